@@ -1,0 +1,2 @@
+//! rxsentinel (skeleton; filled in below)
+pub mod gen;
