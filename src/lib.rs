@@ -1,2 +1,47 @@
-//! rxsentinel (skeleton; filled in below)
+//! # rxsentinel
+//!
+//! A stream processor that watches a hospital's HIS events — prescriptions, returns,
+//! charges, data-access audit records and rep visits — for commercial 统方 (selling
+//! per-doctor, per-drug prescription figures to drug representatives) and its footprint,
+//! and alerts the discipline office (纪检监察室).
+//!
+//! ```text
+//! source ──▶ decode ──▶ dedup ──▶ state.update ──▶ detect ──▶ alerts ──▶ sinks
+//! (files,    (event)    (dedup)   (state)          (detect)   (alert)    (sink)
+//!  Kafka)
+//! ```
+//!
+//! | module | stage |
+//! |---|---|
+//! | [`source`] | raw records with positions (NDJSON files, gzip) |
+//! | [`event`] | contract events (CONTRACT §1), decoding with reasons for rejects, event time |
+//! | [`dedup`] | redelivered `event_id`s skipped, bounded by an event-time horizon |
+//! | [`state`] | interned ids, rolling revenue (daily) and volume (weekly) rings, reference data |
+//! | [`detect`] | per-event rules and windowed detectors proposing candidates |
+//! | [`alert`] | cooldown, deterministic ids, the alert record (CONTRACT §3) |
+//! | [`sink`] | NDJSON file / stdout |
+//! | [`rules`] | the rules directory: TOML rules, engine settings, catalog CSVs |
+//! | [`pipeline`] | the synchronous core tying decode → … → alerts together |
+//! | [`app`] | wiring for the CLI commands, progress, summary |
+//! | [`gen`] | a synthetic hospital with planted violations, for demos, tests and benches |
+//!
+//! Invariants:
+//! - decode, dedup, state, detect and alert are synchronous and deterministic and take
+//!   event time as an argument: no clock reads, no I/O. Replay equals live.
+//! - a record that does not decode is counted by reason and skipped; it never touches state.
+//! - `alert_id` depends only on rule, subject and window.
+//! - no doctor, patient, drug or user id in metric labels or info-level logs.
+
+pub mod alert;
+pub mod app;
+pub mod dedup;
+pub mod detect;
+pub mod event;
 pub mod gen;
+pub mod pipeline;
+pub mod rules;
+pub mod sink;
+pub mod source;
+pub mod state;
+pub mod stats;
+pub mod telemetry;

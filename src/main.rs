@@ -1,1 +1,106 @@
-fn main() {}
+//! The `rxsentinel` command line (CONTRACT §4).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use rxsentinel::app::replay::{load_rules, replay};
+use rxsentinel::rules::RuleSet;
+use rxsentinel::sink::NdjsonSink;
+
+#[derive(Parser)]
+#[command(
+    name = "rxsentinel",
+    version,
+    about = "Watches HIS prescription, charge, audit and rep-visit events for commercial 统方 and alerts the discipline office"
+)]
+struct Cli {
+    /// Log level when RUST_LOG is not set (error, warn, info, debug, trace).
+    #[arg(long, global = true, default_value = "info")]
+    log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Process event files (NDJSON, optionally .gz) to the end and write alerts.
+    Replay(ReplayArgs),
+    /// Work with the rules directory.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Args)]
+struct ReplayArgs {
+    /// Event files; several are merged by event time.
+    #[arg(long, short, required = true, num_args = 1..)]
+    input: Vec<PathBuf>,
+    /// Rules directory (rule TOML files, engine.toml, catalog/).
+    #[arg(long, default_value = "rules")]
+    rules: PathBuf,
+    /// Catalog directory, when not RULES/catalog.
+    #[arg(long)]
+    catalog: Option<PathBuf>,
+    /// Alert output: an NDJSON file, or `-` for stdout.
+    #[arg(long, default_value = "-")]
+    alerts: String,
+    /// No progress bar even on a terminal.
+    #[arg(long)]
+    no_progress: bool,
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Validate a rules directory; lists every problem with file:line and exits 1 if any.
+    Check {
+        /// Rules directory.
+        dir: PathBuf,
+        /// Catalog directory, when not DIR/catalog.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    rxsentinel::telemetry::init(&cli.log);
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Replay(a) => {
+            let rules = load_rules(&a.rules, a.catalog.as_deref())?;
+            tracing::info!(rules = rules.rules.len(), inputs = a.input.len(), "replay starting");
+            let mut sink = NdjsonSink::open(&a.alerts)?;
+            let summary = replay(&a.input, rules, &mut sink, !a.no_progress)?;
+            eprintln!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules(RulesCommand::Check { dir, catalog }) => match RuleSet::load(&dir, catalog.as_deref()) {
+            Ok(rs) => {
+                println!(
+                    "{}: ok — {} rules, {} drugs, {} doctors, {} suspended/restricted drugs",
+                    dir.display(),
+                    rs.rules.len(),
+                    rs.catalog.drugs.len(),
+                    rs.catalog.doctors.len(),
+                    rs.catalog.suspensions.len()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(problems) => {
+                eprintln!("{problems}");
+                Ok(ExitCode::from(1))
+            }
+        },
+    }
+}

@@ -1,0 +1,74 @@
+//! Cooldown per rule and subject, in event time. A subject re-fires only in a new window
+//! and only once the rule's cooldown has passed since its last alert. Entries older than
+//! the longest cooldown are forgotten, so memory follows the active subjects.
+
+use rustc_hash::FxHashMap;
+
+use crate::event::Ts;
+
+#[derive(Debug, Clone, Default)]
+pub struct Cooldown {
+    last: FxHashMap<u64, Last>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Last {
+    ts: i64,
+    window: u64,
+}
+
+fn key(rule: usize, subject: &[&str]) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&(rule as u64).to_le_bytes());
+    for part in subject {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.digest()
+}
+
+impl Cooldown {
+    /// Whether a candidate may fire now; records it when it may.
+    pub fn admit(&mut self, rule: usize, subject: &[&str], window: &str, ts: Ts, cooldown_secs: i64) -> bool {
+        let k = key(rule, subject);
+        let w = xxhash_rust::xxh3::xxh3_64(window.as_bytes());
+        if let Some(last) = self.last.get(&k) {
+            if last.window == w || ts.0 - last.ts < cooldown_secs {
+                return false;
+            }
+        }
+        self.last.insert(k, Last { ts: ts.0, window: w });
+        true
+    }
+
+    /// Forgets subjects whose last alert is older than `horizon_secs` before `now`.
+    pub fn evict(&mut self, now: Ts, horizon_secs: i64) {
+        self.last.retain(|_, l| now.0 - l.ts <= horizon_secs);
+    }
+
+    pub fn len(&self) -> usize {
+        self.last.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.last.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cooldown_and_window() {
+        let mut c = Cooldown::default();
+        assert!(c.admit(0, &["D1"], "w1", Ts(0), 100));
+        assert!(!c.admit(0, &["D1"], "w1", Ts(500), 100), "same window never twice");
+        assert!(!c.admit(0, &["D1"], "w2", Ts(50), 100), "inside cooldown");
+        assert!(c.admit(0, &["D1"], "w2", Ts(150), 100));
+        assert!(c.admit(0, &["D2"], "w2", Ts(150), 100), "other subject");
+        assert!(c.admit(1, &["D1"], "w3", Ts(150), 100), "other rule");
+        c.evict(Ts(1000), 100);
+        assert!(c.is_empty());
+    }
+}

@@ -1,0 +1,86 @@
+//! Redelivery filter. An `event_id` seen within the horizon (event time) is a redelivery
+//! and is skipped before it touches any statistic. Memory is bounded by two generations of
+//! 64-bit id hashes: when the newest event time passes the end of the current generation,
+//! the older one is dropped, so ids are remembered for between one and two horizons.
+
+use rustc_hash::FxHashSet;
+
+use crate::event::Ts;
+
+#[derive(Debug, Clone)]
+pub struct Dedup {
+    horizon: i64,
+    gen_start: i64,
+    current: FxHashSet<u64>,
+    previous: FxHashSet<u64>,
+}
+
+impl Dedup {
+    pub fn new(horizon_secs: i64) -> Self {
+        Dedup {
+            horizon: horizon_secs.max(1),
+            gen_start: i64::MIN,
+            current: FxHashSet::default(),
+            previous: FxHashSet::default(),
+        }
+    }
+
+    /// Hash of an id; stable across runs and versions (xxh3), so it can go in snapshots.
+    pub fn key(event_id: &str) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(event_id.as_bytes())
+    }
+
+    /// True the first time an id is offered; false for a redelivery. `watermark` is the
+    /// newest event time seen so far.
+    pub fn first_time(&mut self, event_id: &str, watermark: Ts) -> bool {
+        self.rotate(watermark);
+        let k = Dedup::key(event_id);
+        if self.previous.contains(&k) {
+            return false;
+        }
+        self.current.insert(k)
+    }
+
+    fn rotate(&mut self, watermark: Ts) {
+        if self.gen_start == i64::MIN {
+            self.gen_start = watermark.0;
+            return;
+        }
+        if watermark.0 - self.gen_start < self.horizon {
+            return;
+        }
+        // A jump of more than two horizons forgets both generations.
+        self.previous = if watermark.0 - self.gen_start >= 2 * self.horizon {
+            self.current.clear();
+            FxHashSet::default()
+        } else {
+            std::mem::take(&mut self.current)
+        };
+        self.gen_start = watermark.0;
+    }
+
+    pub fn len(&self) -> usize {
+        self.current.len() + self.previous.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skips_redeliveries_within_horizon_and_forgets_after() {
+        let mut d = Dedup::new(100);
+        assert!(d.first_time("a", Ts(0)));
+        assert!(!d.first_time("a", Ts(50)));
+        assert!(d.first_time("b", Ts(120)), "rotation");
+        assert!(!d.first_time("a", Ts(150)), "still in the previous generation");
+        assert!(d.first_time("c", Ts(230)));
+        assert!(d.first_time("a", Ts(231)), "forgotten after two generations");
+        assert!(d.len() <= 3);
+    }
+}

@@ -1,0 +1,61 @@
+//! Detectors. Each family reads the event, the state and the reference data through
+//! [`Ctx`] and proposes [`Candidate`]s; cooldown and ids are applied later, in one place.
+//! Per-event families: `prescription` (停用/限用, 抗菌/麻精 privileges), `large_rx`
+//! (大处方), `access` (统方 queries, bulk export). Windowed: `share` (药占比, 百元材料).
+
+pub mod access;
+pub mod large_rx;
+pub mod prescription;
+pub mod share;
+pub mod sqlscan;
+
+use crate::rules::{Engine, Kind, Rule};
+use crate::state::{Ids, Refs};
+
+/// Read-only view the detectors share.
+pub struct Ctx<'a> {
+    pub rules: &'a [Rule],
+    pub by_kind: &'a ByKind,
+    pub engine: &'a Engine,
+    pub refs: &'a Refs,
+    pub ids: &'a Ids,
+}
+
+/// Rule indices grouped by kind, computed once.
+#[derive(Debug, Default, Clone)]
+pub struct ByKind(Vec<Vec<usize>>);
+
+impl ByKind {
+    pub fn new(rules: &[Rule]) -> ByKind {
+        let mut v = vec![Vec::new(); Kind::ALL.len()];
+        for (i, r) in rules.iter().enumerate() {
+            v[r.kind as usize].push(i);
+        }
+        ByKind(v)
+    }
+
+    pub fn get(&self, kind: Kind) -> &[usize] {
+        &self.0[kind as usize]
+    }
+}
+
+impl Ctx<'_> {
+    /// `姓名(工号)` when the roster knows the doctor, else the id.
+    pub fn doctor_label(&self, doctor: u32) -> String {
+        let code = self.ids.doctor.name(doctor);
+        match self.refs.doctor(doctor) {
+            Some(d) if !d.name.is_empty() => format!("{}({code})", d.name),
+            _ => code.to_owned(),
+        }
+    }
+
+    /// `通用名(编码)` when the catalog or the event names the drug, else the code.
+    pub fn drug_label(&self, drug: u32, event_name: Option<&str>) -> String {
+        let code = self.ids.drug.name(drug);
+        let name = self.refs.drug(drug).map(|d| d.name.as_str()).filter(|n| !n.is_empty()).or(event_name);
+        match name {
+            Some(n) => format!("{n}({code})"),
+            None => code.to_owned(),
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! Typed contract events (CONTRACT §1). Strings borrow from the record's bytes where the
+//! JSON has no escapes, so decoding allocates little; the state stage interns what it keeps.
+
+pub mod decode;
+pub mod time;
+
+use std::borrow::Cow;
+
+pub use decode::{decode, Reject, RejectReason};
+pub use time::{Ts, Zone};
+
+/// The five event types of the contract.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum EventType {
+    Rx,
+    Return,
+    Charge,
+    Access,
+    RepVisit,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 5] = [Self::Rx, Self::Return, Self::Charge, Self::Access, Self::RepVisit];
+
+    pub fn parse(s: &str) -> Option<EventType> {
+        Some(match s {
+            "rx" => Self::Rx,
+            "return" => Self::Return,
+            "charge" => Self::Charge,
+            "access" => Self::Access,
+            "rep_visit" => Self::RepVisit,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rx => "rx",
+            Self::Return => "return",
+            Self::Charge => "charge",
+            Self::Access => "access",
+            Self::RepVisit => "rep_visit",
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub enum VisitType {
+    #[default]
+    Outpatient,
+    Emergency,
+    Inpatient,
+}
+
+impl VisitType {
+    pub fn parse(s: &str) -> Option<VisitType> {
+        Some(match s {
+            "outpatient" | "门诊" => Self::Outpatient,
+            "emergency" | "急诊" => Self::Emergency,
+            "inpatient" | "住院" => Self::Inpatient,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Outpatient => "outpatient",
+            Self::Emergency => "emergency",
+            Self::Inpatient => "inpatient",
+        }
+    }
+}
+
+/// Professional title, ordered from junior to senior.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Title {
+    Resident,
+    Attending,
+    AssociateChief,
+    Chief,
+}
+
+impl Title {
+    pub fn parse(s: &str) -> Option<Title> {
+        Some(match s {
+            "resident" | "住院医师" => Self::Resident,
+            "attending" | "主治医师" => Self::Attending,
+            "associate_chief" | "副主任医师" => Self::AssociateChief,
+            "chief" | "主任医师" => Self::Chief,
+            _ => return None,
+        })
+    }
+}
+
+/// Revenue category of a `charge` (CONTRACT §1).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Category {
+    DrugWestern,
+    DrugPatent,
+    DrugHerbal,
+    Material,
+    Exam,
+    Lab,
+    Treatment,
+    Surgery,
+    Bed,
+    Nursing,
+    Other,
+}
+
+impl Category {
+    pub fn parse(s: &str) -> Option<Category> {
+        Some(match s {
+            "drug_western" => Self::DrugWestern,
+            "drug_patent" => Self::DrugPatent,
+            "drug_herbal" => Self::DrugHerbal,
+            "material" => Self::Material,
+            "exam" => Self::Exam,
+            "lab" => Self::Lab,
+            "treatment" => Self::Treatment,
+            "surgery" => Self::Surgery,
+            "bed" => Self::Bed,
+            "nursing" => Self::Nursing,
+            "other" => Self::Other,
+            _ => return None,
+        })
+    }
+}
+
+/// Audit action of an `access`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    Query,
+    Export,
+    Report,
+    Print,
+    Other,
+}
+
+impl Action {
+    pub fn parse(s: &str) -> Action {
+        match s {
+            "query" => Self::Query,
+            "export" => Self::Export,
+            "report" => Self::Report,
+            "print" => Self::Print,
+            _ => Self::Other,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Query => "query",
+            Self::Export => "export",
+            Self::Report => "report",
+            Self::Print => "print",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// Money in fen (0.01 yuan). Yuan arrive as JSON numbers; rounding happens once, here.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Fen(pub i64);
+
+impl Fen {
+    pub fn from_yuan(y: f64) -> Fen {
+        Fen((y * 100.0).round() as i64)
+    }
+
+    pub fn yuan(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+}
+
+/// One decoded event: the common fields and the type-specific body.
+#[derive(Debug, Clone)]
+pub struct Event<'a> {
+    pub id: Cow<'a, str>,
+    pub ts: Ts,
+    pub hospital: Cow<'a, str>,
+    pub body: Body<'a>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body<'a> {
+    Rx(Rx<'a>),
+    Return(Return<'a>),
+    Charge(Charge<'a>),
+    Access(Access<'a>),
+    RepVisit(RepVisit<'a>),
+}
+
+impl Body<'_> {
+    pub fn event_type(&self) -> EventType {
+        match self {
+            Body::Rx(_) => EventType::Rx,
+            Body::Return(_) => EventType::Return,
+            Body::Charge(_) => EventType::Charge,
+            Body::Access(_) => EventType::Access,
+            Body::RepVisit(_) => EventType::RepVisit,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Rx<'a> {
+    pub rx_id: Cow<'a, str>,
+    pub line: Option<i64>,
+    pub visit_type: VisitType,
+    pub dept: Cow<'a, str>,
+    pub doctor: Cow<'a, str>,
+    pub doctor_title: Option<Title>,
+    pub drug: Cow<'a, str>,
+    pub drug_name: Option<Cow<'a, str>>,
+    pub manufacturer: Option<Cow<'a, str>>,
+    pub qty: f64,
+    pub amount: Fen,
+    pub days: Option<i64>,
+    pub long_term: bool,
+    pub reason: Option<Cow<'a, str>>,
+}
+
+impl Rx<'_> {
+    pub fn visit_type_zh(&self) -> &'static str {
+        match self.visit_type {
+            VisitType::Outpatient => "门诊",
+            VisitType::Emergency => "急诊",
+            VisitType::Inpatient => "住院",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Return<'a> {
+    pub rx_id: Cow<'a, str>,
+    pub drug: Cow<'a, str>,
+    pub doctor: Cow<'a, str>,
+    pub dept: Cow<'a, str>,
+    pub qty: f64,
+    pub amount: Fen,
+}
+
+#[derive(Debug, Clone)]
+pub struct Charge<'a> {
+    pub dept: Cow<'a, str>,
+    pub doctor: Option<Cow<'a, str>>,
+    pub category: Category,
+    pub amount: Fen,
+}
+
+#[derive(Debug, Clone)]
+pub struct Access<'a> {
+    pub user: Cow<'a, str>,
+    pub role: Option<Cow<'a, str>>,
+    pub client_ip: Option<Cow<'a, str>>,
+    pub app: Option<Cow<'a, str>>,
+    pub action: Action,
+    pub object: Option<Cow<'a, str>>,
+    pub group_by: Vec<Cow<'a, str>>,
+    pub rows: Option<i64>,
+    pub sql: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RepVisit<'a> {
+    pub rep: Cow<'a, str>,
+    pub company: Cow<'a, str>,
+    pub manufacturer: Cow<'a, str>,
+    pub doctor: Cow<'a, str>,
+    pub dept: Cow<'a, str>,
+    pub products: Vec<Cow<'a, str>>,
+}

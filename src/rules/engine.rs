@@ -1,0 +1,168 @@
+//! `engine.toml`: the hospital's clock and calendar, and stream settings shared by all rules.
+
+use serde::Deserialize;
+
+use crate::event::time::{parse_day, parse_hhmm, Zone};
+use crate::event::Ts;
+
+use super::duration::Span;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EngineFile {
+    pub time: TimeFile,
+    pub calendar: CalendarFile,
+    pub stream: StreamFile,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TimeFile {
+    pub utc_offset: String,
+}
+
+impl Default for TimeFile {
+    fn default() -> Self {
+        TimeFile { utc_offset: "+08:00".into() }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CalendarFile {
+    pub workday_start: String,
+    pub workday_end: String,
+    pub weekends_off: bool,
+    /// Public holidays (法定节假日), `YYYY-MM-DD`.
+    pub holidays: Vec<String>,
+    /// Weekend days worked in exchange for a holiday (调休上班日).
+    pub workdays: Vec<String>,
+}
+
+impl Default for CalendarFile {
+    fn default() -> Self {
+        CalendarFile {
+            workday_start: "07:30".into(),
+            workday_end: "20:00".into(),
+            weekends_off: true,
+            holidays: Vec::new(),
+            workdays: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StreamFile {
+    /// How long a seen `event_id` is remembered for redelivery checks (event time).
+    pub dedup_horizon: Span,
+    /// How far behind the newest event time an event may arrive and still update windows.
+    pub allowed_lateness: Span,
+}
+
+impl Default for StreamFile {
+    fn default() -> Self {
+        StreamFile { dedup_horizon: Span(7 * 86_400), allowed_lateness: Span(6 * 3600) }
+    }
+}
+
+/// Validated engine settings.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub zone: Zone,
+    pub calendar: Calendar,
+    pub dedup_horizon: Span,
+    pub allowed_lateness: Span,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        EngineFile::default().validate().expect("defaults are valid")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Calendar {
+    zone: Zone,
+    start_min: u32,
+    end_min: u32,
+    weekends_off: bool,
+    holidays: Vec<i32>,
+    workdays: Vec<i32>,
+}
+
+impl Calendar {
+    /// Outside working hours: before the start or after the end of the working day, or on a
+    /// weekend or holiday that is not a make-up working day.
+    pub fn off_hours(&self, ts: Ts) -> bool {
+        let day = self.zone.day(ts);
+        if self.holidays.contains(&day) {
+            return true;
+        }
+        let weekend = Zone::weekday(day) >= 5;
+        if weekend && self.weekends_off && !self.workdays.contains(&day) {
+            return true;
+        }
+        let m = self.zone.minute_of_day(ts);
+        m < self.start_min || m >= self.end_min
+    }
+}
+
+impl EngineFile {
+    /// Returns the settings, or (key, message) of the first invalid value.
+    pub fn validate(self) -> Result<Engine, (String, String)> {
+        let zone = Zone::parse(&self.time.utc_offset).ok_or_else(|| {
+            ("time.utc_offset".to_string(), format!("expected +HH:MM, got {:?}", self.time.utc_offset))
+        })?;
+        let hhmm = |key: &str, v: &str| {
+            parse_hhmm(v).ok_or_else(|| (format!("calendar.{key}"), format!("expected HH:MM, got {v:?}")))
+        };
+        let start_min = hhmm("workday_start", &self.calendar.workday_start)?;
+        let end_min = hhmm("workday_end", &self.calendar.workday_end)?;
+        if end_min <= start_min {
+            return Err(("calendar.workday_end".into(), "must be after workday_start".into()));
+        }
+        let days = |key: &str, v: &[String]| {
+            v.iter()
+                .map(|d| {
+                    parse_day(d).ok_or_else(|| (format!("calendar.{key}"), format!("expected YYYY-MM-DD, got {d:?}")))
+                })
+                .collect::<Result<Vec<i32>, _>>()
+        };
+        let calendar = Calendar {
+            zone,
+            start_min,
+            end_min,
+            weekends_off: self.calendar.weekends_off,
+            holidays: days("holidays", &self.calendar.holidays)?,
+            workdays: days("workdays", &self.calendar.workdays)?,
+        };
+        Ok(Engine {
+            zone,
+            calendar,
+            dedup_horizon: self.stream.dedup_horizon,
+            allowed_lateness: self.stream.allowed_lateness,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn off_hours_follow_the_calendar() {
+        let mut f = EngineFile::default();
+        f.calendar.holidays = vec!["2026-10-01".into()];
+        f.calendar.workdays = vec!["2026-10-10".into()];
+        let e = f.validate().unwrap();
+        let at = |s: &str| e.calendar.off_hours(Ts::parse(s).unwrap());
+        assert!(!at("2026-03-02T09:00:00+08:00"), "Monday morning");
+        assert!(at("2026-03-02T23:40:00+08:00"), "Monday night");
+        assert!(at("2026-03-02T07:29:00+08:00"));
+        assert!(!at("2026-03-02T07:30:00+08:00"));
+        assert!(at("2026-03-07T10:00:00+08:00"), "Saturday");
+        assert!(at("2026-10-01T10:00:00+08:00"), "National Day");
+        assert!(!at("2026-10-10T10:00:00+08:00"), "make-up Saturday");
+    }
+}

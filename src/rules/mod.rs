@@ -1,0 +1,31 @@
+//! The rules directory: rule files (TOML), engine settings and reference data, validated
+//! once into typed values. See `rules/README.md` for the reference.
+
+pub mod catalog;
+pub mod duration;
+pub mod engine;
+pub mod load;
+pub mod model;
+pub mod problem;
+
+pub use catalog::Catalog;
+pub use engine::Engine;
+pub use model::{Kind, Params, Rule, Severity};
+pub use problem::{Problem, Problems};
+
+/// Longest window + baseline a share rule may ask for; bounds the revenue rings.
+pub const MAX_SHARE_DAYS: i32 = 400;
+
+/// Everything a pipeline needs from the rules directory.
+#[derive(Clone, Debug)]
+pub struct RuleSet {
+    pub engine: Engine,
+    pub rules: Vec<Rule>,
+    pub catalog: Catalog,
+}
+
+impl RuleSet {
+    pub fn load(dir: &std::path::Path, catalog_dir: Option<&std::path::Path>) -> Result<RuleSet, Problems> {
+        load::load(dir, catalog_dir)
+    }
+}

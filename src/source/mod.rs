@@ -1,0 +1,3 @@
+//! Sources yield raw records with their position. Files here; Kafka arrives with `run`.
+
+pub mod file;

@@ -1,0 +1,56 @@
+//! Reference data indexed by interned ids: the catalog, roster and 停用/限用 list turned
+//! into tables the scoring loop reads by handle instead of by string.
+
+use crate::rules::catalog::{DoctorInfo, DrugInfo, Suspension};
+use crate::rules::Catalog;
+
+use super::Ids;
+
+#[derive(Debug, Default, Clone)]
+pub struct Refs {
+    drugs: Vec<Option<DrugInfo>>,
+    doctors: Vec<Option<DoctorInfo>>,
+    suspensions: Vec<Vec<Suspension>>,
+}
+
+impl Refs {
+    /// Interns every catalog id into `ids` and indexes the catalog by handle.
+    pub fn build(c: &Catalog, ids: &mut Ids) -> Refs {
+        let mut r = Refs::default();
+        let mut codes: Vec<&String> = c.drugs.keys().chain(c.suspensions.keys()).collect();
+        codes.sort();
+        for code in codes {
+            let id = ids.drug.intern(code) as usize;
+            grow(&mut r.drugs, id);
+            grow(&mut r.suspensions, id);
+            r.drugs[id] = c.drugs.get(code).cloned();
+            r.suspensions[id] = c.suspensions.get(code).cloned().unwrap_or_default();
+        }
+        let mut doctors: Vec<&String> = c.doctors.keys().collect();
+        doctors.sort();
+        for code in doctors {
+            let id = ids.doctor.intern(code) as usize;
+            grow(&mut r.doctors, id);
+            r.doctors[id] = c.doctors.get(code).cloned();
+        }
+        r
+    }
+
+    pub fn drug(&self, id: u32) -> Option<&DrugInfo> {
+        self.drugs.get(id as usize).and_then(Option::as_ref)
+    }
+
+    pub fn doctor(&self, id: u32) -> Option<&DoctorInfo> {
+        self.doctors.get(id as usize).and_then(Option::as_ref)
+    }
+
+    pub fn suspensions(&self, drug: u32) -> &[Suspension] {
+        self.suspensions.get(drug as usize).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn grow<T: Default>(v: &mut Vec<T>, id: usize) {
+    if v.len() <= id {
+        v.resize_with(id + 1, T::default);
+    }
+}

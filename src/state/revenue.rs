@@ -1,0 +1,106 @@
+//! Daily revenue per department and per doctor, split the way 药占比 and
+//! 百元医疗收入卫生材料 need it. Money in fen.
+
+use crate::event::Category;
+
+use super::ring::Ring;
+
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Revenue {
+    /// 西药 + 中成药.
+    pub drug: i64,
+    /// 中药饮片, kept apart: national assessment excludes it from 药占比.
+    pub herbal: i64,
+    pub material: i64,
+    /// All medical revenue, drugs included.
+    pub total: i64,
+}
+
+impl Revenue {
+    pub fn add(&mut self, category: Category, fen: i64) {
+        match category {
+            Category::DrugWestern | Category::DrugPatent => self.drug += fen,
+            Category::DrugHerbal => self.herbal += fen,
+            Category::Material => self.material += fen,
+            _ => {}
+        }
+        self.total += fen;
+    }
+
+    pub fn merge(&mut self, o: &Revenue) {
+        self.drug += o.drug;
+        self.herbal += o.herbal;
+        self.material += o.material;
+        self.total += o.total;
+    }
+}
+
+pub type DayRing = Ring<Box<[Revenue]>>;
+
+/// Revenue rings keyed by dense ids (departments, doctors).
+#[derive(Debug, Clone)]
+pub struct RevenueStore {
+    days: usize,
+    rings: Vec<Option<DayRing>>,
+}
+
+impl RevenueStore {
+    pub fn new(days: usize) -> Self {
+        RevenueStore { days: days.max(1), rings: Vec::new() }
+    }
+
+    /// Adds to `key`'s bucket of `day`; false when the day is older than the ring holds.
+    pub fn add(&mut self, key: u32, day: i32, category: Category, fen: i64) -> bool {
+        let k = key as usize;
+        if self.rings.len() <= k {
+            self.rings.resize_with(k + 1, || None);
+        }
+        let days = self.days;
+        let ring =
+            self.rings[k].get_or_insert_with(|| Ring::new(day, vec![Revenue::default(); days].into_boxed_slice()));
+        match ring.bucket_mut(day) {
+            Some(b) => {
+                b.add(category, fen);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Sum over days `from..=to`, and how many of those days had any revenue.
+    pub fn sum(&self, key: u32, from: i32, to: i32) -> (Revenue, u32) {
+        let mut total = Revenue::default();
+        let mut active = 0;
+        if let Some(Some(ring)) = self.rings.get(key as usize) {
+            for (_, b) in ring.range(from, to) {
+                if b.total != 0 {
+                    active += 1;
+                }
+                total.merge(b);
+            }
+        }
+        (total, active)
+    }
+
+    /// Keys that have a ring.
+    pub fn keys(&self) -> impl Iterator<Item = u32> + '_ {
+        self.rings.iter().enumerate().filter(|(_, r)| r.is_some()).map(|(i, _)| i as u32)
+    }
+
+    /// Drops rings idle since before `day` (a doctor who left).
+    pub fn evict_idle(&mut self, day: i32) {
+        for r in &mut self.rings {
+            if r.as_ref().is_some_and(|ring| ring.head() < day) {
+                *r = None;
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rings.iter().filter(|r| r.is_some()).count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

@@ -1,0 +1,105 @@
+//! Helpers for the integration tests: run the real binary, read its alerts, check every
+//! alert against CONTRACT §3.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_rxsentinel"))
+}
+
+/// Runs `rxsentinel` with `args`, panicking with its stderr unless it exits 0.
+pub fn run_ok(args: &[&str]) -> Output {
+    let out = bin().args(args).env("RUST_LOG", "warn").output().expect("run rxsentinel");
+    assert!(out.status.success(), "rxsentinel {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+/// Replays `inputs` with `rules` (and an optional catalog) and returns the alerts.
+pub fn replay(inputs: &[&Path], rules: &Path, catalog: Option<&Path>, dir: &Path) -> (Vec<Value>, String) {
+    let alerts = dir.join(format!(
+        "alerts-{}.ndjson",
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+    ));
+    let mut args: Vec<String> = vec!["replay".into(), "--input".into()];
+    args.extend(inputs.iter().map(|p| p.display().to_string()));
+    args.extend(["--rules".into(), rules.display().to_string(), "--alerts".into(), alerts.display().to_string()]);
+    if let Some(c) = catalog {
+        args.extend(["--catalog".into(), c.display().to_string()]);
+    }
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run_ok(&argv);
+    let text = std::fs::read_to_string(&alerts).expect("alerts file");
+    let parsed = text.lines().map(|l| serde_json::from_str(l).expect("alert is JSON")).collect();
+    (parsed, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+pub const KINDS: &[&str] = &[
+    "suspended_drug",
+    "restricted_drug",
+    "antibiotic_privilege",
+    "controlled_privilege",
+    "large_rx",
+    "drug_share",
+    "material_share",
+    "surge",
+    "peer_outlier",
+    "concentration",
+    "overuse_warning",
+    "rep_visit_lift",
+    "tongfang_query",
+    "bulk_export",
+];
+
+/// Panics unless `a` is a valid CONTRACT §3 alert.
+pub fn check_contract(a: &Value) {
+    let s = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or_else(|| panic!("alert lacks string `{k}`: {a}"));
+    assert_eq!(s("alert_id").len(), 32, "{a}");
+    assert!(!s("rule").is_empty());
+    let kind = s("kind");
+    assert!(KINDS.contains(&kind), "unknown kind {kind}");
+    assert!(["info", "low", "medium", "high", "critical"].contains(&s("severity")), "{a}");
+    assert!(chrono::DateTime::parse_from_rfc3339(s("ts")).is_ok(), "ts not RFC 3339: {a}");
+    assert!(!s("hospital").is_empty());
+    let title = s("title");
+    assert!(title.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) && !title.contains('\n'), "title: {title}");
+    let ev = a.get("evidence").and_then(Value::as_object).unwrap_or_else(|| panic!("evidence not an object: {a}"));
+    if let Some(samples) = ev.get("sample_event_ids") {
+        assert!(samples.as_array().is_some_and(|v| v.len() <= 10 && !v.is_empty()), "{a}");
+    }
+    let need: &[&str] = match kind {
+        "suspended_drug" | "restricted_drug" | "antibiotic_privilege" | "controlled_privilege" => &["doctor", "drug"],
+        "large_rx" => &["doctor"],
+        "tongfang_query" | "bulk_export" => &["user"],
+        "drug_share" | "material_share" => &[],
+        _ => &[],
+    };
+    for k in need {
+        s(k);
+    }
+    if kind.ends_with("_share") {
+        assert!(a.get("dept").is_some() || a.get("doctor").is_some(), "{a}");
+        assert!(ev.contains_key("observed") && ev.contains_key("window_start") && ev.contains_key("window_end"), "{a}");
+    }
+}
+
+/// `kind<TAB>subject` of an alert, as in the `.expected` files.
+pub fn subject_line(a: &Value) -> String {
+    let g = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let kind = g("kind");
+    match kind.as_str() {
+        "tongfang_query" | "bulk_export" => format!("{kind}\t{}", g("user")),
+        "drug_share" | "material_share" => {
+            format!("{kind}\t{}", if g("doctor").is_empty() { g("dept") } else { g("doctor") })
+        }
+        _ => format!("{kind}\t{}\t{}", g("doctor"), g("drug")),
+    }
+}
