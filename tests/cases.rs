@@ -81,3 +81,45 @@ fn bulk_export() {
 fn revenue_share() {
     case("revenue_share");
 }
+
+#[test]
+fn bad_input_is_counted_named_and_skipped() {
+    case("bad_input");
+    let dir = tempfile::tempdir().unwrap();
+    let cases = root().join("fixtures/cases");
+    let input = cases.join("bad_input.ndjson");
+    let (_, stderr) = replay(&[&input], &root().join("rules"), Some(&cases.join("catalog")), dir.path());
+    for needle in [
+        "bad_input.ndjson:3: not JSON",
+        "bad_input.ndjson:4: field `doctor`: required field is missing (missing_field)",
+        "bad_input.ndjson:5: field `qty`: expected a number",
+        "bad_input.ndjson:6: field `qty`: must be > 0",
+        "bad_input.ndjson:7: field `type`: unknown event type \"visit\" (unknown_type)",
+        "bad_input.ndjson:8: field `ts`",
+        "bad_input.ndjson:10: field `category`",
+        "rejected                  7  not_json=1 missing_field=1 invalid_type=1 invalid_value=3 unknown_type=1",
+        "duplicates                1",
+    ] {
+        assert!(stderr.contains(needle), "stderr lacks {needle:?}:\n{stderr}");
+    }
+}
+
+#[test]
+fn several_inputs_merge_by_event_time() {
+    // The revenue case split by department into two files gives the same alerts.
+    let dir = tempfile::tempdir().unwrap();
+    let cases = root().join("fixtures/cases");
+    let text = std::fs::read_to_string(cases.join("revenue_share.ndjson")).unwrap();
+    let (a, b): (Vec<&str>, Vec<&str>) = text.lines().partition(|l| l.contains("\"dept\":\"0301\""));
+    let (fa, fb) = (dir.path().join("a.ndjson"), dir.path().join("b.ndjson.gz"));
+    std::fs::write(&fa, a.join("\n")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&fb).unwrap(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, b.join("\n").as_bytes()).unwrap();
+    gz.finish().unwrap();
+    let rules = root().join("rules");
+    let catalog = cases.join("catalog");
+    let (one, _) = replay(&[&cases.join("revenue_share.ndjson")], &rules, Some(&catalog), dir.path());
+    let (two, _) = replay(&[&fa, &fb], &rules, Some(&catalog), dir.path());
+    assert!(!one.is_empty());
+    assert_eq!(one, two);
+}

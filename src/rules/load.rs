@@ -19,7 +19,7 @@ use super::RuleSet;
 #[serde(deny_unknown_fields)]
 struct RuleFile {
     #[serde(default)]
-    rule: Vec<Spanned<RawRule>>,
+    rule: Vec<Spanned<toml::Table>>,
 }
 
 #[derive(Deserialize)]
@@ -36,7 +36,7 @@ struct RawRule {
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
-    thresholds: Option<Spanned<toml::Table>>,
+    thresholds: Option<toml::Table>,
 }
 
 fn yes() -> bool {
@@ -78,7 +78,16 @@ pub fn load(dir: &Path, catalog_dir: Option<&Path>) -> Result<RuleSet, Problems>
         };
         for spanned in file.rule {
             let line = line_of(&text, spanned.span().start);
-            let raw = spanned.into_inner();
+            // Each rule on its own, so one bad rule does not hide the problems of the next.
+            let raw: RawRule = match toml::Value::Table(spanned.into_inner()).try_into() {
+                Ok(r) => r,
+                Err(e) => {
+                    let msg = e.message().to_string();
+                    let at = culprit_line(&text, line, &msg).unwrap_or(line);
+                    problems.push(Problem::new(path, Some(at), None, msg));
+                    continue;
+                }
+            };
             if !raw.enabled {
                 continue;
             }
@@ -152,6 +161,18 @@ fn toml_problem(path: &Path, text: &str, e: &toml::de::Error) -> Problem {
     Problem::new(path, line, None, e.message().to_string())
 }
 
+/// The line, within the rule starting at `rule_line`, that holds the key or value a serde
+/// message names (in backticks or double quotes).
+fn culprit_line(text: &str, rule_line: usize, msg: &str) -> Option<usize> {
+    let token = msg.split('`').nth(1).or_else(|| msg.split('"').nth(1)).filter(|t| !t.is_empty())?;
+    text.lines()
+        .enumerate()
+        .skip(rule_line)
+        .take_while(|(_, l)| !l.trim_start().starts_with("[[rule]]"))
+        .find(|(_, l)| l.contains(token))
+        .map(|(i, _)| i + 1)
+}
+
 /// Line of the first `key =` at or after byte `from`.
 fn find_key_line(text: &str, from: usize, key: &str) -> Option<usize> {
     let mut offset = from.min(text.len());
@@ -166,28 +187,20 @@ fn find_key_line(text: &str, from: usize, key: &str) -> Option<usize> {
 }
 
 fn parse_table<T: DeserializeOwned + Default>(
-    table: Option<&Spanned<toml::Table>>,
+    table: Option<&toml::Table>,
     path: &Path,
     text: &str,
     rule_line: usize,
 ) -> Result<T, Problem> {
     let Some(t) = table else { return Ok(T::default()) };
-    toml::Value::Table(t.get_ref().clone()).try_into::<T>().map_err(|e| {
+    toml::Value::Table(t.clone()).try_into::<T>().map_err(|e| {
         let msg = e.message().to_string();
-        // serde names the key in backticks; point at its line inside the thresholds table.
-        let key = msg.split('`').nth(1).unwrap_or("");
-        let line = (!key.is_empty()).then(|| find_key_line(text, t.span().start, key)).flatten();
-        Problem::new(path, Some(line.unwrap_or(rule_line)), Some("thresholds"), msg)
+        let line = culprit_line(text, rule_line, &msg).unwrap_or(rule_line);
+        Problem::new(path, Some(line), Some("thresholds"), msg)
     })
 }
 
-fn params(
-    kind: Kind,
-    t: Option<&Spanned<toml::Table>>,
-    path: &Path,
-    text: &str,
-    line: usize,
-) -> Result<Params, Problem> {
+fn params(kind: Kind, t: Option<&toml::Table>, path: &Path, text: &str, line: usize) -> Result<Params, Problem> {
     Ok(match kind {
         Kind::SuspendedDrug => {
             parse_table::<NoParams>(t, path, text, line)?;
