@@ -7,6 +7,11 @@ use crate::alert::{Alert, Candidate, Cooldown};
 use crate::dedup::Dedup;
 use crate::detect::access::AccessRules;
 use crate::detect::large_rx::LargeRx;
+use crate::detect::overuse::{MonthReport, Overuse};
+use crate::detect::rep_visit::{NewVisit, RepVisits};
+use crate::detect::surge::Surge;
+use crate::detect::{concentration, peer};
+use crate::event::time::month_of_day;
 use crate::detect::prescription::{self, Line};
 use crate::detect::share::{self, Stores};
 use crate::detect::{ByKind, Ctx};
@@ -42,6 +47,11 @@ pub struct Pipeline {
     track_doctor_revenue: bool,
     usage: UsageStore,
     large_rx: LargeRx,
+    surge: Surge,
+    rep_visits: RepVisits,
+    overuse: Overuse,
+    /// Hospital of the latest event: windowed alerts carry it.
+    hospital: String,
     cooldown: Cooldown,
     /// Longest rule cooldown: how long the cooldown table must remember a subject.
     max_cooldown: i64,
@@ -84,6 +94,10 @@ impl Pipeline {
             track_doctor_revenue,
             usage: UsageStore::default(),
             large_rx: LargeRx::default(),
+            surge: Surge::default(),
+            rep_visits: RepVisits::default(),
+            overuse: Overuse::default(),
+            hospital: String::new(),
             cooldown: Cooldown::default(),
             max_cooldown,
             watermark: None,
@@ -111,6 +125,9 @@ impl Pipeline {
             return Outcome::Duplicate;
         }
         self.stats.events[ev.body.event_type() as usize] += 1;
+        if self.hospital != ev.hospital {
+            self.hospital = ev.hospital.to_string();
+        }
         if self.watermark != Some(wm) {
             self.watermark = Some(wm);
             self.advance(wm, out);
@@ -135,12 +152,13 @@ impl Pipeline {
                         doctor: l.doctor,
                         dept: l.dept,
                         drug: l.drug,
+                        day: l.day,
                         week: zone.week(ev.ts),
                         sign: 1,
                         qty: rx.qty,
                         fen: rx.amount.0,
                     };
-                    self.usage.apply(delta);
+                    self.count_volume(delta, rx.manufacturer.as_deref());
                 }
                 let ctx = ctx!(self);
                 prescription::check(&ctx, ev, rx, l, &mut self.cands);
@@ -152,12 +170,13 @@ impl Pipeline {
                         doctor: self.ids.doctor.intern(&r.doctor),
                         dept: self.ids.dept.intern(&r.dept),
                         drug: self.ids.drug.intern(&r.drug),
+                        day: zone.day(ev.ts),
                         week: zone.week(ev.ts),
                         sign: -1,
                         qty: r.qty,
                         fen: r.amount.0,
                     };
-                    self.usage.apply(delta);
+                    self.count_volume(delta, None);
                 }
             }
             Body::Charge(c) => {
@@ -177,11 +196,34 @@ impl Pipeline {
                 let ctx = ctx!(self);
                 self.access.check(&ctx, ev, a, &mut self.cands);
             }
-            Body::RepVisit(_) => {}
+            Body::RepVisit(v) => {
+                let products = v.products.iter().map(|g| self.ids.drug.intern(g)).collect();
+                let visit = NewVisit {
+                    doctor: self.ids.doctor.intern(&v.doctor),
+                    dept: self.ids.dept.intern(&v.dept),
+                    manufacturer: self.ids.manufacturer.intern(&v.manufacturer),
+                    products,
+                    day: zone.day(ev.ts),
+                    event_id: &ev.id,
+                    rep: &v.rep,
+                    company: &v.company,
+                };
+                let ctx = ctx!(self);
+                self.rep_visits.visit(&ctx, &self.usage, visit);
+            }
         }
         let ts = ev.ts;
         self.emit(ts, out);
         Outcome::Processed
+    }
+
+    /// Volume state, open rep visits and the month's 超常预警 accumulators see every line
+    /// and return in time.
+    fn count_volume(&mut self, d: Delta, manufacturer: Option<&str>) {
+        self.usage.apply(d);
+        let m = manufacturer.map(|m| self.ids.manufacturer.intern(m));
+        self.rep_visits.line(&self.refs, d.dept, d.doctor, d.drug, m, d.day, f64::from(d.sign));
+        self.overuse.add(month_of_day(d.day), d.doctor, d.drug, d.qty, d.fen, i64::from(d.sign));
     }
 
     fn count_unknown(&mut self, l: Line) {
@@ -206,6 +248,15 @@ impl Pipeline {
             let ctx = ctx!(self);
             let stores = Stores { dept: &self.dept_revenue, doctor: &self.doctor_revenue, first_day: first };
             share::close_day(&ctx, &stores, next, &mut self.cands);
+            let h = &self.hospital;
+            self.surge.close_day(&ctx, &mut self.usage, next, h, &mut self.cands);
+            peer::close_day(&ctx, &self.usage, next, h, &mut self.cands);
+            concentration::close_day(&ctx, &self.usage, next, h, &mut self.cands);
+            self.rep_visits.close_day(&ctx, next, h, &mut self.cands);
+            self.usage.touched.clear();
+            if month_of_day(next + 1) != month_of_day(next) {
+                self.overuse.close_month(&ctx, month_of_day(next), h, &mut self.cands);
+            }
             self.emit(share::close_ts(&zone, next), out);
             self.large_rx.evict(next);
             self.closed_day = Some(next);
@@ -216,7 +267,7 @@ impl Pipeline {
         }
         let week = zone.week(wm);
         if self.last_week.is_some_and(|w| w < week) {
-            self.usage.evict_idle(week);
+            self.usage.evict_idle(zone.day(wm));
         }
         self.last_week = Some(week);
     }
@@ -253,11 +304,19 @@ impl Pipeline {
         }
     }
 
+    /// The monthly 双排序 reviews: closed months, then the months still open (provisional).
+    pub fn month_reports(&self) -> Vec<MonthReport> {
+        let ctx = ctx!(self);
+        let mut v = self.overuse.reports.clone();
+        v.extend(self.overuse.provisional(&ctx));
+        v
+    }
+
     /// Sizes of the keyed state, for logs and the summary.
     pub fn state_sizes(&self) -> String {
         let (pairs, doctors, dept_drugs) = self.usage.sizes();
         format!(
-            "dedup ids={} open rx={} dept windows={} doctor windows={} doctor×drug={} doctors={} dept×drug={} cooldown={}",
+            "dedup ids={} open rx={} dept windows={} doctor windows={} doctor×drug={} doctors={} dept×drug={} open visits={} cooldown={}",
             self.dedup.len(),
             self.large_rx.len(),
             self.dept_revenue.len(),
@@ -265,6 +324,7 @@ impl Pipeline {
             pairs,
             doctors,
             dept_drugs,
+            self.rep_visits.len(),
             self.cooldown.len()
         )
     }

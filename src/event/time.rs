@@ -83,8 +83,7 @@ impl Zone {
 
     /// Local calendar month as `year * 12 + month0`.
     pub fn month(&self, ts: Ts) -> i32 {
-        let d = date_of_day(self.day(ts));
-        month_index(d)
+        month_of_day(self.day(ts))
     }
 
     /// RFC 3339 in this zone, e.g. `2026-03-02T09:13:22+08:00`.
@@ -114,6 +113,11 @@ pub fn parse_day(s: &str) -> Option<i32> {
 pub fn day_of_date(d: NaiveDate) -> i32 {
     use chrono::Datelike;
     d.num_days_from_ce() - EPOCH_CE_DAYS
+}
+
+/// Calendar month (`year * 12 + month0`) of a local day.
+pub fn month_of_day(day: i32) -> i32 {
+    month_index(date_of_day(day))
 }
 
 fn month_index(d: NaiveDate) -> i32 {

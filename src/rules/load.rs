@@ -213,14 +213,11 @@ fn params(kind: Kind, t: Option<&toml::Table>, path: &Path, text: &str, line: us
         Kind::DrugShare | Kind::MaterialShare => Params::Share(parse_table(t, path, text, line)?),
         Kind::TongfangQuery => Params::Tongfang(parse_table(t, path, text, line)?),
         Kind::BulkExport => Params::BulkExport(parse_table(t, path, text, line)?),
-        other => {
-            return Err(Problem::new(
-                path,
-                Some(line),
-                Some("kind"),
-                format!("kind {} is not available in this version", other.as_str()),
-            ))
-        }
+        Kind::Surge => Params::Surge(parse_table(t, path, text, line)?),
+        Kind::PeerOutlier => Params::Peer(parse_table(t, path, text, line)?),
+        Kind::Concentration => Params::Concentration(parse_table(t, path, text, line)?),
+        Kind::RepVisitLift => Params::RepLift(parse_table(t, path, text, line)?),
+        Kind::OveruseWarning => Params::Overuse(parse_table(t, path, text, line)?),
     })
 }
 
@@ -255,6 +252,43 @@ fn check(p: &Params) -> Result<(), (String, String)> {
         Params::BulkExport(b) => {
             if b.max_rows < 1 {
                 return bad("max_rows", "must be at least 1");
+            }
+        }
+        Params::Surge(p) => {
+            if !(1.0..=12.0).contains(&f64::from(p.baseline_weeks)) || p.baseline_weeks > 9 {
+                return bad("baseline_weeks", "must be 1..=9 (12 weeks are kept, two are skipped)");
+            }
+            if p.shift <= 1.0 || p.h <= 0.0 || p.dispersion < 1.0 {
+                return bad("shift", "shift must be > 1, h > 0 and dispersion >= 1");
+            }
+        }
+        Params::Peer(p) => {
+            if p.window.days() > 30 || p.window.days() < 1 {
+                return bad("window", "must be 1d..30d (32 days are kept)");
+            }
+            if p.baseline_weeks < 1 || p.baseline_weeks > 8 {
+                return bad("baseline_weeks", "must be 1..=8");
+            }
+        }
+        Params::Concentration(p) => {
+            if p.window.days() > 30 || p.window.days() < 1 {
+                return bad("window", "must be 1d..30d (32 days are kept)");
+            }
+            if p.baseline_weeks < 1 || p.baseline_weeks > 7 || p.top_k == 0 {
+                return bad("baseline_weeks", "baseline_weeks must be 1..=7 and top_k >= 1");
+            }
+        }
+        Params::RepLift(p) => {
+            if p.after_min_days < 1 || p.after_max_days < p.after_min_days || p.after_max_days > 60 {
+                return bad("after_max_days", "need 1 <= after_min_days <= after_max_days <= 60");
+            }
+            if p.before_weeks < 1 || p.before_weeks > 10 {
+                return bad("before_weeks", "must be 1..=10");
+            }
+        }
+        Params::Overuse(p) => {
+            if p.top_drugs == 0 || p.top_doctors == 0 {
+                return bad("top_drugs", "top_drugs and top_doctors must be at least 1");
             }
         }
         Params::Suspended | Params::Restricted(_) | Params::Antibiotic(_) | Params::Controlled(_) => {}

@@ -122,6 +122,11 @@ pub enum Params {
     Share(ShareParams),
     Tongfang(TongfangParams),
     BulkExport(BulkExportParams),
+    Surge(SurgeParams),
+    Peer(PeerParams),
+    Concentration(ConcentrationParams),
+    RepLift(RepLiftParams),
+    Overuse(OveruseParams),
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -351,5 +356,183 @@ pub struct BulkExportParams {
 impl Default for BulkExportParams {
     fn default() -> Self {
         BulkExportParams { max_rows: 500, off_hours_export: true, exempt_roles: Vec::new() }
+    }
+}
+
+/// `surge`: a per-pair Poisson CUSUM on daily prescription lines against an expectation
+/// that follows the doctor's own workload and the department's trend for the drug.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SurgeParams {
+    /// Weeks of baseline, ending two weeks before the day judged.
+    pub baseline_weeks: i32,
+    /// The shift the CUSUM is tuned to detect (2 = doubling).
+    pub shift: f64,
+    /// CUSUM decision threshold.
+    pub h: f64,
+    /// Lines observed in the run before an alarm counts.
+    pub min_count: f64,
+    /// Observed / expected over the run.
+    pub min_ratio: f64,
+    /// Largest quasi-Poisson tail probability of the run's count.
+    pub max_p: f64,
+    /// Quasi-Poisson dispersion.
+    pub dispersion: f64,
+    /// Empirical-Bayes prior strength, in lines, pulling a doctor's preference toward peers'.
+    pub prior_lines: f64,
+    /// Pseudo-lines added to peers' recent and expected lines in the trend ratio.
+    pub peer_smoothing: f64,
+    /// Lines the doctor must have written in the baseline (new doctors are not judged).
+    pub min_doctor_baseline: f64,
+}
+
+impl Default for SurgeParams {
+    fn default() -> Self {
+        SurgeParams {
+            baseline_weeks: 8,
+            shift: 2.0,
+            h: 8.0,
+            min_count: 12.0,
+            min_ratio: 1.8,
+            max_p: 1e-4,
+            dispersion: 1.5,
+            prior_lines: 5.0,
+            peer_smoothing: 10.0,
+            min_doctor_baseline: 100.0,
+        }
+    }
+}
+
+/// `peer_outlier`: a doctor's share of a drug far above department peers now, when it was
+/// not in the baseline (a preference held from the start is not a footprint).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PeerParams {
+    pub window: Span,
+    pub baseline_weeks: i32,
+    /// Lines the doctor (all drugs) must have in the window; also what makes a peer.
+    pub min_doctor_lines: f64,
+    /// Lines of the drug by the doctor in the window.
+    pub min_count: f64,
+    pub min_peers: usize,
+    /// Binomial z against the peers' pooled share.
+    pub z: f64,
+    /// Robust z (median / MAD) against the peers' individual shares.
+    pub robust_z: f64,
+    /// Share / peers' pooled share.
+    pub min_ratio: f64,
+    /// The doctor's binomial z in the baseline must stay below this.
+    pub baseline_z_max: f64,
+}
+
+impl Default for PeerParams {
+    fn default() -> Self {
+        PeerParams {
+            window: Span(14 * 86_400),
+            baseline_weeks: 8,
+            min_doctor_lines: 40.0,
+            min_count: 12.0,
+            min_peers: 5,
+            z: 5.0,
+            robust_z: 3.5,
+            min_ratio: 3.0,
+            baseline_z_max: 2.5,
+        }
+    }
+}
+
+/// `concentration`: a drug's volume in a department held by very few prescribers, at a
+/// level for a drug new to the department, or as a rise for an established one.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConcentrationParams {
+    pub window: Span,
+    pub baseline_weeks: i32,
+    pub top_k: usize,
+    /// Lines of the drug in the window.
+    pub min_volume: f64,
+    /// Active prescribers (any drug) in the department in the window.
+    pub min_prescribers: usize,
+    /// Below this many baseline lines the drug counts as new to the department.
+    pub new_drug_baseline: f64,
+    /// Top-k share that flags a new drug.
+    pub new_drug_share: f64,
+    /// Rise of the top-k share that flags an established drug …
+    pub rise: f64,
+    /// … when the top-k share is at least this.
+    pub min_share: f64,
+}
+
+impl Default for ConcentrationParams {
+    fn default() -> Self {
+        ConcentrationParams {
+            window: Span(28 * 86_400),
+            baseline_weeks: 8,
+            top_k: 3,
+            min_volume: 40.0,
+            min_prescribers: 6,
+            new_drug_baseline: 20.0,
+            new_drug_share: 0.85,
+            rise: 0.35,
+            min_share: 0.7,
+        }
+    }
+}
+
+/// `rep_visit_lift`: difference in differences of the visited doctor's share of the
+/// manufacturer's drugs, after the visit against before, minus the same change in peers.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RepLiftParams {
+    /// First and last day after the visit on which the lift is judged.
+    pub after_min_days: i32,
+    pub after_max_days: i32,
+    pub before_weeks: i32,
+    /// Doctor's lines (all drugs) after the visit.
+    pub min_after_lines: f64,
+    /// Doctor's lines of the manufacturer's drugs after the visit.
+    pub min_count: f64,
+    /// Relative lift of the doctor's share (0.5 = +50%) …
+    pub min_relative: f64,
+    /// … and absolute difference in differences (0.05 = 5 points).
+    pub min_points: f64,
+    /// z of the difference in differences.
+    pub z: f64,
+}
+
+impl Default for RepLiftParams {
+    fn default() -> Self {
+        RepLiftParams {
+            after_min_days: 5,
+            after_max_days: 42,
+            before_weeks: 8,
+            min_after_lines: 40.0,
+            min_count: 10.0,
+            min_relative: 0.5,
+            min_points: 0.05,
+            z: 4.0,
+        }
+    }
+}
+
+/// `overuse_warning`: the monthly 药品用量动态监测及超常预警 review.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OveruseParams {
+    /// Drugs ranked by amount and by quantity (双排序).
+    pub top_drugs: usize,
+    /// Prescribers listed per drug.
+    pub top_doctors: usize,
+    /// Month-over-month growth that is published (0.30 = 30%).
+    pub growth: f64,
+    /// Previous month's amount (yuan) below which growth is not judged.
+    pub min_base_amount: f64,
+    /// Alert a drug that newly enters the top list by amount.
+    pub alert_new_top: bool,
+}
+
+impl Default for OveruseParams {
+    fn default() -> Self {
+        OveruseParams { top_drugs: 10, top_doctors: 10, growth: 0.30, min_base_amount: 20_000.0, alert_new_top: true }
     }
 }

@@ -9,6 +9,10 @@ use super::Ids;
 #[derive(Debug, Default, Clone)]
 pub struct Refs {
     drugs: Vec<Option<DrugInfo>>,
+    /// Interned catalog manufacturer of each drug.
+    drug_manufacturer: Vec<Option<u32>>,
+    /// Drugs of each interned manufacturer.
+    manufacturer_drugs: Vec<Vec<u32>>,
     doctors: Vec<Option<DoctorInfo>>,
     suspensions: Vec<Vec<Suspension>>,
 }
@@ -24,6 +28,13 @@ impl Refs {
             grow(&mut r.drugs, id);
             grow(&mut r.suspensions, id);
             r.drugs[id] = c.drugs.get(code).cloned();
+            grow(&mut r.drug_manufacturer, id);
+            if let Some(m) = c.drugs.get(code).map(|d| d.manufacturer.as_str()).filter(|m| !m.is_empty()) {
+                let mid = ids.manufacturer.intern(m);
+                r.drug_manufacturer[id] = Some(mid);
+                grow(&mut r.manufacturer_drugs, mid as usize);
+                r.manufacturer_drugs[mid as usize].push(id as u32);
+            }
             r.suspensions[id] = c.suspensions.get(code).cloned().unwrap_or_default();
         }
         let mut doctors: Vec<&String> = c.doctors.keys().collect();
@@ -42,6 +53,14 @@ impl Refs {
 
     pub fn doctor(&self, id: u32) -> Option<&DoctorInfo> {
         self.doctors.get(id as usize).and_then(Option::as_ref)
+    }
+
+    pub fn manufacturer(&self, drug: u32) -> Option<u32> {
+        self.drug_manufacturer.get(drug as usize).copied().flatten()
+    }
+
+    pub fn manufacturer_drugs(&self, manufacturer: u32) -> &[u32] {
+        self.manufacturer_drugs.get(manufacturer as usize).map_or(&[], Vec::as_slice)
     }
 
     pub fn suspensions(&self, drug: u32) -> &[Suspension] {

@@ -1,13 +1,15 @@
-//! Weekly prescribing volume, net of returns, per doctor × drug, per doctor and per
-//! department × drug: the base of the footprint detectors (surge, peer, concentration,
-//! rep-visit lift). Per-pair state is a fixed inline ring, ≤ 256 bytes with its key.
+//! Prescribing volume, net of returns, per doctor × drug, per doctor, per department × drug
+//! and per department: daily rings (the last 32 days, for trailing windows and the daily
+//! CUSUM) and weekly rings (12 weeks, for baselines). The unit the footprint detectors
+//! count is the prescription line: a Poisson-like count, unlike quantity. Per-pair state
+//! is fixed and inline (≤ 256 bytes with its key); idle keys are evicted by event time.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::ring::Ring;
 
-/// Weeks of history kept per key.
-pub const WEEKS: usize = 16;
+pub const WEEKS: usize = 12;
+pub const DAYS: usize = 32;
 
 #[derive(Copy, Clone, Debug, Default, PartialEq)]
 pub struct Use {
@@ -16,33 +18,86 @@ pub struct Use {
     /// Net amount in fen.
     pub fen: i32,
     /// Net prescription lines.
-    pub lines: i16,
+    pub lines: i32,
 }
 
 impl Use {
-    fn apply(&mut self, sign: i8, qty: f64, fen: i64) {
-        let s = f64::from(sign);
-        self.qty += (s * qty) as f32;
-        self.fen = self.fen.saturating_add((i64::from(sign) * fen).clamp(i32::MIN as i64, i32::MAX as i64) as i32);
-        self.lines = self.lines.saturating_add(i16::from(sign));
+    fn apply(&mut self, d: &Delta) {
+        self.qty += (f64::from(d.sign) * d.qty) as f32;
+        let fen = (i64::from(d.sign) * d.fen).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+        self.fen = self.fen.saturating_add(fen);
+        self.lines = self.lines.saturating_add(i32::from(d.sign));
     }
 }
 
-pub type Weeks = Ring<[Use; WEEKS]>;
-
-fn new_weeks(week: i32) -> Weeks {
-    Ring::new(week, [Use::default(); WEEKS])
+/// Weekly and daily rings of one key.
+#[derive(Clone, Debug)]
+pub struct Series<D: Copy + Default, const N: usize> {
+    pub weeks: Ring<[Use; WEEKS]>,
+    pub days: Ring<[D; N]>,
 }
 
-fn pair(a: u32, b: u32) -> u64 {
-    (u64::from(a) << 32) | u64::from(b)
+impl<D: Copy + Default + std::ops::AddAssign + From<i8> + Into<i64>, const N: usize> Series<D, N> {
+    fn new(week: i32, day: i32) -> Self {
+        Series { weeks: Ring::new(week, [Use::default(); WEEKS]), days: Ring::new(day, [D::default(); N]) }
+    }
+
+    fn apply(&mut self, d: &Delta) -> bool {
+        let w = self.weeks.bucket_mut(d.week).map(|b| b.apply(d)).is_some();
+        let dd = self.days.bucket_mut(d.day).map(|b| *b += D::from(d.sign)).is_some();
+        w && dd
+    }
+
+    /// Net lines over local days `from..=to` (within the daily ring).
+    pub fn lines_days(&self, from: i32, to: i32) -> i64 {
+        self.days.range(from, to).map(|(_, v)| (*v).into()).sum()
+    }
+
+    /// Net lines over weeks `from..=to`.
+    pub fn lines_weeks(&self, from: i32, to: i32) -> i64 {
+        self.weeks.range(from, to).map(|(_, u)| i64::from(u.lines)).sum()
+    }
+
+    /// Net amount (fen) and quantity over weeks `from..=to`.
+    pub fn use_weeks(&self, from: i32, to: i32) -> Use {
+        let mut t = Use::default();
+        for (_, u) in self.weeks.range(from, to) {
+            t.qty += u.qty;
+            t.fen = t.fen.saturating_add(u.fen);
+            t.lines += u.lines;
+        }
+        t
+    }
+
+    fn last_day(&self) -> i32 {
+        self.days.head()
+    }
 }
 
-#[derive(Debug, Default, Clone)]
-pub struct UsageStore {
-    pairs: FxHashMap<u64, Weeks>,
-    doctors: FxHashMap<u32, Weeks>,
-    dept_drugs: FxHashMap<u64, Weeks>,
+/// Running state of the per-pair Poisson CUSUM (see `detect::surge`).
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
+pub struct Cusum {
+    pub s: f32,
+    /// Day the current run (S > 0) started.
+    pub start: i32,
+    /// Lines observed and expected since the run started.
+    pub obs: f32,
+    pub exp: f32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pair {
+    pub series: Series<i16, DAYS>,
+    pub cusum: Cusum,
+}
+
+#[derive(Clone, Debug)]
+pub struct Doctor {
+    pub series: Series<i32, DAYS>,
+    /// Department of the doctor's latest prescription.
+    pub dept: u32,
+    /// Drugs this doctor has pairs with (for per-manufacturer sums).
+    pub drugs: Vec<u32>,
 }
 
 /// One volume change: a prescription line (`sign` = 1) or a return (`sign` = −1).
@@ -51,47 +106,95 @@ pub struct Delta {
     pub doctor: u32,
     pub dept: u32,
     pub drug: u32,
+    pub day: i32,
     pub week: i32,
     pub sign: i8,
     pub qty: f64,
     pub fen: i64,
 }
 
+pub fn pair_key(a: u32, b: u32) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+pub fn unpair(k: u64) -> (u32, u32) {
+    ((k >> 32) as u32, k as u32)
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct UsageStore {
+    pub pairs: FxHashMap<u64, Pair>,
+    pub doctors: FxHashMap<u32, Doctor>,
+    pub dept_drugs: FxHashMap<u64, Series<i32, DAYS>>,
+    pub depts: FxHashMap<u32, Series<i32, DAYS>>,
+    /// Doctors whose latest prescription was in each department.
+    pub dept_doctors: FxHashMap<u32, Vec<u32>>,
+    /// Pairs with a prescription line since the last day close.
+    pub touched: FxHashSet<u64>,
+}
+
 impl UsageStore {
-    /// Applies a change; false when its week is older than the rings hold.
+    /// Applies a change; false when its day is older than the rings hold.
     pub fn apply(&mut self, d: Delta) -> bool {
-        let mut ok = true;
-        for ring in [
-            self.pairs.entry(pair(d.doctor, d.drug)).or_insert_with(|| new_weeks(d.week)),
-            self.doctors.entry(d.doctor).or_insert_with(|| new_weeks(d.week)),
-            self.dept_drugs.entry(pair(d.dept, d.drug)).or_insert_with(|| new_weeks(d.week)),
-        ] {
-            match ring.bucket_mut(d.week) {
-                Some(b) => b.apply(d.sign, d.qty, d.fen),
-                None => ok = false,
+        let pk = pair_key(d.doctor, d.drug);
+        let pair = self
+            .pairs
+            .entry(pk)
+            .or_insert_with(|| Pair { series: Series::new(d.week, d.day), cusum: Cusum::default() });
+        let mut ok = pair.series.apply(&d);
+        let new_doctor = !self.doctors.contains_key(&d.doctor);
+        let doc = self
+            .doctors
+            .entry(d.doctor)
+            .or_insert_with(|| Doctor { series: Series::new(d.week, d.day), dept: d.dept, drugs: Vec::new() });
+        ok &= doc.series.apply(&d);
+        if !doc.drugs.contains(&d.drug) {
+            doc.drugs.push(d.drug);
+        }
+        // A prescription (not a return) moves the doctor to its department.
+        if d.sign > 0 && (new_doctor || doc.dept != d.dept) {
+            let old = std::mem::replace(&mut doc.dept, d.dept);
+            if !new_doctor {
+                if let Some(v) = self.dept_doctors.get_mut(&old) {
+                    v.retain(|&x| x != d.doctor);
+                }
             }
+            self.dept_doctors.entry(d.dept).or_default().push(d.doctor);
+        }
+        ok &= self.dept_drugs.entry(pair_key(d.dept, d.drug)).or_insert_with(|| Series::new(d.week, d.day)).apply(&d);
+        ok &= self.depts.entry(d.dept).or_insert_with(|| Series::new(d.week, d.day)).apply(&d);
+        if d.sign > 0 {
+            self.touched.insert(pk);
         }
         ok
     }
 
-    pub fn pair(&self, doctor: u32, drug: u32) -> Option<&Weeks> {
-        self.pairs.get(&pair(doctor, drug))
+    pub fn pair(&self, doctor: u32, drug: u32) -> Option<&Pair> {
+        self.pairs.get(&pair_key(doctor, drug))
     }
 
-    pub fn doctor(&self, doctor: u32) -> Option<&Weeks> {
-        self.doctors.get(&doctor)
+    pub fn dept_drug(&self, dept: u32, drug: u32) -> Option<&Series<i32, DAYS>> {
+        self.dept_drugs.get(&pair_key(dept, drug))
     }
 
-    pub fn dept_drug(&self, dept: u32, drug: u32) -> Option<&Weeks> {
-        self.dept_drugs.get(&pair(dept, drug))
-    }
-
-    /// Forgets keys with no activity in the rings' span before `week`.
-    pub fn evict_idle(&mut self, week: i32) {
-        let cutoff = week - WEEKS as i32;
-        self.pairs.retain(|_, r| r.head() > cutoff);
-        self.doctors.retain(|_, r| r.head() > cutoff);
-        self.dept_drugs.retain(|_, r| r.head() > cutoff);
+    /// Forgets keys with no activity for longer than the rings span, before local `day`.
+    pub fn evict_idle(&mut self, day: i32) {
+        let cutoff = day - (WEEKS as i32) * 7;
+        self.pairs.retain(|_, p| p.series.last_day() > cutoff);
+        let before = self.doctors.len();
+        self.doctors.retain(|_, d| d.series.last_day() > cutoff);
+        if self.doctors.len() != before {
+            let doctors = &self.doctors;
+            for v in self.dept_doctors.values_mut() {
+                v.retain(|d| doctors.contains_key(d));
+            }
+        }
+        let pairs = &self.pairs;
+        for (&doc, d) in self.doctors.iter_mut() {
+            d.drugs.retain(|&g| pairs.contains_key(&pair_key(doc, g)));
+        }
+        self.dept_drugs.retain(|_, s| s.last_day() > cutoff);
+        self.depts.retain(|_, s| s.last_day() > cutoff);
     }
 
     /// (pairs, doctors, dept × drug) keys held.
@@ -107,13 +210,19 @@ mod tests {
     #[test]
     fn returns_net_out_and_state_is_compact() {
         let mut s = UsageStore::default();
-        let d = Delta { doctor: 1, dept: 2, drug: 3, week: 100, sign: 1, qty: 4.0, fen: 1000 };
+        let d = Delta { doctor: 1, dept: 2, drug: 3, day: 700, week: 100, sign: 1, qty: 4.0, fen: 1000 };
         assert!(s.apply(d));
         assert!(s.apply(Delta { sign: -1, qty: 1.0, fen: 250, ..d }));
-        let w = s.pair(1, 3).unwrap().range(100, 100).next().unwrap().1;
+        let p = s.pair(1, 3).unwrap();
+        let w = p.series.use_weeks(100, 100);
         assert_eq!((w.qty, w.fen, w.lines), (3.0, 750, 0));
-        assert!(std::mem::size_of::<Weeks>() + 8 <= 256, "per-pair state {} bytes", std::mem::size_of::<Weeks>());
-        s.evict_idle(100 + WEEKS as i32);
+        assert_eq!(p.series.lines_days(690, 700), 0);
+        assert!(std::mem::size_of::<Pair>() + 8 <= 256, "per-pair state {} bytes", std::mem::size_of::<Pair>());
+        assert_eq!(s.dept_doctors[&2], vec![1]);
+        s.apply(Delta { dept: 5, day: 701, ..d });
+        assert_eq!(s.dept_doctors[&2], Vec::<u32>::new());
+        assert_eq!(s.doctors[&1].dept, 5);
+        s.evict_idle(701 + (WEEKS as i32) * 7);
         assert_eq!(s.sizes(), (0, 0, 0));
     }
 }

@@ -1,0 +1,133 @@
+//! `concentration` (DC-01): one drug's volume in a department held by very few of its
+//! active prescribers. For a drug new to the department (no baseline), the effective number
+//! of prescribers (1 / HHI) must be a small part of the department's active doctors — a
+//! formulary switch adopted by everyone spreads wide, a ring adopting a new drug does not.
+//! For an established drug, the top-k share must have risen sharply: a specialist's steady
+//! hold on a drug is not a footprint.
+
+use rustc_hash::FxHashSet;
+use serde_json::json;
+
+use crate::alert::Candidate;
+use crate::event::Zone;
+use crate::rules::model::ConcentrationParams;
+use crate::rules::{Kind, Params};
+use crate::state::usage::{unpair, UsageStore};
+
+use super::stat::{round, week_of_day};
+use super::Ctx;
+
+struct Shape {
+    total: f64,
+    top_share: f64,
+    hhi: f64,
+    /// (doctor, lines), largest first.
+    top: Vec<(u32, f64)>,
+}
+
+fn shape(vols: &mut [(u32, f64)], k: usize) -> Shape {
+    vols.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let total: f64 = vols.iter().map(|v| v.1).sum();
+    let top_share = if total > 0.0 { vols.iter().take(k).map(|v| v.1).sum::<f64>() / total } else { 0.0 };
+    let hhi = if total > 0.0 { vols.iter().map(|v| (v.1 / total).powi(2)).sum() } else { 0.0 };
+    Shape { total, top_share, hhi, top: vols.iter().take(5).copied().collect() }
+}
+
+pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, hospital: &str, out: &mut Vec<Candidate>) {
+    let Some(&rule) = ctx.by_kind.get(Kind::Concentration).first() else { return };
+    let Params::Concentration(p) = &ctx.rules[rule].params else { return };
+    let mut subjects: Vec<(u32, u32)> = u
+        .touched
+        .iter()
+        .filter_map(|&k| {
+            let (doctor, drug) = unpair(k);
+            u.doctors.get(&doctor).map(|d| (d.dept, drug))
+        })
+        .collect::<FxHashSet<_>>()
+        .into_iter()
+        .collect();
+    subjects.sort_unstable();
+    for (dept, drug) in subjects {
+        if let Some(c) = judge(ctx, rule, p, u, dept, drug, day, hospital) {
+            out.push(c);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    ctx: &Ctx,
+    rule: usize,
+    p: &ConcentrationParams,
+    u: &UsageStore,
+    dept: u32,
+    drug: u32,
+    day: i32,
+    hospital: &str,
+) -> Option<Candidate> {
+    let w = p.window.days();
+    let r = (day - w + 1, day);
+    let wk = week_of_day(day);
+    let b = (wk - 1 - p.baseline_weeks, wk - 2);
+    let doctors = u.dept_doctors.get(&dept)?;
+    let mut now = Vec::new();
+    let mut before = Vec::new();
+    let mut active = 0;
+    for &d in doctors {
+        let Some(doc) = u.doctors.get(&d) else { continue };
+        if doc.series.lines_days(r.0, r.1) > 0 {
+            active += 1;
+        }
+        if let Some(pair) = u.pair(d, drug) {
+            now.push((d, pair.series.lines_days(r.0, r.1).max(0) as f64));
+            before.push((d, pair.series.lines_weeks(b.0, b.1).max(0) as f64));
+        }
+    }
+    let now = shape(&mut now, p.top_k);
+    if now.total < p.min_volume || active < p.min_prescribers {
+        return None;
+    }
+    let before = shape(&mut before, p.top_k);
+    let effective = if now.hhi > 0.0 { 1.0 / now.hhi } else { 0.0 };
+    let new_drug = before.total < p.new_drug_baseline;
+    let fired = if new_drug {
+        effective <= p.new_drug_share * active as f64 && now.top_share >= p.min_share
+    } else {
+        now.top_share - before.top_share >= p.rise && now.top_share >= p.min_share
+    };
+    if !fired {
+        return None;
+    }
+    let rl = &ctx.rules[rule];
+    let mut c = Candidate::new(rule, Kind::Concentration, rl.severity, hospital, Zone::format_day(day));
+    c.drug = Some(ctx.ids.drug.name(drug).to_owned());
+    c.dept = Some(ctx.ids.dept.name(dept).to_owned());
+    let top: Vec<_> = now
+        .top
+        .iter()
+        .map(|&(d, v)| json!({"doctor": ctx.ids.doctor.name(d), "lines": v, "share": round(v / now.total, 4)}))
+        .collect();
+    c = c
+        .evidence("observed", round(now.top_share, 4))
+        .evidence("expected", round(before.top_share, 4))
+        .evidence("test", if new_drug { "new_drug" } else { "rise" })
+        .evidence("threshold", if new_drug { p.new_drug_share } else { p.rise })
+        .evidence("top_k", p.top_k)
+        .evidence("hhi", round(now.hhi, 4))
+        .evidence("effective_prescribers", round(effective, 2))
+        .evidence("active_prescribers", active)
+        .evidence("lines", now.total)
+        .evidence("baseline_lines", before.total)
+        .evidence("top_prescribers", json!(top))
+        .evidence("window_start", Zone::format_day(r.0))
+        .evidence("window_end", Zone::format_day(r.1));
+    c.title = format!(
+        "药品处方集中（疑点）：科室 {} 近 {w} 天 {} 的 {:.0}% 由前 {} 名医生开具（{} 名在岗医生）",
+        ctx.ids.dept.name(dept),
+        ctx.drug_label(drug, None),
+        now.top_share * 100.0,
+        p.top_k,
+        active
+    );
+    Some(c)
+}

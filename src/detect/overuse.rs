@@ -1,0 +1,266 @@
+//! `overuse_warning`: the monthly 药品用量动态监测及超常预警 review. At each calendar month's
+//! close: the top drugs by amount and by quantity, each with its top prescribers (双排序);
+//! an alert for a drug whose amount grew past the limit over the previous month (with a
+//! base floor, so small drugs do not swing), or that newly entered the top list by amount.
+//! One alert per drug and month; the ranking is its evidence and the `report` command's table.
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::alert::Candidate;
+use crate::rules::model::OveruseParams;
+use crate::rules::{Kind, Params};
+use crate::state::usage::{pair_key, unpair};
+
+use super::stat::round;
+use super::Ctx;
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Amt {
+    qty: f64,
+    fen: i64,
+    lines: i64,
+}
+
+impl Amt {
+    fn add(&mut self, qty: f64, fen: i64, sign: i64) {
+        self.qty += sign as f64 * qty;
+        self.fen += sign * fen;
+        self.lines += sign;
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+struct Month {
+    drugs: FxHashMap<u32, Amt>,
+    pairs: FxHashMap<u64, Amt>,
+}
+
+/// One row of the 双排序 table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ranked {
+    pub rank: usize,
+    pub drug: String,
+    pub name: String,
+    pub manufacturer: String,
+    pub amount: f64,
+    pub qty: f64,
+    pub lines: i64,
+    pub previous_amount: Option<f64>,
+    pub growth: Option<f64>,
+    pub prescribers: Vec<Prescriber>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Prescriber {
+    pub rank: usize,
+    pub doctor: String,
+    pub name: String,
+    pub amount: f64,
+    pub qty: f64,
+    pub lines: i64,
+}
+
+/// The review of one month.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthReport {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// False when the month was still open at the end of the input.
+    pub closed: bool,
+    pub by_amount: Vec<Ranked>,
+    pub by_qty: Vec<Ranked>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Overuse {
+    open: FxHashMap<i32, Month>,
+    previous: Option<(i32, FxHashMap<u32, Amt>, Vec<u32>)>,
+    pub reports: Vec<MonthReport>,
+}
+
+pub fn month_label(m: i32) -> String {
+    format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
+}
+
+impl Overuse {
+    /// Adds a line (`sign` 1) or a return (−1) to its month.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add(&mut self, month: i32, doctor: u32, drug: u32, qty: f64, fen: i64, sign: i64) {
+        if self.previous.as_ref().is_some_and(|(m, _, _)| month <= *m) {
+            return; // that month is closed
+        }
+        let m = self.open.entry(month).or_default();
+        m.drugs.entry(drug).or_default().add(qty, fen, sign);
+        m.pairs.entry(pair_key(doctor, drug)).or_default().add(qty, fen, sign);
+    }
+
+    /// Closes `month`: ranks it, alerts, and remembers it as the previous month.
+    pub fn close_month(&mut self, ctx: &Ctx, month: i32, hospital: &str, out: &mut Vec<Candidate>) {
+        let acc = self.open.remove(&month).unwrap_or_default();
+        self.open.retain(|&m, _| m > month);
+        let Some(&rule) = ctx.by_kind.get(Kind::OveruseWarning).first() else { return };
+        let Params::Overuse(p) = &ctx.rules[rule].params else { return };
+        let prev = self.previous.as_ref().filter(|(m, _, _)| *m == month - 1);
+        let report = rank(ctx, p, month, &acc, prev.map(|(_, d, _)| d), true);
+        if let Some((_, prev_drugs, prev_top)) = prev {
+            for r in alerts(ctx, rule, p, &acc, prev_drugs, prev_top, &report, hospital) {
+                out.push(r);
+            }
+        }
+        let top: Vec<u32> = report.by_amount.iter().filter_map(|r| ctx.ids.drug.get(&r.drug)).collect();
+        self.previous = Some((month, acc.drugs, top));
+        self.reports.push(report);
+    }
+
+    /// Rankings of the months still open (provisional), for the report at end of input.
+    pub fn provisional(&self, ctx: &Ctx) -> Vec<MonthReport> {
+        let Some(&rule) = ctx.by_kind.get(Kind::OveruseWarning).first() else { return Vec::new() };
+        let Params::Overuse(p) = &ctx.rules[rule].params else { return Vec::new() };
+        let mut months: Vec<&i32> = self.open.keys().collect();
+        months.sort();
+        months
+            .into_iter()
+            .map(|&m| {
+                let prev = self.previous.as_ref().filter(|(pm, _, _)| *pm == m - 1).map(|(_, d, _)| d);
+                rank(ctx, p, m, &self.open[&m], prev, false)
+            })
+            .collect()
+    }
+}
+
+fn rank(
+    ctx: &Ctx,
+    p: &OveruseParams,
+    month: i32,
+    acc: &Month,
+    prev: Option<&FxHashMap<u32, Amt>>,
+    closed: bool,
+) -> MonthReport {
+    let mut drugs: Vec<(u32, Amt)> = acc.drugs.iter().map(|(&d, &a)| (d, a)).filter(|(_, a)| a.lines > 0).collect();
+    let code = |d: u32| ctx.ids.drug.name(d);
+    let row = |i: usize, d: u32, a: &Amt| {
+        let mut docs: Vec<(u32, Amt)> = acc
+            .pairs
+            .iter()
+            .filter_map(|(&k, &v)| {
+                let (doc, drug) = unpair(k);
+                (drug == d && v.lines > 0).then_some((doc, v))
+            })
+            .collect();
+        docs.sort_by(|x, y| y.1.fen.cmp(&x.1.fen).then(ctx.ids.doctor.name(x.0).cmp(ctx.ids.doctor.name(y.0))));
+        let previous = prev.and_then(|m| m.get(&d)).map(|a| a.fen as f64 / 100.0);
+        let info = ctx.refs.drug(d);
+        Ranked {
+            rank: i + 1,
+            drug: code(d).to_owned(),
+            name: info.map(|x| x.name.clone()).unwrap_or_default(),
+            manufacturer: info.map(|x| x.manufacturer.clone()).unwrap_or_default(),
+            amount: a.fen as f64 / 100.0,
+            qty: round(a.qty, 2),
+            lines: a.lines,
+            previous_amount: previous,
+            growth: previous.filter(|&v| v > 0.0).map(|v| round((a.fen as f64 / 100.0 - v) / v, 4)),
+            prescribers: docs
+                .iter()
+                .take(p.top_doctors)
+                .enumerate()
+                .map(|(j, (doc, v))| Prescriber {
+                    rank: j + 1,
+                    doctor: ctx.ids.doctor.name(*doc).to_owned(),
+                    name: ctx.refs.doctor(*doc).map(|x| x.name.clone()).unwrap_or_default(),
+                    amount: v.fen as f64 / 100.0,
+                    qty: round(v.qty, 2),
+                    lines: v.lines,
+                })
+                .collect(),
+        }
+    };
+    drugs.sort_by(|x, y| y.1.fen.cmp(&x.1.fen).then(code(x.0).cmp(code(y.0))));
+    let by_amount: Vec<Ranked> = drugs.iter().take(p.top_drugs).enumerate().map(|(i, (d, a))| row(i, *d, a)).collect();
+    drugs.sort_by(|x, y| y.1.qty.total_cmp(&x.1.qty).then(code(x.0).cmp(code(y.0))));
+    let by_qty: Vec<Ranked> = drugs.iter().take(p.top_drugs).enumerate().map(|(i, (d, a))| row(i, *d, a)).collect();
+    MonthReport { month: month_label(month), closed, by_amount, by_qty }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn alerts(
+    ctx: &Ctx,
+    rule: usize,
+    p: &OveruseParams,
+    acc: &Month,
+    prev: &FxHashMap<u32, Amt>,
+    prev_top: &[u32],
+    report: &MonthReport,
+    hospital: &str,
+) -> Vec<Candidate> {
+    let mut drugs: Vec<(u32, Amt)> = acc.drugs.iter().map(|(&d, &a)| (d, a)).collect();
+    drugs.sort_by(|x, y| ctx.ids.drug.name(x.0).cmp(ctx.ids.drug.name(y.0)));
+    let mut out = Vec::new();
+    for (d, a) in drugs {
+        let code = ctx.ids.drug.name(d);
+        let base = prev.get(&d).map_or(0, |b| b.fen) as f64 / 100.0;
+        let amount = a.fen as f64 / 100.0;
+        let growth = (base >= p.min_base_amount).then(|| (amount - base) / base);
+        let grew = growth.is_some_and(|g| g >= p.growth);
+        let rank = report.by_amount.iter().find(|r| r.drug == code);
+        let new_top = p.alert_new_top && rank.is_some() && !prev_top.contains(&d);
+        if !grew && !new_top {
+            continue;
+        }
+        let r = &ctx.rules[rule];
+        let mut c = Candidate::new(rule, Kind::OveruseWarning, r.severity, hospital, report.month.clone());
+        c.drug = Some(code.to_owned());
+        let mut reasons = Vec::new();
+        if grew {
+            reasons.push("growth");
+        }
+        if new_top {
+            reasons.push("new_top");
+        }
+        let prescribers = rank
+            .or_else(|| report.by_qty.iter().find(|r| r.drug == code))
+            .map(|r| json!(r.prescribers))
+            .unwrap_or_else(|| json!(top_prescribers(ctx, acc, d, p.top_doctors)));
+        c = c
+            .evidence("month", report.month.as_str())
+            .evidence("observed", amount)
+            .evidence("expected", base)
+            .evidence("growth", growth.map(|g| round(g, 4)))
+            .evidence("threshold", p.growth)
+            .evidence("min_base_amount", p.min_base_amount)
+            .evidence("qty", round(a.qty, 2))
+            .evidence("rank_by_amount", rank.map(|r| r.rank))
+            .evidence("rank_by_qty", report.by_qty.iter().find(|r| r.drug == code).map(|r| r.rank))
+            .evidence("reasons", json!(reasons))
+            .evidence("top_prescribers", prescribers)
+            .evidence("window_start", format!("{}-01", report.month))
+            .evidence("window_end", report.month.as_str());
+        let why = match (grew, new_top) {
+            (true, true) => format!("金额环比增长 {:.0}% 并新进入金额前 {} 名", growth.unwrap_or(0.0) * 100.0, p.top_drugs),
+            (true, false) => format!("金额环比增长 {:.0}%", growth.unwrap_or(0.0) * 100.0),
+            _ => format!("新进入金额前 {} 名（第 {} 名）", p.top_drugs, rank.map_or(0, |r| r.rank)),
+        };
+        c.title = format!(
+            "超常预警：{} {} 月用量 {:.0} 元，{}，请核查其前列处方医生",
+            ctx.drug_label(d, None),
+            report.month,
+            amount,
+            why
+        );
+        out.push(c);
+    }
+    out
+}
+
+fn top_prescribers(ctx: &Ctx, acc: &Month, drug: u32, n: usize) -> Vec<serde_json::Value> {
+    let mut docs: Vec<(u32, Amt)> =
+        acc.pairs.iter().filter_map(|(&k, &v)| (unpair(k).1 == drug).then_some((unpair(k).0, v))).collect();
+    docs.sort_by(|x, y| y.1.fen.cmp(&x.1.fen).then(ctx.ids.doctor.name(x.0).cmp(ctx.ids.doctor.name(y.0))));
+    docs.iter()
+        .take(n)
+        .enumerate()
+        .map(|(i, (d, a))| json!({"rank": i + 1, "doctor": ctx.ids.doctor.name(*d), "amount": a.fen as f64 / 100.0}))
+        .collect()
+}

@@ -1,0 +1,139 @@
+//! `peer_outlier` (DP-01): a doctor's share of a drug (lines of the drug / all the doctor's
+//! lines) over the trailing window far above the department's peers — by a binomial test
+//! against their pooled share and by a robust z against their individual shares — when it
+//! was not so in the doctor's baseline. A preference held from the start, or a new doctor
+//! with no baseline, is not judged: the footprint is the change.
+
+use serde_json::json;
+
+use crate::alert::Candidate;
+use crate::event::Zone;
+use crate::rules::model::PeerParams;
+use crate::rules::{Kind, Params};
+use crate::state::usage::{unpair, UsageStore};
+
+use super::stat::{binomial_z, mad, median, round, week_of_day};
+use super::Ctx;
+
+struct Peers {
+    x: f64,
+    n: f64,
+    shares: Vec<f64>,
+}
+
+/// Sums the drug's lines and all lines of the department's doctors other than `doctor`,
+/// over days (`weeks` = false) or weeks, counting only peers with at least `min_n` lines.
+fn peers(u: &UsageStore, dept: u32, doctor: u32, drug: u32, range: (i32, i32), weeks: bool, min_n: f64) -> Peers {
+    let mut p = Peers { x: 0.0, n: 0.0, shares: Vec::new() };
+    for &d in u.dept_doctors.get(&dept).map_or(&[][..], Vec::as_slice) {
+        if d == doctor {
+            continue;
+        }
+        let Some(doc) = u.doctors.get(&d) else { continue };
+        let lines = |s: &crate::state::usage::Series<i16, 32>| {
+            if weeks {
+                s.lines_weeks(range.0, range.1)
+            } else {
+                s.lines_days(range.0, range.1)
+            }
+        };
+        let n = if weeks { doc.series.lines_weeks(range.0, range.1) } else { doc.series.lines_days(range.0, range.1) } as f64;
+        if n < min_n {
+            continue;
+        }
+        let x = u.pair(d, drug).map_or(0, |pr| lines(&pr.series)).max(0) as f64;
+        p.x += x;
+        p.n += n;
+        p.shares.push(x / n);
+    }
+    p
+}
+
+pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, hospital: &str, out: &mut Vec<Candidate>) {
+    let Some(&rule) = ctx.by_kind.get(Kind::PeerOutlier).first() else { return };
+    let Params::Peer(p) = &ctx.rules[rule].params else { return };
+    let mut keys: Vec<u64> = u.touched.iter().copied().collect();
+    keys.sort_unstable();
+    for k in keys {
+        let (doctor, drug) = unpair(k);
+        if let Some(c) = judge(ctx, rule, p, u, doctor, drug, day, hospital) {
+            out.push(c);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    ctx: &Ctx,
+    rule: usize,
+    p: &PeerParams,
+    u: &UsageStore,
+    doctor: u32,
+    drug: u32,
+    day: i32,
+    hospital: &str,
+) -> Option<Candidate> {
+    let doc = u.doctors.get(&doctor)?;
+    let pair = u.pair(doctor, drug)?;
+    let w = p.window.days();
+    let r = (day - w + 1, day);
+    let n = doc.series.lines_days(r.0, r.1) as f64;
+    let x = pair.series.lines_days(r.0, r.1).max(0) as f64;
+    if n < p.min_doctor_lines || x < p.min_count {
+        return None;
+    }
+    let mut now = peers(u, doc.dept, doctor, drug, r, false, p.min_doctor_lines);
+    if now.shares.len() < p.min_peers {
+        return None;
+    }
+    let pooled = now.x / now.n.max(1.0);
+    let share = x / n;
+    let z = binomial_z(x, n, pooled);
+    let ratio = share / pooled.max(0.5 / now.n.max(1.0));
+    let med = median(&mut now.shares);
+    let scale = (1.4826 * mad(&now.shares, med)).max(0.01);
+    let rz = (share - med) / scale;
+    if z < p.z || rz < p.robust_z || ratio < p.min_ratio {
+        return None;
+    }
+    // The change is the footprint: the doctor must have been ordinary in the baseline.
+    let wk = week_of_day(day);
+    let b = (wk - 1 - p.baseline_weeks, wk - 2);
+    let n_b = doc.series.lines_weeks(b.0, b.1) as f64;
+    if n_b < p.min_doctor_lines {
+        return None;
+    }
+    let x_b = pair.series.lines_weeks(b.0, b.1).max(0) as f64;
+    let before = peers(u, doc.dept, doctor, drug, b, true, p.min_doctor_lines);
+    let pooled_b = before.x / before.n.max(1.0);
+    let z_b = binomial_z(x_b, n_b, pooled_b);
+    if z_b >= p.baseline_z_max {
+        return None;
+    }
+    let rl = &ctx.rules[rule];
+    let mut c = Candidate::new(rule, Kind::PeerOutlier, rl.severity, hospital, Zone::format_day(day));
+    c.doctor = Some(ctx.ids.doctor.name(doctor).to_owned());
+    c.drug = Some(ctx.ids.drug.name(drug).to_owned());
+    c.dept = Some(ctx.ids.dept.name(doc.dept).to_owned());
+    c = c
+        .evidence("observed", round(share, 4))
+        .evidence("expected", round(pooled, 4))
+        .evidence("ratio", round(ratio, 2))
+        .evidence("score", round(z, 2))
+        .evidence("robust_z", round(rz, 2))
+        .evidence("threshold", json!({"z": p.z, "robust_z": p.robust_z, "ratio": p.min_ratio}))
+        .evidence("lines", json!({"drug": x, "doctor_total": n}))
+        .evidence("peers", json!({"count": now.shares.len(), "median_share": round(med, 4), "pooled_share": round(pooled, 4)}))
+        .evidence("baseline", json!({"share": round(x_b / n_b, 4), "peers_share": round(pooled_b, 4), "z": round(z_b, 2)}))
+        .evidence("window_start", Zone::format_day(r.0))
+        .evidence("window_end", Zone::format_day(r.1));
+    c.title = format!(
+        "同科室用药占比异常（疑点）：{} 近 {w} 天 {} 占其处方 {:.1}%，同科室医生合计 {:.1}%（{:.1} 倍），此前并无此偏好",
+        ctx.doctor_label(doctor),
+        ctx.drug_label(drug, None),
+        share * 100.0,
+        pooled * 100.0,
+        ratio
+    );
+    Some(c)
+}

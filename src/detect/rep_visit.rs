@@ -1,0 +1,209 @@
+//! `rep_visit_lift` (REP-01): after a representative of a manufacturer visits a doctor, the
+//! doctor's share of that manufacturer's drugs (the visit's `products`, else the catalog's
+//! `manufacturer`) rises against the doctor's own before-window and against the unvisited
+//! peers of the department over the same days: a difference in differences.
+//!
+//! The before-window is fixed when the visit is registered (weekly rings); after the visit
+//! every prescription line of the department is counted into the visit as it arrives, so
+//! the after-window is exact to the day without keeping longer daily history.
+
+use serde_json::json;
+
+use crate::alert::Candidate;
+use crate::event::Zone;
+use crate::rules::model::RepLiftParams;
+use crate::rules::{Kind, Params};
+use crate::state::usage::UsageStore;
+use crate::state::Refs;
+
+use super::stat::{round, week_of_day};
+use super::Ctx;
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    doc_m: f64,
+    doc_all: f64,
+    peer_m: f64,
+    peer_all: f64,
+}
+
+#[derive(Debug, Clone)]
+struct Visit {
+    doctor: u32,
+    dept: u32,
+    manufacturer: u32,
+    products: Vec<u32>,
+    day0: i32,
+    event_id: String,
+    rep: String,
+    company: String,
+    visits: u32,
+    before: Counts,
+    after: Counts,
+    fired: bool,
+}
+
+impl Visit {
+    fn covers(&self, refs: &Refs, drug: u32, manufacturer: Option<u32>) -> bool {
+        if self.products.is_empty() {
+            manufacturer.or_else(|| refs.manufacturer(drug)) == Some(self.manufacturer)
+        } else {
+            self.products.contains(&drug)
+        }
+    }
+}
+
+/// A registered visit, as handles.
+pub struct NewVisit<'a> {
+    pub doctor: u32,
+    pub dept: u32,
+    pub manufacturer: u32,
+    pub products: Vec<u32>,
+    pub day: i32,
+    pub event_id: &'a str,
+    pub rep: &'a str,
+    pub company: &'a str,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct RepVisits {
+    open: Vec<Visit>,
+}
+
+impl RepVisits {
+    pub fn visit(&mut self, ctx: &Ctx, u: &UsageStore, v: NewVisit) {
+        let Some(&rule) = ctx.by_kind.get(Kind::RepVisitLift).first() else { return };
+        let Params::RepLift(p) = &ctx.rules[rule].params else { return };
+        if let Some(o) = self.open.iter_mut().find(|o| o.doctor == v.doctor && o.manufacturer == v.manufacturer) {
+            o.visits += 1;
+            return;
+        }
+        let mut visit = Visit {
+            doctor: v.doctor,
+            dept: v.dept,
+            manufacturer: v.manufacturer,
+            products: v.products,
+            day0: v.day,
+            event_id: v.event_id.to_owned(),
+            rep: v.rep.to_owned(),
+            company: v.company.to_owned(),
+            visits: 1,
+            before: Counts::default(),
+            after: Counts::default(),
+            fired: false,
+        };
+        visit.before = before(ctx.refs, u, &visit, p);
+        self.open.push(visit);
+    }
+
+    /// Counts a prescription line (`sign` 1) or a return (−1) into the open visits of its
+    /// department.
+    pub fn line(&mut self, refs: &Refs, dept: u32, doctor: u32, drug: u32, manufacturer: Option<u32>, day: i32, sign: f64) {
+        for v in self.open.iter_mut().filter(|v| v.dept == dept && day >= v.day0) {
+            let m = if v.covers(refs, drug, manufacturer) { sign } else { 0.0 };
+            if doctor == v.doctor {
+                v.after.doc_all += sign;
+                v.after.doc_m += m;
+            } else {
+                v.after.peer_all += sign;
+                v.after.peer_m += m;
+            }
+        }
+    }
+
+    pub fn close_day(&mut self, ctx: &Ctx, day: i32, hospital: &str, out: &mut Vec<Candidate>) {
+        let Some(&rule) = ctx.by_kind.get(Kind::RepVisitLift).first() else {
+            self.open.clear();
+            return;
+        };
+        let Params::RepLift(p) = &ctx.rules[rule].params else { return };
+        self.open.retain(|v| day - v.day0 <= p.after_max_days);
+        for v in self.open.iter_mut().filter(|v| !v.fired && day - v.day0 >= p.after_min_days) {
+            if let Some(c) = judge(ctx, rule, p, v, day, hospital) {
+                v.fired = true;
+                out.push(c);
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.open.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.open.is_empty()
+    }
+}
+
+fn before(refs: &Refs, u: &UsageStore, v: &Visit, p: &RepLiftParams) -> Counts {
+    let wk = week_of_day(v.day0);
+    let (b0, b1) = (wk - p.before_weeks, wk - 1);
+    let mut c = Counts::default();
+    if let Some(doc) = u.doctors.get(&v.doctor) {
+        c.doc_all = doc.series.lines_weeks(b0, b1) as f64;
+        for &g in doc.drugs.iter().filter(|&&g| v.covers(refs, g, None)) {
+            c.doc_m += u.pair(v.doctor, g).map_or(0, |pr| pr.series.lines_weeks(b0, b1)) as f64;
+        }
+    }
+    let dept_all = u.depts.get(&v.dept).map_or(0, |s| s.lines_weeks(b0, b1)) as f64;
+    c.peer_all = (dept_all - c.doc_all).max(0.0);
+    let drugs: &[u32] = if v.products.is_empty() { refs.manufacturer_drugs(v.manufacturer) } else { &v.products };
+    let dept_m: f64 = drugs.iter().map(|&g| u.dept_drug(v.dept, g).map_or(0, |s| s.lines_weeks(b0, b1)) as f64).sum();
+    c.peer_m = (dept_m - c.doc_m).max(0.0);
+    c
+}
+
+fn judge(ctx: &Ctx, rule: usize, p: &RepLiftParams, v: &Visit, day: i32, hospital: &str) -> Option<Candidate> {
+    let (a, b) = (v.after, v.before);
+    if a.doc_all < p.min_after_lines || a.doc_m < p.min_count || b.doc_all < p.min_after_lines {
+        return None;
+    }
+    let s_a = a.doc_m / a.doc_all;
+    let s_b = b.doc_m.max(0.5) / b.doc_all;
+    let p_a = if a.peer_all > 0.0 { a.peer_m / a.peer_all } else { 0.0 };
+    let p_b = if b.peer_all > 0.0 { b.peer_m / b.peer_all } else { 0.0 };
+    let did = (s_a - s_b) - (p_a - p_b);
+    let var = |s: f64, n: f64| if n > 0.0 { s * (1.0 - s) / n } else { 0.0 };
+    let se = (var(s_a, a.doc_all) + var(s_b, b.doc_all) + var(p_a, a.peer_all) + var(p_b, b.peer_all)).sqrt().max(1e-3);
+    let z = did / se;
+    let relative = s_a / s_b - 1.0;
+    if relative < p.min_relative || did < p.min_points || z < p.z {
+        return None;
+    }
+    let r = &ctx.rules[rule];
+    let mut c = Candidate::new(rule, Kind::RepVisitLift, r.severity, hospital, Zone::format_day(v.day0));
+    let manufacturer = ctx.ids.manufacturer.name(v.manufacturer).to_owned();
+    c.doctor = Some(ctx.ids.doctor.name(v.doctor).to_owned());
+    c.dept = Some(ctx.ids.dept.name(v.dept).to_owned());
+    c.manufacturer = Some(manufacturer.clone());
+    let wk = week_of_day(v.day0);
+    c = c
+        .evidence("observed", round(s_a, 4))
+        .evidence("expected", round(s_b + (p_a - p_b), 4))
+        .evidence("baseline", round(s_b, 4))
+        .evidence("ratio", round(s_a / s_b, 2))
+        .evidence("difference_in_differences", round(did, 4))
+        .evidence("score", round(z, 2))
+        .evidence("threshold", json!({"relative": p.min_relative, "points": p.min_points, "z": p.z}))
+        .evidence("doctor", json!({"after": {"lines": a.doc_all, "manufacturer_lines": a.doc_m}, "before": {"lines": b.doc_all, "manufacturer_lines": b.doc_m}}))
+        .evidence("peers", json!({"after_share": round(p_a, 4), "before_share": round(p_b, 4), "after_lines": a.peer_all, "before_lines": b.peer_all}))
+        .evidence("visit", json!({"event_id": v.event_id, "rep": v.rep, "company": v.company, "date": Zone::format_day(v.day0), "visits": v.visits}))
+        .evidence("products", json!(v.products.iter().map(|&g| ctx.ids.drug.name(g)).collect::<Vec<_>>()))
+        .evidence("window_start", Zone::format_day(v.day0))
+        .evidence("window_end", Zone::format_day(day))
+        .evidence("baseline_start", Zone::format_day((wk - p.before_weeks) * 7 - 3))
+        .evidence("baseline_end", Zone::format_day(wk * 7 - 4))
+        .evidence("sample_event_ids", json!([v.event_id]));
+    c.title = format!(
+        "医药代表来访后用药上升（疑点）：{} 于 {} 接待 {}（{}）代表后，该厂药品占其处方由 {:.1}% 升至 {:.1}%，同科室同期 {:.1}%→{:.1}%",
+        ctx.doctor_label(v.doctor),
+        Zone::format_day(v.day0),
+        manufacturer,
+        v.company,
+        s_b * 100.0,
+        s_a * 100.0,
+        p_b * 100.0,
+        p_a * 100.0
+    );
+    Some(c)
+}

@@ -1,0 +1,75 @@
+//! Small statistics for the footprint detectors.
+
+use statrs::function::erf::erfc;
+use statrs::function::gamma::gamma_lr;
+
+/// P(X ≥ k) for X ~ Poisson(mu), continued to non-integer k (quasi-Poisson counts).
+pub fn poisson_sf(k: f64, mu: f64) -> f64 {
+    if k <= 0.0 {
+        return 1.0;
+    }
+    if mu <= 0.0 {
+        return 0.0;
+    }
+    gamma_lr(k, mu).clamp(0.0, 1.0)
+}
+
+/// P(Z ≥ z) for a standard normal.
+pub fn normal_sf(z: f64) -> f64 {
+    0.5 * erfc(z / std::f64::consts::SQRT_2)
+}
+
+/// Median of `v` (sorted in place); 0 for an empty slice.
+pub fn median(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Median absolute deviation around `m`.
+pub fn mad(v: &[f64], m: f64) -> f64 {
+    let mut d: Vec<f64> = v.iter().map(|x| (x - m).abs()).collect();
+    median(&mut d)
+}
+
+/// Binomial z of `x` successes in `n` trials against proportion `p` (clamped away from 0, 1).
+pub fn binomial_z(x: f64, n: f64, p: f64) -> f64 {
+    if n <= 0.0 {
+        return 0.0;
+    }
+    let p = p.clamp(0.5 / n.max(1.0), 1.0 - 0.5 / n.max(1.0));
+    (x - n * p) / (n * p * (1.0 - p)).sqrt()
+}
+
+/// Local week number of a local day (Monday-based, as `Zone::week`).
+pub fn week_of_day(day: i32) -> i32 {
+    (day + 3).div_euclid(7)
+}
+
+pub fn round(v: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (v * f).round() / f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tails() {
+        assert!((poisson_sf(1.0, 1.0) - (1.0 - (-1f64).exp())).abs() < 1e-9);
+        assert!((poisson_sf(3.0, 2.0) - 0.323_323_6).abs() < 1e-6);
+        assert!((normal_sf(1.959_964) - 0.025).abs() < 1e-6);
+        let mut v = vec![3.0, 1.0, 2.0, 10.0];
+        assert_eq!(median(&mut v), 2.5);
+        assert_eq!(mad(&[1.0, 2.0, 3.0], 2.0), 1.0);
+        assert!(binomial_z(30.0, 100.0, 0.1) > 6.0);
+    }
+}

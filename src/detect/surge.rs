@@ -1,0 +1,171 @@
+//! `surge` (DP-02): one doctor's use of one drug far above that doctor's own baseline,
+//! beyond what the department's trend for the drug and the doctor's own workload explain.
+//!
+//! Each day, for every pair written that day or still under suspicion, the expected lines
+//! are `μ = T · r · trend`:
+//! - `T`, the doctor's lines (all drugs) that day: a doubled clinic, a day off or a return
+//!   from leave scale the expectation, not the alarm;
+//! - `r`, the doctor's baseline share of the drug (8 weeks ending two weeks back), shrunk
+//!   toward peers' share by an empirical-Bayes prior, so a preference held from the start is
+//!   expected, and two lines of history are not a rate;
+//! - `trend`, peers' share of the drug in the last 7 days over their baseline share
+//!   (smoothed): a season, an epidemic or a formulary switch raises everyone's expectation.
+//!
+//! A Poisson CUSUM tuned to a `shift`-fold rise, scaled by the quasi-Poisson dispersion,
+//! accumulates `(x·ln k − (k−1)·μ)/φ`; it alarms above `h` when the run's count is also
+//! large (`min_count`), well above expectation (`min_ratio`) and improbable (`max_p`).
+
+use rustc_hash::FxHashSet;
+use serde_json::json;
+
+use crate::alert::Candidate;
+use crate::event::Zone;
+use crate::rules::model::SurgeParams;
+use crate::rules::{Kind, Params};
+use crate::state::usage::{unpair, UsageStore};
+
+use super::stat::{poisson_sf, round, week_of_day};
+use super::Ctx;
+
+/// Pairs whose CUSUM is above zero: they are judged daily even without new lines.
+#[derive(Debug, Default, Clone)]
+pub struct Surge {
+    hot: FxHashSet<u64>,
+}
+
+/// Expectation of one pair on one day, with its parts for the evidence.
+struct Expect {
+    mu: f64,
+    rate: f64,
+    trend: f64,
+    base_lines: f64,
+    doctor_base: f64,
+}
+
+impl Surge {
+    pub fn close_day(&mut self, ctx: &Ctx, usage: &mut UsageStore, day: i32, hospital: &str, out: &mut Vec<Candidate>) {
+        let rules = ctx.by_kind.get(Kind::Surge);
+        let Some(&rule) = rules.first() else { return };
+        let Params::Surge(p) = &ctx.rules[rule].params else { return };
+        let mut keys: Vec<u64> = usage.touched.iter().chain(self.hot.iter()).copied().collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for k in keys {
+            let (doctor, drug) = unpair(k);
+            let Some((x, e)) = expect(usage, p, doctor, drug, day) else {
+                self.hot.remove(&k);
+                continue;
+            };
+            let Some(pair) = usage.pairs.get_mut(&k) else { continue };
+            let c = &mut pair.cusum;
+            let inc = (x * p.shift.ln() - (p.shift - 1.0) * e.mu) / p.dispersion;
+            let s = (f64::from(c.s) + inc).max(0.0);
+            if s <= 0.0 {
+                *c = Default::default();
+                self.hot.remove(&k);
+                continue;
+            }
+            if c.s <= 0.0 {
+                c.start = day;
+                c.obs = 0.0;
+                c.exp = 0.0;
+            }
+            c.s = s as f32;
+            c.obs += x as f32;
+            c.exp += e.mu as f32;
+            self.hot.insert(k);
+            let (obs, exp) = (f64::from(c.obs), f64::from(c.exp).max(1e-9));
+            if s < p.h || obs < p.min_count || obs / exp < p.min_ratio {
+                continue;
+            }
+            let pv = poisson_sf(obs / p.dispersion, exp / p.dispersion);
+            if pv > p.max_p {
+                continue;
+            }
+            let start = c.start;
+            *c = Default::default();
+            self.hot.remove(&k);
+            out.push(candidate(ctx, rule, p, doctor, drug, usage, hospital, day, start, (obs, exp, s, pv), &e));
+        }
+    }
+}
+
+/// Lines of the pair on `day` and their expectation; `None` when the doctor has too
+/// little history to have a baseline.
+fn expect(u: &UsageStore, p: &SurgeParams, doctor: u32, drug: u32, day: i32) -> Option<(f64, Expect)> {
+    let pair = u.pair(doctor, drug)?;
+    let doc = u.doctors.get(&doctor)?;
+    let wk = week_of_day(day);
+    let (b0, b1) = (wk - 1 - p.baseline_weeks, wk - 2);
+    let doctor_base = doc.series.lines_weeks(b0, b1) as f64;
+    if doctor_base < p.min_doctor_baseline {
+        return None;
+    }
+    let x = (pair.series.lines_days(day, day) as f64).max(0.0);
+    let t = (doc.series.lines_days(day, day) as f64).max(0.0);
+    let base_lines = (pair.series.lines_weeks(b0, b1) as f64).max(0.0);
+    let (mut peer_b, mut all_b, mut peer_r, mut all_r) = (0.0, 0.0, 0.0, 0.0);
+    if let (Some(dd), Some(dept)) = (u.dept_drug(doc.dept, drug), u.depts.get(&doc.dept)) {
+        let r0 = day - 6;
+        peer_b = (dd.lines_weeks(b0, b1) as f64 - base_lines).max(0.0);
+        all_b = (dept.lines_weeks(b0, b1) as f64 - doctor_base).max(0.0);
+        peer_r = (dd.lines_days(r0, day) - pair.series.lines_days(r0, day)).max(0) as f64;
+        all_r = (dept.lines_days(r0, day) - doc.series.lines_days(r0, day)).max(0) as f64;
+    }
+    let q_b = if all_b > 0.0 { peer_b / all_b } else { 0.0 };
+    let rate = (base_lines + p.prior_lines * q_b) / (doctor_base + p.prior_lines);
+    // Peers' lines now against what their baseline share predicts, with pseudo-lines so a
+    // drug peers barely use does not swing the trend.
+    let trend = (peer_r + p.peer_smoothing) / (all_r * q_b + p.peer_smoothing);
+    Some((x, Expect { mu: t * rate * trend, rate, trend, base_lines, doctor_base }))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn candidate(
+    ctx: &Ctx,
+    rule: usize,
+    p: &SurgeParams,
+    doctor: u32,
+    drug: u32,
+    u: &UsageStore,
+    hospital: &str,
+    day: i32,
+    start: i32,
+    (obs, exp, s, pv): (f64, f64, f64, f64),
+    e: &Expect,
+) -> Candidate {
+    let r = &ctx.rules[rule];
+    let mut c = Candidate::new(rule, Kind::Surge, r.severity, hospital, Zone::format_day(start));
+    c.doctor = Some(ctx.ids.doctor.name(doctor).to_owned());
+    c.drug = Some(ctx.ids.drug.name(drug).to_owned());
+    c.dept = u.doctors.get(&doctor).map(|d| ctx.ids.dept.name(d.dept).to_owned());
+    let wk = week_of_day(day);
+    let base_from = (wk - 1 - p.baseline_weeks) * 7 - 3;
+    c = c
+        .evidence("observed", obs)
+        .evidence("expected", round(exp, 2))
+        .evidence("ratio", round(obs / exp.max(1e-9), 2))
+        .evidence("p_value", pv)
+        .evidence("score", round(s, 2))
+        .evidence("threshold", p.h)
+        .evidence("unit", "prescription_lines")
+        .evidence("window_start", Zone::format_day(start))
+        .evidence("window_end", Zone::format_day(day))
+        .evidence("baseline_start", Zone::format_day(base_from))
+        .evidence("baseline_end", Zone::format_day(base_from + 7 * p.baseline_weeks - 1))
+        .evidence(
+            "baseline",
+            json!({"pair_lines": e.base_lines, "doctor_lines": e.doctor_base, "doctor_share": round(e.rate, 5)}),
+        )
+        .evidence("dept_trend", round(e.trend, 3));
+    c.title = format!(
+        "处方量异常激增（疑点）：{} 自 {} 起开具 {} {} 条，按本人工作量与科室趋势预期 {:.1} 条（{:.1} 倍）",
+        ctx.doctor_label(doctor),
+        Zone::format_day(start),
+        ctx.drug_label(drug, None),
+        obs,
+        exp,
+        obs / exp.max(1e-9)
+    );
+    c
+}
