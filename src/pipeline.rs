@@ -45,6 +45,8 @@ pub struct Pipeline {
     dept_revenue: RevenueStore,
     doctor_revenue: RevenueStore,
     track_doctor_revenue: bool,
+    /// Site-qualified department of each site-qualified doctor (from their charges).
+    doctor_dept: Vec<u32>,
     usage: UsageStore,
     large_rx: LargeRx,
     surge: Surge,
@@ -92,6 +94,7 @@ impl Pipeline {
             dept_revenue: RevenueStore::new(ring_days),
             doctor_revenue: RevenueStore::new(ring_days),
             track_doctor_revenue,
+            doctor_dept: Vec::new(),
             usage: UsageStore::default(),
             large_rx: LargeRx::default(),
             surge: Surge::default(),
@@ -187,8 +190,12 @@ impl Pipeline {
                     self.dept_revenue.add(k, day, c.category, c.amount.0);
                     if let (true, Some(doc)) = (self.track_doctor_revenue, &c.doctor) {
                         site_key(&ev.hospital, doc, &mut self.key_buf);
-                        let k = self.ids.site_doctor.intern(&self.key_buf);
-                        self.doctor_revenue.add(k, day, c.category, c.amount.0);
+                        let dk = self.ids.site_doctor.intern(&self.key_buf) as usize;
+                        self.doctor_revenue.add(dk as u32, day, c.category, c.amount.0);
+                        if self.doctor_dept.len() <= dk {
+                            self.doctor_dept.resize(dk + 1, u32::MAX);
+                        }
+                        self.doctor_dept[dk] = k;
                     }
                 }
             }
@@ -246,16 +253,23 @@ impl Pipeline {
         let mut next = self.closed_day.map_or(first, |d| d + 1);
         while next <= closable {
             let ctx = ctx!(self);
-            let stores = Stores { dept: &self.dept_revenue, doctor: &self.doctor_revenue, first_day: first };
+            let stores = Stores {
+                dept: &self.dept_revenue,
+                doctor: &self.doctor_revenue,
+                first_day: first,
+                doctor_dept: &self.doctor_dept,
+            };
             share::close_day(&ctx, &stores, next, &mut self.cands);
             let h = &self.hospital;
-            self.surge.close_day(&ctx, &mut self.usage, next, h, &mut self.cands);
-            peer::close_day(&ctx, &self.usage, next, h, &mut self.cands);
-            concentration::close_day(&ctx, &self.usage, next, h, &mut self.cands);
-            self.rep_visits.close_day(&ctx, next, h, &mut self.cands);
+            self.surge.close_day(&ctx, &mut self.usage, next, first, h, &mut self.cands);
+            peer::close_day(&ctx, &self.usage, next, first, h, &mut self.cands);
+            concentration::close_day(&ctx, &self.usage, next, first, h, &mut self.cands);
+            self.rep_visits.close_day(&ctx, next, first, h, &mut self.cands);
             self.usage.touched.clear();
             if month_of_day(next + 1) != month_of_day(next) {
-                self.overuse.close_month(&ctx, month_of_day(next), h, &mut self.cands);
+                // The first month counts as observed only when the stream starts on its 1st.
+                let first_month = month_of_day(first) + i32::from(month_of_day(first - 1) == month_of_day(first));
+                self.overuse.close_month(&ctx, month_of_day(next), first_month, h, &mut self.cands);
             }
             self.emit(share::close_ts(&zone, next), out);
             self.large_rx.evict(next);

@@ -2,4 +2,5 @@
 //! of the program, with `telemetry`, that reads the wall clock.
 
 pub mod replay;
+pub mod report;
 pub mod warn;

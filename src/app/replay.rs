@@ -21,6 +21,8 @@ use super::warn::Warner;
 
 pub struct Summary {
     pub stats: Stats,
+    /// Monthly 双排序 reviews: closed months, then open ones (provisional).
+    pub months: Vec<crate::detect::overuse::MonthReport>,
     pub seconds: f64,
     pub state: String,
 }
@@ -111,6 +113,7 @@ pub fn replay(inputs: &[PathBuf], rules: RuleSet, sink: &mut dyn Sink, progress:
     }
     Ok(Summary {
         state: pipeline.state_sizes(),
+        months: pipeline.month_reports(),
         stats: pipeline.stats.clone(),
         seconds: started.elapsed().as_secs_f64(),
     })

@@ -33,9 +33,15 @@ fn shape(vols: &mut [(u32, f64)], k: usize) -> Shape {
     Shape { total, top_share, hhi, top: vols.iter().take(5).copied().collect() }
 }
 
-pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, hospital: &str, out: &mut Vec<Candidate>) {
+/// `first_day` is the stream's first local day: until the baseline lies wholly inside the
+/// stream, every drug would look new, so nothing is judged.
+pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, first_day: i32, hospital: &str, out: &mut Vec<Candidate>) {
     let Some(&rule) = ctx.by_kind.get(Kind::Concentration).first() else { return };
     let Params::Concentration(p) = &ctx.rules[rule].params else { return };
+    let baseline_start = (week_of_day(day) - 1 - p.baseline_weeks) * 7 - 3;
+    if baseline_start < first_day {
+        return;
+    }
     let mut subjects: Vec<(u32, u32)> = u
         .touched
         .iter()

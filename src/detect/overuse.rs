@@ -97,19 +97,22 @@ impl Overuse {
     }
 
     /// Closes `month`: ranks it, alerts, and remembers it as the previous month.
-    pub fn close_month(&mut self, ctx: &Ctx, month: i32, hospital: &str, out: &mut Vec<Candidate>) {
+    /// `first_month` is the first calendar month the stream covers from its first day; a
+    /// partly observed month is ranked but never compared against.
+    pub fn close_month(&mut self, ctx: &Ctx, month: i32, first_month: i32, hospital: &str, out: &mut Vec<Candidate>) {
         let acc = self.open.remove(&month).unwrap_or_default();
         self.open.retain(|&m, _| m > month);
         let Some(&rule) = ctx.by_kind.get(Kind::OveruseWarning).first() else { return };
         let Params::Overuse(p) = &ctx.rules[rule].params else { return };
-        let prev = self.previous.as_ref().filter(|(m, _, _)| *m == month - 1);
+        let prev = self.previous.as_ref().filter(|(m, _, _)| *m == month - 1 && *m >= first_month);
         let report = rank(ctx, p, month, &acc, prev.map(|(_, d, _)| d), true);
         if let Some((_, prev_drugs, prev_top)) = prev {
             for r in alerts(ctx, rule, p, &acc, prev_drugs, prev_top, &report, hospital) {
                 out.push(r);
             }
         }
-        let top: Vec<u32> = report.by_amount.iter().filter_map(|r| ctx.ids.drug.get(&r.drug)).collect();
+        let top: Vec<u32> =
+            report.by_amount.iter().take(p.alert_top_n).filter_map(|r| ctx.ids.drug.get(&r.drug)).collect();
         self.previous = Some((month, acc.drugs, top));
         self.reports.push(report);
     }
@@ -197,15 +200,21 @@ fn alerts(
 ) -> Vec<Candidate> {
     let mut drugs: Vec<(u32, Amt)> = acc.drugs.iter().map(|(&d, &a)| (d, a)).collect();
     drugs.sort_by(|x, y| ctx.ids.drug.name(x.0).cmp(ctx.ids.drug.name(y.0)));
+    // Growth is judged against the hospital's own month-over-month change, so a longer
+    // month or the end of 春节 does not flag every drug at once.
+    let total = |m: &FxHashMap<u32, Amt>| m.values().map(|a| a.fen).sum::<i64>() as f64;
+    let (now_total, prev_total) = (total(&acc.drugs), total(prev));
+    let hospital_factor = if p.normalize && prev_total > 0.0 && now_total > 0.0 { now_total / prev_total } else { 1.0 };
     let mut out = Vec::new();
     for (d, a) in drugs {
         let code = ctx.ids.drug.name(d);
         let base = prev.get(&d).map_or(0, |b| b.fen) as f64 / 100.0;
         let amount = a.fen as f64 / 100.0;
-        let growth = (base >= p.min_base_amount).then(|| (amount - base) / base);
+        let raw_growth = (base >= p.min_base_amount).then(|| (amount - base) / base);
+        let growth = raw_growth.map(|g| (1.0 + g) / hospital_factor - 1.0);
         let grew = growth.is_some_and(|g| g >= p.growth);
         let rank = report.by_amount.iter().find(|r| r.drug == code);
-        let new_top = p.alert_new_top && rank.is_some() && !prev_top.contains(&d);
+        let new_top = rank.is_some_and(|r| r.rank <= p.alert_top_n) && !prev_top.contains(&d);
         if !grew && !new_top {
             continue;
         }
@@ -228,6 +237,8 @@ fn alerts(
             .evidence("observed", amount)
             .evidence("expected", base)
             .evidence("growth", growth.map(|g| round(g, 4)))
+            .evidence("raw_growth", raw_growth.map(|g| round(g, 4)))
+            .evidence("hospital_growth", round(hospital_factor - 1.0, 4))
             .evidence("threshold", p.growth)
             .evidence("min_base_amount", p.min_base_amount)
             .evidence("qty", round(a.qty, 2))
@@ -238,9 +249,9 @@ fn alerts(
             .evidence("window_start", format!("{}-01", report.month))
             .evidence("window_end", report.month.as_str());
         let why = match (grew, new_top) {
-            (true, true) => format!("金额环比增长 {:.0}% 并新进入金额前 {} 名", growth.unwrap_or(0.0) * 100.0, p.top_drugs),
+            (true, true) => format!("金额环比增长 {:.0}% 并新进入金额前 {} 名", growth.unwrap_or(0.0) * 100.0, p.alert_top_n),
             (true, false) => format!("金额环比增长 {:.0}%", growth.unwrap_or(0.0) * 100.0),
-            _ => format!("新进入金额前 {} 名（第 {} 名）", p.top_drugs, rank.map_or(0, |r| r.rank)),
+            _ => format!("新进入金额前 {} 名（第 {} 名）", p.alert_top_n, rank.map_or(0, |r| r.rank)),
         };
         c.title = format!(
             "超常预警：{} {} 月用量 {:.0} 元，{}，请核查其前列处方医生",

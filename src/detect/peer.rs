@@ -12,7 +12,7 @@ use crate::rules::model::PeerParams;
 use crate::rules::{Kind, Params};
 use crate::state::usage::{unpair, UsageStore};
 
-use super::stat::{binomial_z, mad, median, round, week_of_day};
+use super::stat::{binomial_z, mad, median, poisson_sf, round, week_of_day};
 use super::Ctx;
 
 struct Peers {
@@ -49,9 +49,13 @@ fn peers(u: &UsageStore, dept: u32, doctor: u32, drug: u32, range: (i32, i32), w
     p
 }
 
-pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, hospital: &str, out: &mut Vec<Candidate>) {
+/// Nothing is judged until the baseline lies wholly inside the stream (`first_day`).
+pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, first_day: i32, hospital: &str, out: &mut Vec<Candidate>) {
     let Some(&rule) = ctx.by_kind.get(Kind::PeerOutlier).first() else { return };
     let Params::Peer(p) = &ctx.rules[rule].params else { return };
+    if (week_of_day(day) - 1 - p.baseline_weeks) * 7 - 3 < first_day {
+        return;
+    }
     let mut keys: Vec<u64> = u.touched.iter().copied().collect();
     keys.sort_unstable();
     for k in keys {
@@ -93,7 +97,9 @@ fn judge(
     let med = median(&mut now.shares);
     let scale = (1.4826 * mad(&now.shares, med)).max(0.01);
     let rz = (share - med) / scale;
-    if z < p.z || rz < p.robust_z || ratio < p.min_ratio {
+    // Small counts: the binomial z overstates; the Poisson tail decides.
+    let pv = poisson_sf(x, n * pooled.max(0.5 / now.n.max(1.0)));
+    if z < p.z || rz < p.robust_z || ratio < p.min_ratio || pv > p.max_p {
         return None;
     }
     // The change is the footprint: the doctor must have been ordinary in the baseline.
@@ -120,6 +126,7 @@ fn judge(
         .evidence("expected", round(pooled, 4))
         .evidence("ratio", round(ratio, 2))
         .evidence("score", round(z, 2))
+        .evidence("p_value", pv)
         .evidence("robust_z", round(rz, 2))
         .evidence("threshold", json!({"z": p.z, "robust_z": p.robust_z, "ratio": p.min_ratio}))
         .evidence("lines", json!({"drug": x, "doctor_total": n}))

@@ -44,9 +44,9 @@ struct Visit {
 }
 
 impl Visit {
-    fn covers(&self, refs: &Refs, drug: u32, manufacturer: Option<u32>) -> bool {
+    fn covers(&self, manufacturer: Option<u32>, drug: u32) -> bool {
         if self.products.is_empty() {
-            manufacturer.or_else(|| refs.manufacturer(drug)) == Some(self.manufacturer)
+            manufacturer == Some(self.manufacturer)
         } else {
             self.products.contains(&drug)
         }
@@ -68,6 +68,8 @@ pub struct NewVisit<'a> {
 #[derive(Debug, Default, Clone)]
 pub struct RepVisits {
     open: Vec<Visit>,
+    /// Manufacturers named on prescription lines (they override the catalog), by drug.
+    learned: rustc_hash::FxHashMap<u32, u32>,
 }
 
 impl RepVisits {
@@ -92,15 +94,54 @@ impl RepVisits {
             after: Counts::default(),
             fired: false,
         };
-        visit.before = before(ctx.refs, u, &visit, p);
+        visit.before = self.before(ctx.refs, u, &visit, p);
         self.open.push(visit);
+    }
+
+    /// Manufacturer of a drug: the one a line named, else the catalog's.
+    fn manufacturer(&self, refs: &Refs, drug: u32) -> Option<u32> {
+        self.learned.get(&drug).copied().or_else(|| refs.manufacturer(drug))
+    }
+
+    fn before(&self, refs: &Refs, u: &UsageStore, v: &Visit, p: &RepLiftParams) -> Counts {
+        let wk = week_of_day(v.day0);
+        let (b0, b1) = (wk - p.before_weeks, wk - 1);
+        let mut c = Counts::default();
+        if let Some(doc) = u.doctors.get(&v.doctor) {
+            c.doc_all = doc.series.lines_weeks(b0, b1) as f64;
+            for &g in doc.drugs.iter().filter(|&&g| v.covers(self.manufacturer(refs, g), g)) {
+                c.doc_m += u.pair(v.doctor, g).map_or(0, |pr| pr.series.lines_weeks(b0, b1)) as f64;
+            }
+        }
+        let dept_all = u.depts.get(&v.dept).map_or(0, |s| s.lines_weeks(b0, b1)) as f64;
+        c.peer_all = (dept_all - c.doc_all).max(0.0);
+        let drugs: Vec<u32> = if v.products.is_empty() {
+            let mut d: Vec<u32> = refs.manufacturer_drugs(v.manufacturer).to_vec();
+            d.extend(self.learned.iter().filter(|(_, &m)| m == v.manufacturer).map(|(&g, _)| g));
+            d.sort_unstable();
+            d.dedup();
+            d.retain(|&g| self.manufacturer(refs, g) == Some(v.manufacturer));
+            d
+        } else {
+            v.products.clone()
+        };
+        let dept_m: f64 = drugs.iter().map(|&g| u.dept_drug(v.dept, g).map_or(0, |s| s.lines_weeks(b0, b1)) as f64).sum();
+        c.peer_m = (dept_m - c.doc_m).max(0.0);
+        c
     }
 
     /// Counts a prescription line (`sign` 1) or a return (−1) into the open visits of its
     /// department.
+    #[allow(clippy::too_many_arguments)]
     pub fn line(&mut self, refs: &Refs, dept: u32, doctor: u32, drug: u32, manufacturer: Option<u32>, day: i32, sign: f64) {
+        if let Some(m) = manufacturer {
+            if self.learned.get(&drug) != Some(&m) {
+                self.learned.insert(drug, m);
+            }
+        }
+        let mfr = self.manufacturer(refs, drug);
         for v in self.open.iter_mut().filter(|v| v.dept == dept && day >= v.day0) {
-            let m = if v.covers(refs, drug, manufacturer) { sign } else { 0.0 };
+            let m = if v.covers(mfr, drug) { sign } else { 0.0 };
             if doctor == v.doctor {
                 v.after.doc_all += sign;
                 v.after.doc_m += m;
@@ -111,14 +152,17 @@ impl RepVisits {
         }
     }
 
-    pub fn close_day(&mut self, ctx: &Ctx, day: i32, hospital: &str, out: &mut Vec<Candidate>) {
+    /// Judges open visits; a visit whose before-window reaches before the stream's first
+    /// day (`first_day`) has no baseline and is not judged.
+    pub fn close_day(&mut self, ctx: &Ctx, day: i32, first_day: i32, hospital: &str, out: &mut Vec<Candidate>) {
         let Some(&rule) = ctx.by_kind.get(Kind::RepVisitLift).first() else {
             self.open.clear();
             return;
         };
         let Params::RepLift(p) = &ctx.rules[rule].params else { return };
         self.open.retain(|v| day - v.day0 <= p.after_max_days);
-        for v in self.open.iter_mut().filter(|v| !v.fired && day - v.day0 >= p.after_min_days) {
+        let warm = |v: &Visit| (week_of_day(v.day0) - p.before_weeks) * 7 - 3 >= first_day;
+        for v in self.open.iter_mut().filter(|v| !v.fired && day - v.day0 >= p.after_min_days && warm(v)) {
             if let Some(c) = judge(ctx, rule, p, v, day, hospital) {
                 v.fired = true;
                 out.push(c);
@@ -133,24 +177,6 @@ impl RepVisits {
     pub fn is_empty(&self) -> bool {
         self.open.is_empty()
     }
-}
-
-fn before(refs: &Refs, u: &UsageStore, v: &Visit, p: &RepLiftParams) -> Counts {
-    let wk = week_of_day(v.day0);
-    let (b0, b1) = (wk - p.before_weeks, wk - 1);
-    let mut c = Counts::default();
-    if let Some(doc) = u.doctors.get(&v.doctor) {
-        c.doc_all = doc.series.lines_weeks(b0, b1) as f64;
-        for &g in doc.drugs.iter().filter(|&&g| v.covers(refs, g, None)) {
-            c.doc_m += u.pair(v.doctor, g).map_or(0, |pr| pr.series.lines_weeks(b0, b1)) as f64;
-        }
-    }
-    let dept_all = u.depts.get(&v.dept).map_or(0, |s| s.lines_weeks(b0, b1)) as f64;
-    c.peer_all = (dept_all - c.doc_all).max(0.0);
-    let drugs: &[u32] = if v.products.is_empty() { refs.manufacturer_drugs(v.manufacturer) } else { &v.products };
-    let dept_m: f64 = drugs.iter().map(|&g| u.dept_drug(v.dept, g).map_or(0, |s| s.lines_weeks(b0, b1)) as f64).sum();
-    c.peer_m = (dept_m - c.doc_m).max(0.0);
-    c
 }
 
 fn judge(ctx: &Ctx, rule: usize, p: &RepLiftParams, v: &Visit, day: i32, hospital: &str) -> Option<Candidate> {

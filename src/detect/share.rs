@@ -19,6 +19,8 @@ pub struct Stores<'a> {
     pub doctor: &'a RevenueStore,
     /// First local day of the stream: windows reaching before it are not judged.
     pub first_day: i32,
+    /// Department (site key) of each doctor (site key); `u32::MAX` when unknown.
+    pub doctor_dept: &'a [u32],
 }
 
 /// The metric a rule computes from a revenue sum, or `None` when undefined.
@@ -52,7 +54,13 @@ pub fn close_day(ctx: &Ctx, stores: &Stores, day: i32, out: &mut Vec<Candidate>)
             };
             for key in store.keys() {
                 let (hospital, code) = crate::state::split_site(names.name(key));
-                if let Some(c) = judge(ctx, i, kind, p, store, key, code, stores.first_day, day, hospital) {
+                let dept_of = match p.scope {
+                    Scope::Doctor => stores.doctor_dept.get(key as usize).copied().filter(|&d| d != u32::MAX),
+                    Scope::Dept => None,
+                };
+                // A doctor's drift is judged beyond the drift of the doctor's department.
+                let dept_change = dept_of.and_then(|d| change(kind, p, stores.dept, d, stores.first_day, day));
+                if let Some(c) = judge(ctx, i, kind, p, store, key, code, stores.first_day, day, hospital, dept_change) {
                     out.push(c);
                 }
             }
@@ -72,6 +80,7 @@ fn judge(
     first_day: i32,
     day: i32,
     hospital: &str,
+    dept_change: Option<f64>,
 ) -> Option<Candidate> {
     let (w, b) = (p.window.days(), p.baseline.days());
     let (cur_rev, _) = store.sum(key, day - w + 1, day);
@@ -90,7 +99,8 @@ fn judge(
         let (base_rev, _) = store.sum(key, (day - w - b + 1).max(first_day), day - w);
         if base_rev.total >= fen(p.min_baseline_revenue) {
             if let Some(bv) = metric(kind, p, &base_rev) {
-                base = Some((bv, cur - bv >= min_inc && cur >= bv * p.min_ratio, base_rev));
+                let adj = dept_change.unwrap_or(0.0).max(0.0);
+                base = Some((bv, cur - bv - adj >= min_inc && cur >= (bv + adj) * p.min_ratio, base_rev));
             }
         }
     }
@@ -150,7 +160,8 @@ fn judge(
             .evidence("baseline_end", Zone::format_day(day - w))
             .evidence("baseline_revenue_total", base_rev.total as f64 / 100.0)
             .evidence("ratio", if bv > 0.0 { round4(cur / bv) } else { f64::INFINITY.min(1e9) })
-            .evidence("min_increase", p.min_increase);
+            .evidence("min_increase", p.min_increase)
+            .evidence("dept_change", dept_change.map(round4));
     }
     c.title = match (drifted, base) {
         (true, Some((bv, _, _))) => format!(
@@ -165,6 +176,17 @@ fn judge(
         ),
     };
     Some(c)
+}
+
+/// Current − baseline value of a subject, when both windows are judged.
+fn change(kind: Kind, p: &ShareParams, store: &RevenueStore, key: u32, first_day: i32, day: i32) -> Option<f64> {
+    let (w, b) = (p.window.days(), p.baseline.days());
+    if b == 0 || day - first_day + 1 < w + b.min(28) {
+        return None;
+    }
+    let (cur, _) = store.sum(key, day - w + 1, day);
+    let (base, _) = store.sum(key, (day - w - b + 1).max(first_day), day - w);
+    Some(metric(kind, p, &cur)? - metric(kind, p, &base)?)
 }
 
 fn round4(v: f64) -> f64 {

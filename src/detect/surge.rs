@@ -8,10 +8,11 @@
 //! - `r`, the doctor's baseline share of the drug (8 weeks ending two weeks back), shrunk
 //!   toward peers' share by an empirical-Bayes prior, so a preference held from the start is
 //!   expected, and two lines of history are not a rate;
-//! - `trend`, peers' share of the drug in the last 7 days over their baseline share
-//!   (smoothed): a season, an epidemic or a formulary switch raises everyone's expectation.
+//! - `trend`, peers' share of the drug that day over their baseline share (smoothed with
+//!   pseudo-lines): a season, an epidemic or a formulary switch raises everyone's expectation.
 //!
-//! A Poisson CUSUM tuned to a `shift`-fold rise, scaled by the quasi-Poisson dispersion,
+//! A Poisson CUSUM tuned to a `shift`-fold rise, scaled by the quasi-Poisson dispersion φ
+//! (measured weekly from the hospital's own weekly pair counts, floored by the rule),
 //! accumulates `(x·ln k − (k−1)·μ)/φ`; it alarms above `h` when the run's count is also
 //! large (`min_count`), well above expectation (`min_ratio`) and improbable (`max_p`).
 
@@ -27,10 +28,43 @@ use crate::state::usage::{unpair, UsageStore};
 use super::stat::{poisson_sf, round, week_of_day};
 use super::Ctx;
 
-/// Pairs whose CUSUM is above zero: they are judged daily even without new lines.
+/// Pairs whose CUSUM is above zero are judged daily even without new lines; the
+/// dispersion is re-estimated from the data every week.
 #[derive(Debug, Default, Clone)]
 pub struct Surge {
     hot: FxHashSet<u64>,
+    /// Quasi-Poisson dispersion measured on weekly pair counts (0 = not yet measured).
+    measured_phi: f64,
+}
+
+/// Pearson dispersion of weekly pair counts around the doctor's own share: how much more
+/// variable than Poisson prescribing is in this hospital (refills, clustered patients,
+/// changing habits). Measured over the baseline weeks of every pair with enough lines.
+fn measure_dispersion(u: &UsageStore, p: &SurgeParams, day: i32) -> Option<f64> {
+    let wk = week_of_day(day);
+    let (b0, b1) = (wk - 1 - p.baseline_weeks, wk - 2);
+    let (mut chi2, mut df) = (0.0, 0.0);
+    for (&k, pair) in &u.pairs {
+        let Some(doc) = u.doctors.get(&unpair(k).0) else { continue };
+        let weeks: Vec<(f64, f64)> = (b0..=b1)
+            .map(|w| (pair.series.lines_weeks(w, w).max(0) as f64, doc.series.lines_weeks(w, w).max(0) as f64))
+            .collect();
+        let (x, t): (f64, f64) = weeks.iter().fold((0.0, 0.0), |a, w| (a.0 + w.0, a.1 + w.1));
+        if x < 20.0 || t <= 0.0 {
+            continue;
+        }
+        let share = x / t;
+        let mut used = 0.0;
+        for (xw, tw) in weeks {
+            let mu = tw * share;
+            if mu > 0.5 {
+                chi2 += (xw - mu).powi(2) / mu;
+                used += 1.0;
+            }
+        }
+        df += (used - 1.0f64).max(0.0);
+    }
+    (df >= 50.0).then(|| chi2 / df)
 }
 
 /// Expectation of one pair on one day, with its parts for the evidence.
@@ -43,10 +77,29 @@ struct Expect {
 }
 
 impl Surge {
-    pub fn close_day(&mut self, ctx: &Ctx, usage: &mut UsageStore, day: i32, hospital: &str, out: &mut Vec<Candidate>) {
+    /// Judges the pairs for local `day`. Nothing is judged until the baseline lies wholly
+    /// inside the stream (`first_day` is its first local day).
+    pub fn close_day(
+        &mut self,
+        ctx: &Ctx,
+        usage: &mut UsageStore,
+        day: i32,
+        first_day: i32,
+        hospital: &str,
+        out: &mut Vec<Candidate>,
+    ) {
         let rules = ctx.by_kind.get(Kind::Surge);
         let Some(&rule) = rules.first() else { return };
         let Params::Surge(p) = &ctx.rules[rule].params else { return };
+        if (week_of_day(day) - 1 - p.baseline_weeks) * 7 - 3 < first_day {
+            return;
+        }
+        if self.measured_phi == 0.0 || crate::event::Zone::weekday(day) == 6 {
+            if let Some(phi) = measure_dispersion(usage, p, day) {
+                self.measured_phi = phi;
+            }
+        }
+        let phi = self.measured_phi.clamp(p.dispersion, p.max_dispersion);
         let mut keys: Vec<u64> = usage.touched.iter().chain(self.hot.iter()).copied().collect();
         keys.sort_unstable();
         keys.dedup();
@@ -58,7 +111,7 @@ impl Surge {
             };
             let Some(pair) = usage.pairs.get_mut(&k) else { continue };
             let c = &mut pair.cusum;
-            let inc = (x * p.shift.ln() - (p.shift - 1.0) * e.mu) / p.dispersion;
+            let inc = (x * p.shift.ln() - (p.shift - 1.0) * e.mu) / phi;
             let s = (f64::from(c.s) + inc).max(0.0);
             if s <= 0.0 {
                 *c = Default::default();
@@ -78,14 +131,15 @@ impl Surge {
             if s < p.h || obs < p.min_count || obs / exp < p.min_ratio {
                 continue;
             }
-            let pv = poisson_sf(obs / p.dispersion, exp / p.dispersion);
+            let pv = poisson_sf(obs / phi, exp / phi);
             if pv > p.max_p {
                 continue;
             }
             let start = c.start;
             *c = Default::default();
             self.hot.remove(&k);
-            out.push(candidate(ctx, rule, p, doctor, drug, usage, hospital, day, start, (obs, exp, s, pv), &e));
+            let c = candidate(ctx, rule, p, doctor, drug, usage, hospital, day, start, (obs, exp, s, pv), &e);
+            out.push(c.evidence("dispersion", round(phi, 3)));
         }
     }
 }
@@ -106,11 +160,12 @@ fn expect(u: &UsageStore, p: &SurgeParams, doctor: u32, drug: u32, day: i32) -> 
     let base_lines = (pair.series.lines_weeks(b0, b1) as f64).max(0.0);
     let (mut peer_b, mut all_b, mut peer_r, mut all_r) = (0.0, 0.0, 0.0, 0.0);
     if let (Some(dd), Some(dept)) = (u.dept_drug(doc.dept, drug), u.depts.get(&doc.dept)) {
-        let r0 = day - 6;
         peer_b = (dd.lines_weeks(b0, b1) as f64 - base_lines).max(0.0);
         all_b = (dept.lines_weeks(b0, b1) as f64 - doctor_base).max(0.0);
-        peer_r = (dd.lines_days(r0, day) - pair.series.lines_days(r0, day)).max(0) as f64;
-        all_r = (dept.lines_days(r0, day) - doc.series.lines_days(r0, day)).max(0) as f64;
+        // Peers on the same day: a season or a formulary switch moves the expectation at
+        // once, not after a trailing window has caught up.
+        peer_r = (dd.lines_days(day, day) - pair.series.lines_days(day, day)).max(0) as f64;
+        all_r = (dept.lines_days(day, day) - doc.series.lines_days(day, day)).max(0) as f64;
     }
     let q_b = if all_b > 0.0 { peer_b / all_b } else { 0.0 };
     let rate = (base_lines + p.prior_lines * q_b) / (doctor_base + p.prior_lines);

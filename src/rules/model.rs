@@ -376,8 +376,10 @@ pub struct SurgeParams {
     pub min_ratio: f64,
     /// Largest quasi-Poisson tail probability of the run's count.
     pub max_p: f64,
-    /// Quasi-Poisson dispersion.
+    /// Lowest quasi-Poisson dispersion used; the measured one applies when larger.
     pub dispersion: f64,
+    /// Highest dispersion used, whatever is measured.
+    pub max_dispersion: f64,
     /// Empirical-Bayes prior strength, in lines, pulling a doctor's preference toward peers'.
     pub prior_lines: f64,
     /// Pseudo-lines added to peers' recent and expected lines in the trend ratio.
@@ -395,7 +397,8 @@ impl Default for SurgeParams {
             min_count: 12.0,
             min_ratio: 1.8,
             max_p: 1e-4,
-            dispersion: 1.5,
+            dispersion: 1.2,
+            max_dispersion: 6.0,
             prior_lines: 5.0,
             peer_smoothing: 10.0,
             min_doctor_baseline: 100.0,
@@ -423,6 +426,8 @@ pub struct PeerParams {
     pub min_ratio: f64,
     /// The doctor's binomial z in the baseline must stay below this.
     pub baseline_z_max: f64,
+    /// Largest Poisson tail probability of the doctor's count given peers' pooled share.
+    pub max_p: f64,
 }
 
 impl Default for PeerParams {
@@ -437,6 +442,7 @@ impl Default for PeerParams {
             robust_z: 3.5,
             min_ratio: 3.0,
             baseline_z_max: 2.5,
+            max_p: 1e-7,
         }
     }
 }
@@ -527,12 +533,14 @@ pub struct OveruseParams {
     pub growth: f64,
     /// Previous month's amount (yuan) below which growth is not judged.
     pub min_base_amount: f64,
-    /// Alert a drug that newly enters the top list by amount.
-    pub alert_new_top: bool,
+    /// Alert a drug that newly enters this many top places by amount (0 = never).
+    pub alert_top_n: usize,
+    /// Judge growth beyond the hospital's overall month-over-month change in drug amount.
+    pub normalize: bool,
 }
 
 impl Default for OveruseParams {
     fn default() -> Self {
-        OveruseParams { top_drugs: 10, top_doctors: 10, growth: 0.30, min_base_amount: 20_000.0, alert_new_top: true }
+        OveruseParams { top_drugs: 10, top_doctors: 10, growth: 0.30, min_base_amount: 20_000.0, alert_top_n: 3, normalize: true }
     }
 }

@@ -9,11 +9,25 @@ use anyhow::Context;
 
 use crate::alert::Alert;
 
+
 pub trait Sink {
     /// Accepts a batch of alerts. Ok means the sink has them (durably, for its kind).
     fn send(&mut self, alerts: &[Alert]) -> anyhow::Result<()>;
     /// Flushes what is buffered.
     fn flush(&mut self) -> anyhow::Result<()>;
+}
+
+/// Discards alerts (for commands that only want the state, such as `report`).
+pub struct NullSink;
+
+impl Sink for NullSink {
+    fn send(&mut self, _: &[Alert]) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    fn flush(&mut self) -> anyhow::Result<()> {
+        Ok(())
+    }
 }
 
 /// One JSON object per line, to a file or to stdout (`-`).

@@ -1,0 +1,150 @@
+//! The footprint detectors on a small simulated department, through the real pipeline:
+//! each scheme must be found within a week, and each innocent change must stay silent.
+
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, Poisson};
+use rand_pcg::Pcg64;
+use serde_json::json;
+
+use rxsentinel::event::decode;
+use rxsentinel::pipeline::Pipeline;
+use rxsentinel::rules::RuleSet;
+
+const DOCTORS: usize = 10;
+const DRUGS: usize = 40;
+const DAYS: i32 = 140;
+const CHANGE_DAY: i32 = 100;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Scenario {
+    Quiet,
+    /// D01's use of Y001 triples.
+    Surge,
+    /// D02's whole workload doubles.
+    Workload,
+    /// Every doctor's use of Y002 doubles (a season).
+    Season,
+    /// D03 is visited by the rep of M1 and then doubles M1's drugs.
+    RepLift,
+    /// D04 had a strong preference for Y003 from the start.
+    Preference,
+}
+
+fn weights(doctor: usize, rng: &mut Pcg64) -> Vec<f64> {
+    let mut w: Vec<f64> = (0..DRUGS).map(|g| 1.0 / (g as f64 + 2.0) * rng.gen_range(0.7..1.3)).collect();
+    if doctor == 4 {
+        w[3] *= 6.0;
+    }
+    w
+}
+
+fn simulate(s: Scenario, seed: u64) -> Vec<String> {
+    let mut rng = Pcg64::seed_from_u64(seed);
+    let prefs: Vec<Vec<f64>> = (0..DOCTORS).map(|d| weights(d, &mut rng)).collect();
+    let mut lines = Vec::new();
+    let mut id = 0u64;
+    for day in 0..DAYS {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + chrono::Duration::days(i64::from(day));
+        if s == Scenario::RepLift && day == CHANGE_DAY {
+            lines.push(json!({"type":"rep_visit","event_id":"v1","ts":format!("{date}T08:00:00+08:00"),"hospital":"H01","rep":"R1","company":"某医药公司","manufacturer":"M1","doctor":"D03","dept":"0301"}).to_string());
+        }
+        let weekday = (day % 7) < 5;
+        for (d, pref) in prefs.iter().enumerate() {
+            let mut w = pref.clone();
+            let mut load = if weekday { 30.0 } else { 10.0 };
+            let after = day >= CHANGE_DAY;
+            match s {
+                Scenario::Surge if after && d == 1 => w[1] *= 3.0,
+                Scenario::Workload if after && d == 2 => load *= 2.0,
+                Scenario::Season if after => w[2] *= 2.0,
+                Scenario::RepLift if after && d == 3 => (0..DRUGS).filter(|g| g % 10 == 1).for_each(|g| w[g] *= 2.5),
+                _ => {}
+            }
+            let total: f64 = w.iter().sum();
+            let n = Poisson::new(load).unwrap().sample(&mut rng) as usize;
+            for k in 0..n {
+                let mut x = rng.gen_range(0.0..total);
+                let g = w.iter().position(|&wi| {
+                    x -= wi;
+                    x <= 0.0
+                });
+                let g = g.unwrap_or(DRUGS - 1);
+                id += 1;
+                let minute = 8 * 60 + (k * 480 / n.max(1));
+                lines.push(
+                    json!({"type":"rx","event_id":format!("e{id}"),"ts":format!("{date}T{:02}:{:02}:00+08:00", minute / 60, minute % 60),
+                        "hospital":"H01","rx_id":format!("RX{id}"),"dept":"0301","doctor":format!("D{d:02}"),
+                        "drug":format!("Y{g:03}"),"manufacturer":format!("M{}", g % 10),"qty":1,"amount":10.0,"days":3})
+                    .to_string(),
+                );
+            }
+        }
+    }
+    lines.sort_by(|a, b| a[a.find("\"ts\"").unwrap()..].cmp(&b[b.find("\"ts\"").unwrap()..]));
+    lines
+}
+
+fn alerts(s: Scenario, seed: u64) -> Vec<serde_json::Value> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rules = RuleSet::load(&root.join("rules"), Some(&root.join("fixtures/cases/catalog"))).unwrap();
+    let mut p = Pipeline::new(rules);
+    let mut out = Vec::new();
+    for l in simulate(s, seed) {
+        p.process(&decode(l.as_bytes(), None).unwrap(), &mut out);
+    }
+    out.iter()
+        .filter(|a| ["surge", "peer_outlier", "concentration", "rep_visit_lift"].contains(&a.kind))
+        .map(|a| serde_json::to_value(a).unwrap())
+        .collect()
+}
+
+fn day_of(a: &serde_json::Value) -> i64 {
+    let ts = chrono::DateTime::parse_from_rfc3339(a["ts"].as_str().unwrap()).unwrap();
+    (ts.date_naive() - chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()).num_days()
+}
+
+fn subjects(v: &[serde_json::Value]) -> Vec<String> {
+    v.iter()
+        .map(|a| format!("{} {} {} {}", a["kind"], a["doctor"], a["drug"], a["manufacturer"]))
+        .collect()
+}
+
+#[test]
+fn quiet_and_innocent_changes_stay_silent() {
+    for seed in 1..=3 {
+        for s in [Scenario::Quiet, Scenario::Workload, Scenario::Season, Scenario::Preference] {
+            let a = alerts(s, seed);
+            assert!(a.is_empty(), "seed {seed}: innocent scenario fired: {:?}\n{a:#?}", subjects(&a));
+        }
+    }
+}
+
+#[test]
+fn a_tripled_drug_is_a_surge_found_within_a_week() {
+    let mut delays = Vec::new();
+    for seed in 1..=5 {
+        let a = alerts(Scenario::Surge, seed);
+        let hit = a.iter().find(|a| a["kind"] == "surge" && a["doctor"] == "D01" && a["drug"] == "Y001");
+        let hit = hit.unwrap_or_else(|| panic!("seed {seed}: surge not found: {:?}", subjects(&a)));
+        let delay = day_of(hit) - i64::from(CHANGE_DAY);
+        assert!((0..=10).contains(&delay), "seed {seed}: delay {delay} days");
+        delays.push(delay);
+        assert!(hit["evidence"]["ratio"].as_f64().unwrap() > 2.0);
+        for other in &a {
+            assert_eq!(other["doctor"], "D01", "seed {seed}: only the surging doctor: {other}");
+        }
+    }
+    delays.sort();
+    assert!(delays[delays.len() / 2] <= 7, "median delay over 7 days: {delays:?}");
+}
+
+#[test]
+fn a_lift_after_a_rep_visit_names_the_visit() {
+    for seed in 1..=3 {
+        let a = alerts(Scenario::RepLift, seed);
+        let hit = a.iter().find(|a| a["kind"] == "rep_visit_lift" && a["doctor"] == "D03" && a["manufacturer"] == "M1");
+        let hit = hit.unwrap_or_else(|| panic!("seed {seed}: lift not found: {:?}", subjects(&a)));
+        assert_eq!(hit["evidence"]["visit"]["event_id"], "v1");
+        assert!(day_of(hit) - i64::from(CHANGE_DAY) <= 14, "seed {seed}: late: {hit}");
+    }
+}
