@@ -30,6 +30,10 @@ enum Command {
     /// Work with the rules directory.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Print a month's 药品用量动态监测及超常预警 table (双排序) from event files.
+    Report(ReportArgs),
+    /// Generate a synthetic hospital: contract events, catalog CSVs and the planted truth.
+    Gen(rxsentinel::gen::GenArgs),
 }
 
 #[derive(Args)]
@@ -49,6 +53,25 @@ struct ReplayArgs {
     /// No progress bar even on a terminal.
     #[arg(long)]
     no_progress: bool,
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// Event files; several are merged by event time.
+    #[arg(long, short, required = true, num_args = 1..)]
+    input: Vec<PathBuf>,
+    /// Rules directory.
+    #[arg(long, default_value = "rules")]
+    rules: PathBuf,
+    /// Catalog directory, when not RULES/catalog.
+    #[arg(long)]
+    catalog: Option<PathBuf>,
+    /// Month, `YYYY-MM`; default: the last month that closed.
+    #[arg(long)]
+    month: Option<String>,
+    /// Print JSON instead of the Chinese table.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -85,6 +108,12 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             eprintln!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report(a) => report(a),
+        Command::Gen(g) => {
+            let summary = rxsentinel::gen::run(&g)?;
+            eprintln!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules(RulesCommand::Check { dir, catalog }) => match RuleSet::load(&dir, catalog.as_deref()) {
             Ok(rs) => {
                 println!(
@@ -103,4 +132,24 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
         },
     }
+}
+
+fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
+    let rules = load_rules(&a.rules, a.catalog.as_deref())?;
+    let mut sink = rxsentinel::sink::NullSink;
+    let summary = replay(&a.input, rules, &mut sink, true)?;
+    let month = match &a.month {
+        Some(m) => summary.months.iter().find(|r| &r.month == m),
+        None => summary.months.iter().rev().find(|r| r.closed).or(summary.months.last()),
+    };
+    let Some(month) = month else {
+        let have: Vec<&str> = summary.months.iter().map(|m| m.month.as_str()).collect();
+        anyhow::bail!("no data for month {:?} (months in the input: {})", a.month.unwrap_or_default(), have.join(", "));
+    };
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(month)?);
+    } else {
+        print!("{}", rxsentinel::app::report::render(month));
+    }
+    Ok(ExitCode::SUCCESS)
 }

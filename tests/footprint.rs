@@ -104,9 +104,7 @@ fn day_of(a: &serde_json::Value) -> i64 {
 }
 
 fn subjects(v: &[serde_json::Value]) -> Vec<String> {
-    v.iter()
-        .map(|a| format!("{} {} {} {}", a["kind"], a["doctor"], a["drug"], a["manufacturer"]))
-        .collect()
+    v.iter().map(|a| format!("{} {} {} {}", a["kind"], a["doctor"], a["drug"], a["manufacturer"])).collect()
 }
 
 #[test]

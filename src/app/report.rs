@@ -24,7 +24,11 @@ fn yuan(v: f64) -> String {
 
 fn section(out: &mut String, title: &str, rows: &[Ranked]) {
     let _ = writeln!(out, "\n{title}");
-    let _ = writeln!(out, "{:<4} {:<10} {:<18} {:<14} {:>14} {:>12} {:>8} {:>8}", "排名", "药品编码", "通用名", "生产企业", "金额(元)", "数量", "处方数", "环比");
+    let _ = writeln!(
+        out,
+        "{:<4} {:<10} {:<18} {:<14} {:>14} {:>12} {:>8} {:>8}",
+        "排名", "药品编码", "通用名", "生产企业", "金额(元)", "数量", "处方数", "环比"
+    );
     for r in rows {
         let growth = r.growth.map_or("—".to_string(), |g| format!("{:+.1}%", g * 100.0));
         let _ = writeln!(
@@ -58,7 +62,10 @@ pub fn render(m: &MonthReport) -> String {
     let _ = writeln!(out, "药品用量动态监测及超常预警 · 双排序  {}（{}）", m.month, state);
     section(&mut out, &format!("一、按金额排序 前 {} 名药品及其前列处方医生", m.by_amount.len()), &m.by_amount);
     section(&mut out, &format!("二、按数量排序 前 {} 名药品及其前列处方医生", m.by_qty.len()), &m.by_qty);
-    let _ = writeln!(out, "\n注：金额与数量为净值（已扣除退药）；本表含医生×药品数据，仅限药事与纪检监察人员使用，不得外传。");
+    let _ = writeln!(
+        out,
+        "\n注：金额与数量为净值（已扣除退药）；本表含医生×药品数据，仅限药事与纪检监察人员使用，不得外传。"
+    );
     out
 }
 

@@ -249,7 +249,9 @@ fn alerts(
             .evidence("window_start", format!("{}-01", report.month))
             .evidence("window_end", report.month.as_str());
         let why = match (grew, new_top) {
-            (true, true) => format!("金额环比增长 {:.0}% 并新进入金额前 {} 名", growth.unwrap_or(0.0) * 100.0, p.alert_top_n),
+            (true, true) => {
+                format!("金额环比增长 {:.0}% 并新进入金额前 {} 名", growth.unwrap_or(0.0) * 100.0, p.alert_top_n)
+            }
             (true, false) => format!("金额环比增长 {:.0}%", growth.unwrap_or(0.0) * 100.0),
             _ => format!("新进入金额前 {} 名（第 {} 名）", p.alert_top_n, rank.map_or(0, |r| r.rank)),
         };

@@ -37,7 +37,8 @@ fn peers(u: &UsageStore, dept: u32, doctor: u32, drug: u32, range: (i32, i32), w
                 s.lines_days(range.0, range.1)
             }
         };
-        let n = if weeks { doc.series.lines_weeks(range.0, range.1) } else { doc.series.lines_days(range.0, range.1) } as f64;
+        let n = if weeks { doc.series.lines_weeks(range.0, range.1) } else { doc.series.lines_days(range.0, range.1) }
+            as f64;
         if n < min_n {
             continue;
         }
@@ -130,8 +131,14 @@ fn judge(
         .evidence("robust_z", round(rz, 2))
         .evidence("threshold", json!({"z": p.z, "robust_z": p.robust_z, "ratio": p.min_ratio}))
         .evidence("lines", json!({"drug": x, "doctor_total": n}))
-        .evidence("peers", json!({"count": now.shares.len(), "median_share": round(med, 4), "pooled_share": round(pooled, 4)}))
-        .evidence("baseline", json!({"share": round(x_b / n_b, 4), "peers_share": round(pooled_b, 4), "z": round(z_b, 2)}))
+        .evidence(
+            "peers",
+            json!({"count": now.shares.len(), "median_share": round(med, 4), "pooled_share": round(pooled, 4)}),
+        )
+        .evidence(
+            "baseline",
+            json!({"share": round(x_b / n_b, 4), "peers_share": round(pooled_b, 4), "z": round(z_b, 2)}),
+        )
         .evidence("window_start", Zone::format_day(r.0))
         .evidence("window_end", Zone::format_day(r.1));
     c.title = format!(

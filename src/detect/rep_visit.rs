@@ -125,7 +125,8 @@ impl RepVisits {
         } else {
             v.products.clone()
         };
-        let dept_m: f64 = drugs.iter().map(|&g| u.dept_drug(v.dept, g).map_or(0, |s| s.lines_weeks(b0, b1)) as f64).sum();
+        let dept_m: f64 =
+            drugs.iter().map(|&g| u.dept_drug(v.dept, g).map_or(0, |s| s.lines_weeks(b0, b1)) as f64).sum();
         c.peer_m = (dept_m - c.doc_m).max(0.0);
         c
     }
@@ -133,7 +134,16 @@ impl RepVisits {
     /// Counts a prescription line (`sign` 1) or a return (−1) into the open visits of its
     /// department.
     #[allow(clippy::too_many_arguments)]
-    pub fn line(&mut self, refs: &Refs, dept: u32, doctor: u32, drug: u32, manufacturer: Option<u32>, day: i32, sign: f64) {
+    pub fn line(
+        &mut self,
+        refs: &Refs,
+        dept: u32,
+        doctor: u32,
+        drug: u32,
+        manufacturer: Option<u32>,
+        day: i32,
+        sign: f64,
+    ) {
         if let Some(m) = manufacturer {
             if self.learned.get(&drug) != Some(&m) {
                 self.learned.insert(drug, m);

@@ -60,7 +60,8 @@ pub fn close_day(ctx: &Ctx, stores: &Stores, day: i32, out: &mut Vec<Candidate>)
                 };
                 // A doctor's drift is judged beyond the drift of the doctor's department.
                 let dept_change = dept_of.and_then(|d| change(kind, p, stores.dept, d, stores.first_day, day));
-                if let Some(c) = judge(ctx, i, kind, p, store, key, code, stores.first_day, day, hospital, dept_change) {
+                if let Some(c) = judge(ctx, i, kind, p, store, key, code, stores.first_day, day, hospital, dept_change)
+                {
                     out.push(c);
                 }
             }

@@ -541,6 +541,13 @@ pub struct OveruseParams {
 
 impl Default for OveruseParams {
     fn default() -> Self {
-        OveruseParams { top_drugs: 10, top_doctors: 10, growth: 0.30, min_base_amount: 20_000.0, alert_top_n: 3, normalize: true }
+        OveruseParams {
+            top_drugs: 10,
+            top_doctors: 10,
+            growth: 0.30,
+            min_base_amount: 20_000.0,
+            alert_top_n: 3,
+            normalize: true,
+        }
     }
 }

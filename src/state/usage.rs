@@ -143,10 +143,11 @@ impl UsageStore {
             .or_insert_with(|| Pair { series: Series::new(d.week, d.day), cusum: Cusum::default() });
         let mut ok = pair.series.apply(&d);
         let new_doctor = !self.doctors.contains_key(&d.doctor);
-        let doc = self
-            .doctors
-            .entry(d.doctor)
-            .or_insert_with(|| Doctor { series: Series::new(d.week, d.day), dept: d.dept, drugs: Vec::new() });
+        let doc = self.doctors.entry(d.doctor).or_insert_with(|| Doctor {
+            series: Series::new(d.week, d.day),
+            dept: d.dept,
+            drugs: Vec::new(),
+        });
         ok &= doc.series.apply(&d);
         if !doc.drugs.contains(&d.drug) {
             doc.drugs.push(d.drug);
