@@ -34,6 +34,8 @@ enum Command {
     Report(ReportArgs),
     /// Generate a synthetic hospital: contract events, catalog CSVs and the planted truth.
     Gen(rxsentinel::gen::GenArgs),
+    /// Measure the footprint detectors: recall, delay and false alerts on generated hospitals.
+    Eval(rxsentinel::app::eval::EvalArgs),
 }
 
 #[derive(Args)]
@@ -109,6 +111,11 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Report(a) => report(a),
+        Command::Eval(a) => {
+            let score = rxsentinel::app::eval::run(&a)?;
+            print!("{}", score.render());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Gen(g) => {
             let summary = rxsentinel::gen::run(&g)?;
             eprintln!("{summary}");

@@ -172,7 +172,15 @@ fn expect(u: &UsageStore, p: &SurgeParams, doctor: u32, drug: u32, day: i32) -> 
     // Peers' lines now against what their baseline share predicts, with pseudo-lines so a
     // drug peers barely use does not swing the trend.
     let trend = (peer_r + p.peer_smoothing) / (all_r * q_b + p.peer_smoothing);
-    Some((x, Expect { mu: t * rate * trend, rate, trend, base_lines, doctor_base }))
+    // The same expectation from the other side: peers' share today times the doctor's
+    // baseline preference relative to peers. The two agree in the ordinary case and differ
+    // when a share was zero: a drug back from suspension or new to everyone (peers use it
+    // now, the doctor's baseline is empty) is expected from peers; a drug only this doctor
+    // uses is expected from the doctor's own rate. The larger is used.
+    let q_now = (peer_r + p.peer_smoothing * q_b) / (all_r + p.peer_smoothing);
+    let preference = (base_lines + p.prior_lines) / (q_b * doctor_base + p.prior_lines);
+    let mu = t * (rate * trend).max(q_now * preference);
+    Some((x, Expect { mu, rate, trend, base_lines, doctor_base }))
 }
 
 #[allow(clippy::too_many_arguments)]
