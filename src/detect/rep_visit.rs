@@ -67,7 +67,8 @@ pub struct NewVisit<'a> {
 
 #[derive(Debug, Default, Clone)]
 pub struct RepVisits {
-    open: Vec<Visit>,
+    /// Open visits by department: every line of a department is counted into its visits.
+    open: std::collections::BTreeMap<u32, Vec<Visit>>,
     /// Manufacturers named on prescription lines (they override the catalog), by drug.
     learned: rustc_hash::FxHashMap<u32, u32>,
 }
@@ -76,7 +77,8 @@ impl RepVisits {
     pub fn visit(&mut self, ctx: &Ctx, u: &UsageStore, v: NewVisit) {
         let Some(&rule) = ctx.by_kind.get(Kind::RepVisitLift).first() else { return };
         let Params::RepLift(p) = &ctx.rules[rule].params else { return };
-        if let Some(o) = self.open.iter_mut().find(|o| o.doctor == v.doctor && o.manufacturer == v.manufacturer) {
+        let dept = self.open.entry(v.dept).or_default();
+        if let Some(o) = dept.iter_mut().find(|o| o.doctor == v.doctor && o.manufacturer == v.manufacturer) {
             o.visits += 1;
             return;
         }
@@ -95,7 +97,7 @@ impl RepVisits {
             fired: false,
         };
         visit.before = self.before(ctx.refs, u, &visit, p);
-        self.open.push(visit);
+        self.open.entry(visit.dept).or_default().push(visit);
     }
 
     /// Manufacturer of a drug: the one a line named, else the catalog's.
@@ -150,7 +152,8 @@ impl RepVisits {
             }
         }
         let mfr = self.manufacturer(refs, drug);
-        for v in self.open.iter_mut().filter(|v| v.dept == dept && day >= v.day0) {
+        let Some(open) = self.open.get_mut(&dept) else { return };
+        for v in open.iter_mut().filter(|v| day >= v.day0) {
             let m = if v.covers(mfr, drug) { sign } else { 0.0 };
             if doctor == v.doctor {
                 v.after.doc_all += sign;
@@ -170,9 +173,13 @@ impl RepVisits {
             return;
         };
         let Params::RepLift(p) = &ctx.rules[rule].params else { return };
-        self.open.retain(|v| day - v.day0 <= p.after_max_days);
+        for open in self.open.values_mut() {
+            open.retain(|v| day - v.day0 <= p.after_max_days);
+        }
+        self.open.retain(|_, v| !v.is_empty());
         let warm = |v: &Visit| (week_of_day(v.day0) - p.before_weeks) * 7 - 3 >= first_day;
-        for v in self.open.iter_mut().filter(|v| !v.fired && day - v.day0 >= p.after_min_days && warm(v)) {
+        let due = self.open.values_mut().flatten();
+        for v in due.filter(|v| !v.fired && day - v.day0 >= p.after_min_days && warm(v)) {
             if let Some(c) = judge(ctx, rule, p, v, day, hospital) {
                 v.fired = true;
                 out.push(c);
@@ -181,7 +188,7 @@ impl RepVisits {
     }
 
     pub fn len(&self) -> usize {
-        self.open.len()
+        self.open.values().map(Vec::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
