@@ -27,6 +27,8 @@ struct Cli {
 enum Command {
     /// Process event files (NDJSON, optionally .gz) to the end and write alerts.
     Replay(ReplayArgs),
+    /// Consume Kafka until SIGINT/SIGTERM; alerts to the configured sinks.
+    Run(rxsentinel::app::run::RunArgs),
     /// Work with the rules directory.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -110,6 +112,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             eprintln!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Run(a) => rxsentinel::app::run::run(a),
         Command::Report(a) => report(a),
         Command::Eval(a) => {
             let score = rxsentinel::app::eval::run(&a)?;

@@ -1,10 +1,193 @@
-//! Logging setup. Logs go to stderr; `RUST_LOG` (or `--log`) picks the level. Info-level
-//! messages never carry a doctor, patient, drug or user id (those are 统方 data).
+//! Logging setup and every Prometheus metric, declared once. Logs go to stderr; `RUST_LOG`
+//! (or `--log`) picks the level. Info-level messages never carry a doctor, patient, drug or
+//! user id (those are 统方 data), and no metric label ever does: every label below takes
+//! values from a small fixed set (event types, reject reasons, alert kinds and severities,
+//! configured topics, partition numbers).
 
+use std::sync::OnceLock;
+
+use prometheus::{
+    exponential_buckets, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
+    Opts, Registry,
+};
 use tracing_subscriber::EnvFilter;
+
+use crate::event::{EventType, RejectReason};
+use crate::stats::Stats;
 
 pub fn init(default_level: &str) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
-    let _ =
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    // Colours only on a terminal: logs redirected to files and journals stay plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(false)
+        .try_init();
+}
+
+/// The service's metrics. One process-wide instance: [`metrics`].
+pub struct Metrics {
+    pub registry: Registry,
+    /// Accepted events by `type`.
+    pub events: IntCounterVec,
+    /// Records that did not decode, by `reason` (RejectReason).
+    pub rejected: IntCounterVec,
+    /// Redelivered `event_id`s, skipped.
+    pub duplicates: IntCounter,
+    /// Events older than the allowed lateness (per-event rules only).
+    pub late: IntCounter,
+    /// Records an HIS adapter skipped on purpose (tombstones, plain updates), by `reason`.
+    pub skipped: IntCounterVec,
+    /// Alerts by `kind` and `severity`.
+    pub alerts: IntCounterVec,
+    /// Records sent to the dead-letter topic, by `reason`.
+    pub dead_letters: IntCounterVec,
+    /// Messages behind the partition's high watermark, by `topic` and `partition`.
+    pub consumer_lag: IntGaugeVec,
+    /// Offset commits by `result` (ok, error).
+    pub commits: IntCounterVec,
+    pub commit_seconds: Histogram,
+    /// Sink acceptance latency: produce → broker ack for `kafka`, write+flush for `ndjson`.
+    pub delivery_seconds: HistogramVec,
+    /// Rebalance callbacks by `kind` (assign, revoke, lost).
+    pub rebalances: IntCounterVec,
+    /// Partitions currently assigned to this member.
+    pub assigned_partitions: IntGauge,
+    /// 1 once assigned and caught up (as /readyz).
+    pub ready: IntGauge,
+    pub build_info: IntGaugeVec,
+}
+
+fn counter(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric")
+}
+
+impl Metrics {
+    fn new() -> Metrics {
+        let latency = || exponential_buckets(0.0005, 2.5, 14).expect("valid buckets");
+        let m = Metrics {
+            registry: Registry::new(),
+            events: counter("rxsentinel_events_consumed_total", "Events accepted, by event type.", &["type"]),
+            rejected: counter(
+                "rxsentinel_events_rejected_total",
+                "Records rejected by decode, by reason.",
+                &["reason"],
+            ),
+            duplicates: IntCounter::new("rxsentinel_events_duplicate_total", "Redelivered event_ids, skipped.")
+                .expect("valid metric"),
+            late: IntCounter::new("rxsentinel_events_late_total", "Events beyond the allowed lateness.")
+                .expect("valid metric"),
+            skipped: counter(
+                "rxsentinel_records_skipped_total",
+                "Records an HIS adapter skipped, by reason.",
+                &["reason"],
+            ),
+            alerts: counter("rxsentinel_alerts_total", "Alerts emitted, by kind and severity.", &["kind", "severity"]),
+            dead_letters: counter(
+                "rxsentinel_dead_letters_total",
+                "Records sent to the dead-letter topic.",
+                &["reason"],
+            ),
+            consumer_lag: IntGaugeVec::new(
+                Opts::new(
+                    "rxsentinel_kafka_consumer_lag",
+                    "Messages between the processed position and the high watermark.",
+                ),
+                &["topic", "partition"],
+            )
+            .expect("valid metric"),
+            commits: counter("rxsentinel_kafka_commits_total", "Offset commits, by result.", &["result"]),
+            commit_seconds: Histogram::with_opts(
+                HistogramOpts::new("rxsentinel_kafka_commit_duration_seconds", "Offset commit latency.")
+                    .buckets(latency()),
+            )
+            .expect("valid metric"),
+            delivery_seconds: HistogramVec::new(
+                HistogramOpts::new("rxsentinel_sink_delivery_duration_seconds", "Time for a sink to accept an alert.")
+                    .buckets(latency()),
+                &["sink"],
+            )
+            .expect("valid metric"),
+            rebalances: counter("rxsentinel_kafka_rebalances_total", "Rebalance callbacks, by kind.", &["kind"]),
+            assigned_partitions: IntGauge::new("rxsentinel_kafka_assigned_partitions", "Partitions assigned.")
+                .expect("valid metric"),
+            ready: IntGauge::new("rxsentinel_ready", "1 once partitions are assigned and caught up.")
+                .expect("valid metric"),
+            build_info: IntGaugeVec::new(Opts::new("rxsentinel_build_info", "Build version."), &["version"])
+                .expect("valid metric"),
+        };
+        m.register_all();
+        m.prefill();
+        m
+    }
+
+    fn register_all(&self) {
+        let r = &self.registry;
+        let all: Vec<Box<dyn prometheus::core::Collector>> = vec![
+            Box::new(self.events.clone()),
+            Box::new(self.rejected.clone()),
+            Box::new(self.duplicates.clone()),
+            Box::new(self.late.clone()),
+            Box::new(self.skipped.clone()),
+            Box::new(self.alerts.clone()),
+            Box::new(self.dead_letters.clone()),
+            Box::new(self.consumer_lag.clone()),
+            Box::new(self.commits.clone()),
+            Box::new(self.commit_seconds.clone()),
+            Box::new(self.delivery_seconds.clone()),
+            Box::new(self.rebalances.clone()),
+            Box::new(self.assigned_partitions.clone()),
+            Box::new(self.ready.clone()),
+            Box::new(self.build_info.clone()),
+        ];
+        for c in all {
+            r.register(c).expect("metric names are unique");
+        }
+    }
+
+    /// Series that exist from the start read 0 rather than absent, so rates work at once.
+    fn prefill(&self) {
+        for t in EventType::ALL {
+            self.events.with_label_values(&[t.as_str()]);
+        }
+        for r in RejectReason::ALL {
+            self.rejected.with_label_values(&[r.as_str()]);
+        }
+        for r in ["ok", "error"] {
+            self.commits.with_label_values(&[r]);
+        }
+        self.build_info.with_label_values(&[env!("CARGO_PKG_VERSION")]).set(1);
+    }
+
+    /// Adds what `now` counted since `last` (a pipeline's [`Stats`]) and remembers `now`.
+    pub fn add_stats(&self, now: &Stats, last: &mut Stats) {
+        for t in EventType::ALL {
+            let i = t as usize;
+            self.events.with_label_values(&[t.as_str()]).inc_by(now.events[i] - last.events[i]);
+        }
+        for r in RejectReason::ALL {
+            let i = r as usize;
+            self.rejected.with_label_values(&[r.as_str()]).inc_by(now.rejected[i] - last.rejected[i]);
+        }
+        self.duplicates.inc_by(now.duplicates - last.duplicates);
+        self.late.inc_by(now.late - last.late);
+        last.clone_from(now);
+    }
+
+    /// The text exposition format, for `/metrics`.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if let Err(e) = prometheus::TextEncoder::new().encode_utf8(&self.registry.gather(), &mut out) {
+            tracing::warn!("cannot encode metrics: {e}");
+        }
+        out
+    }
+}
+
+/// The process-wide metrics, created on first use.
+pub fn metrics() -> &'static Metrics {
+    static M: OnceLock<Metrics> = OnceLock::new();
+    M.get_or_init(Metrics::new)
 }

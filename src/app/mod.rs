@@ -4,4 +4,5 @@
 pub mod eval;
 pub mod replay;
 pub mod report;
+pub mod run;
 pub mod warn;

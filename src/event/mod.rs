@@ -2,6 +2,7 @@
 //! JSON has no escapes, so decoding allocates little; the state stage interns what it keeps.
 
 pub mod decode;
+pub mod mapping;
 pub mod time;
 
 use std::borrow::Cow;

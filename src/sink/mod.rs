@@ -9,6 +9,8 @@ use anyhow::Context;
 
 use crate::alert::Alert;
 
+pub mod kafka;
+
 pub trait Sink {
     /// Accepts a batch of alerts. Ok means the sink has them (durably, for its kind).
     fn send(&mut self, alerts: &[Alert]) -> anyhow::Result<()>;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The project's one test command (CI runs it after fmt and clippy): installs what is
+# missing — Debian build packages for librdkafka, the tansu broker — then runs every test,
+# the Kafka ones included, and leaves no broker running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# librdkafka is built from source (mklove: gcc, make) with TLS against Debian's OpenSSL.
+missing=()
+for pkg in gcc make pkg-config libssl-dev zlib1g-dev; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+    echo "installing ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" </dev/null
+fi
+
+TANSU_BIN=$(bash scripts/tansu.sh)
+export TANSU_BIN
+
+# Each broker a test starts writes its pid here; whatever a killed test left behind is
+# stopped on the way out (by pid, nothing else).
+RXSENTINEL_TEST_PIDS=$(mktemp -d)
+export RXSENTINEL_TEST_PIDS
+cleanup() {
+    for f in "$RXSENTINEL_TEST_PIDS"/*; do
+        [[ -e "$f" ]] || continue
+        kill "$(cat "$f")" 2>/dev/null || true
+    done
+    rm -rf "$RXSENTINEL_TEST_PIDS"
+}
+trap cleanup EXIT
+
+cargo test --all-targets

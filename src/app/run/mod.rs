@@ -1,0 +1,150 @@
+//! `run`: consume Kafka until SIGINT/SIGTERM (CONTRACT §4). The consumer loop owns the
+//! main thread ([`worker`]); a one-thread tokio runtime beside it serves HTTP and waits for
+//! signals. On the first signal the loop stops fetching, delivers, commits and closes, and
+//! the process exits 0; a second signal exits at once.
+
+mod outbox;
+mod partitions;
+mod worker;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::http::Health;
+use crate::settings::{Overrides, Settings};
+use crate::sink::kafka::{DeadLetter, KafkaOut, KafkaSink};
+use crate::sink::NdjsonSink;
+
+use outbox::{Outbox, Sinks};
+use partitions::Partitions;
+use worker::Worker;
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Config file (TOML); see deploy/config/run.toml. Flags below override it.
+    #[arg(long, env = "RXSENTINEL_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Bootstrap brokers, HOST:PORT[,HOST:PORT…].
+    #[arg(long, env = "RXSENTINEL_BROKERS")]
+    pub brokers: Option<String>,
+    /// Consumer group id.
+    #[arg(long, env = "RXSENTINEL_GROUP")]
+    pub group: Option<String>,
+    /// Topic to consume (repeatable); replaces the config's [[topics]]. Records carry `type`.
+    #[arg(long = "topic", env = "RXSENTINEL_TOPICS", value_delimiter = ',')]
+    pub topics: Vec<String>,
+    /// Rules directory.
+    #[arg(long, env = "RXSENTINEL_RULES")]
+    pub rules: Option<PathBuf>,
+    /// Catalog directory, when not RULES/catalog.
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
+    /// NDJSON alert sink: a file, or `-` for stdout.
+    #[arg(long, env = "RXSENTINEL_ALERTS")]
+    pub alerts: Option<String>,
+    /// Serve /metrics, /healthz and /readyz on HOST:PORT.
+    #[arg(long, env = "RXSENTINEL_HTTP")]
+    pub http: Option<String>,
+}
+
+impl RunArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            brokers: self.brokers.clone(),
+            group: self.group.clone(),
+            topics: self.topics.clone(),
+            rules: self.rules.clone(),
+            catalog: self.catalog.clone(),
+            alerts: self.alerts.clone(),
+            http: self.http.clone(),
+        }
+    }
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let settings = Settings::load(args.config.as_deref(), &args.overrides())?;
+    let rules = super::replay::load_rules(&settings.rules, settings.catalog.as_deref())?;
+    let started = Instant::now();
+    let health = Arc::new(Health::new(settings.kafka.delivery_timeout + Duration::from_secs(30)));
+    let stop = Arc::new(AtomicBool::new(false));
+    let http = match &settings.http {
+        Some(addr) => Some(std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?),
+        None => None,
+    };
+    spawn_edges(http, health.clone(), stop.clone())?;
+
+    let out = match (&settings.alert_topic, &settings.dead_letter_topic) {
+        (None, None) => None,
+        _ => Some(KafkaOut::new(&settings.kafka)?),
+    };
+    let sinks = Sinks {
+        ndjson: settings.ndjson.as_deref().map(NdjsonSink::open).transpose()?,
+        kafka: settings.alert_topic.as_deref().zip(out.clone()).map(|(t, o)| KafkaSink::new(o, t)),
+        dead_letter: settings.dead_letter_topic.as_deref().zip(out).map(|(t, o)| DeadLetter::new(o, t)),
+    };
+    let topics: Vec<String> = settings.topics.iter().map(|t| t.name.clone()).collect();
+    let outbox = Arc::new(Outbox::new(topics.clone(), sinks));
+    let consumer = crate::source::kafka::consumer(&settings, outbox.clone())?;
+    tracing::info!(
+        brokers = %settings.kafka.brokers,
+        group = %settings.kafka.group,
+        topics = ?topics,
+        rules = rules.rules.len(),
+        "run starting"
+    );
+    let worker = Worker { settings, outbox, parts: Partitions::new(rules), health, stop };
+    let report = worker.run(consumer)?;
+    let n = report.stats.accepted() + report.stats.rejected_total() + report.stats.duplicates;
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!("run summary\n{}", report.stats);
+    for (p, s) in &report.states {
+        eprintln!("  partition {p:<4}   {s}");
+    }
+    eprintln!("  elapsed          {secs:.2} s, {n} records");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Starts the HTTP endpoint and the signal watcher on a one-thread runtime of their own.
+fn spawn_edges(http: Option<std::net::TcpListener>, health: Arc<Health>, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start tokio")?;
+    std::thread::Builder::new()
+        .name("rxsentinel-edges".into())
+        .spawn(move || {
+            rt.block_on(async move {
+                if let Some(l) = http {
+                    tokio::spawn(crate::http::serve(l, health));
+                }
+                watch_signals(stop).await;
+            })
+        })
+        .context("cannot start the signal thread")?;
+    Ok(())
+}
+
+async fn watch_signals(stop: Arc<AtomicBool>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        tracing::error!("cannot install signal handlers");
+        return;
+    };
+    let mut first = true;
+    loop {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+        if !first {
+            tracing::warn!("second signal: exiting without draining");
+            std::process::exit(130);
+        }
+        tracing::info!("signal received: draining, committing and closing");
+        stop.store(true, Ordering::Relaxed);
+        first = false;
+    }
+}

@@ -1,0 +1,186 @@
+//! The consumer loop: poll → (map) → decode → pipeline → outbox, on one thread. Settles the
+//! outbox (deliveries confirmed, offsets stored) at least every `SETTLE` and whenever the
+//! stream goes idle, commits every `commit_interval`, and on stop drains, commits and closes.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::Consumer;
+use rdkafka::message::{BorrowedMessage, Message};
+
+use crate::alert::Alert;
+use crate::app::warn::Warner;
+use crate::event::mapping::Mapped;
+use crate::event::{decode, Reject};
+use crate::http::Health;
+use crate::settings::Settings;
+use crate::sink::kafka::Origin;
+use crate::source::kafka::KafkaConsumer;
+use crate::stats::Stats;
+use crate::telemetry::metrics;
+
+use super::outbox::{Outbox, FINAL_COMMIT_PATIENCE};
+use super::partitions::Partitions;
+
+/// Longest a processed record waits for its offset to be stored while records keep coming.
+const SETTLE: Duration = Duration::from_millis(100);
+const TICK: Duration = Duration::from_secs(1);
+const POLL: Duration = Duration::from_millis(100);
+/// How long closing the consumer may take before we exit without it (librdkafka can hang
+/// in close when brokers are unreachable).
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(15);
+
+pub struct Worker {
+    pub settings: Settings,
+    pub outbox: Arc<Outbox>,
+    pub parts: Partitions,
+    pub health: Arc<Health>,
+    pub stop: Arc<AtomicBool>,
+}
+
+pub struct Report {
+    pub stats: Stats,
+    pub states: Vec<(i32, String)>,
+}
+
+struct Loop<'a> {
+    settings: &'a Settings,
+    outbox: &'a Outbox,
+    parts: &'a mut Partitions,
+    warner: Warner,
+    alerts: Vec<Alert>,
+}
+
+impl Worker {
+    /// Runs until `stop` is set (Ok) or a sink fails for good (Err, nothing committed).
+    pub fn run(mut self, consumer: KafkaConsumer) -> anyhow::Result<Report> {
+        let result = self.poll_loop(&consumer);
+        match &result {
+            Ok(()) => {
+                // Stop fetching was the loop's exit; now drain and commit what was processed.
+                match self.outbox.settle(&consumer) {
+                    Ok(()) => self.outbox.commit(&consumer, FINAL_COMMIT_PATIENCE),
+                    Err(e) => tracing::error!("final delivery failed, not committing: {e:#}"),
+                }
+            }
+            Err(_) => self.health.set_failed(),
+        }
+        self.health.set_ready(false);
+        self.parts.export();
+        consumer.unsubscribe();
+        close(consumer);
+        result?;
+        if self.outbox.failed() {
+            anyhow::bail!("a sink failed while shutting down; offsets since the last commit were not committed");
+        }
+        Ok(Report { stats: self.parts.totals(), states: self.parts.state_sizes() })
+    }
+
+    fn poll_loop(&mut self, consumer: &KafkaConsumer) -> anyhow::Result<()> {
+        let mut l = Loop {
+            settings: &self.settings,
+            outbox: &self.outbox,
+            parts: &mut self.parts,
+            warner: Warner::default(),
+            alerts: Vec::new(),
+        };
+        let (mut settled, mut committed, mut ticked) = (Instant::now(), Instant::now(), Instant::now());
+        while !self.stop.load(Ordering::Relaxed) {
+            self.health.beat();
+            let idle = match consumer.poll(POLL) {
+                None => true,
+                Some(Ok(m)) => {
+                    l.handle(&m)?;
+                    false
+                }
+                Some(Err(e)) => {
+                    tracing::warn!("kafka: {e}");
+                    true
+                }
+            };
+            if let Some((a, lost)) = l.outbox.take_assignment() {
+                l.parts.reassign(a, lost, &l.settings.topics);
+                self.health.set_ready(false);
+            }
+            if (idle && l.outbox.has_pending()) || settled.elapsed() >= SETTLE {
+                l.outbox.settle(consumer)?;
+                settled = Instant::now();
+            }
+            if committed.elapsed() >= l.settings.kafka.commit_interval {
+                l.outbox.settle(consumer)?;
+                l.outbox.commit(consumer, Duration::ZERO);
+                committed = Instant::now();
+            }
+            if ticked.elapsed() >= TICK {
+                l.parts.export();
+                let ctx = consumer.context();
+                let ready = l.parts.check_lag(ctx, &l.settings.topics, l.settings.kafka.ready_lag);
+                if ready != self.health.is_ready() {
+                    tracing::info!(ready, "readiness changed");
+                }
+                self.health.set_ready(ready);
+                ticked = Instant::now();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Loop<'_> {
+    /// One record: map if the topic has an adapter, decode, process, hand over the alerts.
+    fn handle(&mut self, m: &BorrowedMessage<'_>) -> anyhow::Result<()> {
+        let topics = &self.settings.topics;
+        let Some(ti) = topics.iter().position(|t| t.name == m.topic()) else {
+            return Ok(());
+        };
+        let (topic, p, offset) = (&topics[ti], m.partition(), m.offset());
+        let payload = m.payload().unwrap_or_default();
+        let pipeline = self.parts.pipeline(p);
+        self.alerts.clear();
+        let mapped;
+        let bytes = match &topic.adapter {
+            None => Ok(payload),
+            Some(a) => match a.apply(payload) {
+                Ok(Mapped::Event(b)) => {
+                    mapped = b;
+                    Ok(&mapped[..])
+                }
+                Ok(Mapped::Skip(reason)) => {
+                    metrics().skipped.with_label_values(&[reason]).inc();
+                    self.parts.processed((ti, p), offset + 1);
+                    return self.outbox.accept((ti, p), offset, &[]);
+                }
+                Err(r) => Err(r),
+            },
+        };
+        let outcome: Result<(), Reject> = bytes.and_then(|b| {
+            let ev = decode(b, topic.default_type)?;
+            pipeline.process(&ev, &mut self.alerts);
+            Ok(())
+        });
+        if let Err(r) = outcome {
+            pipeline.stats.reject(r.reason);
+            let place = format!("{}[{p}]", topic.name);
+            self.warner.reject(Path::new(&place), offset.max(0) as u64, &r);
+            let from = Origin { topic: &topic.name, partition: p, offset, key: m.key() };
+            self.outbox.dead_letter(payload, &r, &from)?;
+        }
+        self.parts.processed((ti, p), offset + 1);
+        self.outbox.accept((ti, p), offset, &self.alerts)
+    }
+}
+
+/// Closes the consumer on its own thread with a timeout: dropping a group consumer leaves
+/// the group and can block for long when brokers are gone (rust-rdkafka #453, #509, #611).
+fn close(consumer: KafkaConsumer) {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        drop(consumer);
+        let _ = tx.send(());
+    });
+    if rx.recv_timeout(CLOSE_TIMEOUT).is_err() {
+        tracing::warn!("closing the Kafka consumer took over {CLOSE_TIMEOUT:?}; exiting without waiting");
+    }
+}

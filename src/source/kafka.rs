@@ -1,0 +1,152 @@
+//! The Kafka source: a group member built on `BaseConsumer`, polled from one plain thread
+//! (the pipeline is synchronous, so an async hand-off per record would only cost; rebalance
+//! callbacks then run on that same thread, between records, which is what makes
+//! "commit everything processed before the partitions move" simple).
+//!
+//! At-least-once: `enable.auto.offset.store=false`, the run loop stores a record's offset
+//! only after its alerts were accepted by the sinks; rxsentinel commits stored offsets
+//! itself, synchronously (periodically, on revoke, on shutdown): librdkafka reports the
+//! outcome of a manual asynchronous commit to no one, and a synchronous one can be timed.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use rdkafka::client::ClientContext;
+use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance};
+use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
+use rdkafka::statistics::Statistics;
+use rdkafka::TopicPartitionList;
+
+use crate::settings::Settings;
+use crate::telemetry::metrics;
+
+pub type KafkaConsumer = BaseConsumer<KafkaContext>;
+
+/// What the run loop does at rebalances. Called on the polling thread, inside `poll`.
+pub trait Hooks: Send + Sync + 'static {
+    /// Before partitions are taken away: deliver what is pending, store and commit
+    /// (unless `lost`: then another member may own them already and a commit would fail).
+    fn revoke(&self, consumer: &KafkaConsumer, lost: bool);
+    /// After a new assignment took effect.
+    fn assign(&self, assignment: &TopicPartitionList);
+}
+
+/// Low and high watermark of a partition, from librdkafka's statistics.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Watermarks {
+    pub lo: i64,
+    pub hi: i64,
+    pub committed: i64,
+}
+
+pub struct KafkaContext {
+    hooks: Arc<dyn Hooks>,
+    watermarks: Mutex<HashMap<(String, i32), Watermarks>>,
+}
+
+impl KafkaContext {
+    pub fn new(hooks: Arc<dyn Hooks>) -> KafkaContext {
+        KafkaContext { hooks, watermarks: Mutex::new(HashMap::new()) }
+    }
+
+    /// The latest statistics for a partition, if librdkafka has reported any.
+    pub fn watermarks(&self, topic: &str, partition: i32) -> Option<Watermarks> {
+        self.watermarks.lock().expect("not poisoned").get(&(topic.to_owned(), partition)).copied()
+    }
+}
+
+impl ClientContext for KafkaContext {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, msg: &str) {
+        match level {
+            RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical | RDKafkaLogLevel::Error => {
+                tracing::error!(target: "librdkafka", "{fac}: {msg}")
+            }
+            RDKafkaLogLevel::Warning => tracing::warn!(target: "librdkafka", "{fac}: {msg}"),
+            RDKafkaLogLevel::Notice | RDKafkaLogLevel::Info => tracing::info!(target: "librdkafka", "{fac}: {msg}"),
+            RDKafkaLogLevel::Debug => tracing::debug!(target: "librdkafka", "{fac}: {msg}"),
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        // Transport errors during an outage are expected and retried by librdkafka.
+        tracing::warn!(target: "librdkafka", "{error}: {reason}");
+    }
+
+    fn stats(&self, s: Statistics) {
+        let mut w = self.watermarks.lock().expect("not poisoned");
+        for (name, t) in s.topics {
+            for p in t.partitions.values().filter(|p| p.partition >= 0 && p.hi_offset >= 0) {
+                let v = Watermarks { lo: p.lo_offset, hi: p.hi_offset, committed: p.committed_offset };
+                w.insert((name.clone(), p.partition), v);
+            }
+        }
+    }
+}
+
+impl ConsumerContext for KafkaContext {
+    fn pre_rebalance(&self, consumer: &KafkaConsumer, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Revoke(tpl) => {
+                let lost = consumer.assignment_lost();
+                metrics().rebalances.with_label_values(&[if lost { "lost" } else { "revoke" }]).inc();
+                tracing::info!(partitions = tpl.count(), lost, "partitions revoked");
+                self.hooks.revoke(consumer, lost);
+            }
+            Rebalance::Assign(_) => {}
+            Rebalance::Error(e) => tracing::warn!("rebalance error: {e}"),
+        }
+    }
+
+    fn post_rebalance(&self, _consumer: &KafkaConsumer, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(tpl) = rebalance {
+            metrics().rebalances.with_label_values(&["assign"]).inc();
+            tracing::info!(partitions = tpl.count(), "partitions assigned");
+            self.hooks.assign(tpl);
+        }
+    }
+}
+
+/// Counts a commit result. "No offset stored" means there was nothing new: not an error.
+pub fn record_commit(result: &KafkaResult<()>) {
+    match result {
+        Ok(()) | Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {
+            metrics().commits.with_label_values(&["ok"]).inc();
+        }
+        Err(e) => {
+            metrics().commits.with_label_values(&["error"]).inc();
+            tracing::warn!("offset commit failed: {e}");
+        }
+    }
+}
+
+/// Builds the group consumer and subscribes it to the configured topics.
+pub fn consumer(s: &Settings, hooks: Arc<dyn Hooks>) -> anyhow::Result<KafkaConsumer> {
+    let k = &s.kafka;
+    let mut cfg = ClientConfig::new();
+    cfg.set("bootstrap.servers", &k.brokers)
+        .set("group.id", &k.group)
+        .set("client.id", &k.client_id)
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        // Range assigns partition N of every subscribed topic to the same member: topics
+        // keyed by hospital with equal partition counts then meet in one pipeline.
+        .set("partition.assignment.strategy", "range")
+        .set("statistics.interval.ms", "1000")
+        // Kafka answers a fetch as soon as data is there; some Kafka-protocol brokers (tansu)
+        // hold every fetch for the full wait, which then caps throughput and adds latency.
+        // 20 ms costs an idle member ~50 small requests/s per broker.
+        .set("fetch.wait.max.ms", "20")
+        // Bounded prefetch (librdkafka's default has been as large as 1 GB).
+        .set("queued.max.messages.kbytes", "65536");
+    for (key, v) in k.options.iter().chain(&k.consumer) {
+        cfg.set(key, v);
+    }
+    let consumer: KafkaConsumer =
+        cfg.create_with_context(KafkaContext::new(hooks)).context("cannot create the Kafka consumer")?;
+    let names: Vec<&str> = s.topics.iter().map(|t| t.name.as_str()).collect();
+    consumer.subscribe(&names).with_context(|| format!("cannot subscribe to {names:?}"))?;
+    Ok(consumer)
+}
