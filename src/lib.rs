@@ -13,16 +13,19 @@
 //!
 //! | module | stage |
 //! |---|---|
-//! | [`source`] | raw records with positions (NDJSON files, gzip) |
+//! | [`source`] | raw records with positions (NDJSON files, gzip; Kafka partitions) |
 //! | [`event`] | contract events (CONTRACT §1), decoding with reasons for rejects, event time |
 //! | [`dedup`] | redelivered `event_id`s skipped, bounded by an event-time horizon |
 //! | [`state`] | interned ids, rolling revenue (daily) and volume (weekly) rings, reference data |
 //! | [`detect`] | per-event rules and windowed detectors proposing candidates |
 //! | [`alert`] | cooldown, deterministic ids, the alert record (CONTRACT §3) |
-//! | [`sink`] | NDJSON file / stdout |
+//! | [`sink`] | NDJSON file / stdout, Kafka topic (idempotent, acks=all) |
 //! | [`rules`] | the rules directory: TOML rules, engine settings, catalog CSVs |
 //! | [`pipeline`] | the synchronous core tying decode → … → alerts together |
-//! | [`app`] | wiring for the CLI commands, progress, summary |
+//! | [`app`] | wiring for the CLI commands: `replay`, `run` (Kafka), `report`, `eval` |
+//! | [`settings`] | the `run` config file (TOML, validated) with flag and env overrides |
+//! | [`http`] | `/metrics`, `/healthz`, `/readyz` |
+//! | [`telemetry`] | logging setup and every metric, with bounded labels |
 //! | [`gen`] | a synthetic hospital with planted violations, for demos, tests and benches |
 //!
 //! Invariants:
