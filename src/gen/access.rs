@@ -31,6 +31,10 @@ pub fn background(cx: &mut DayCtx) {
     let h = cx.h;
     let workday = h.period.is_workday(cx.day);
     for s in &h.staff {
+        // A doctor's own account is quiet while the doctor is away.
+        if s.doctor.is_some_and(|d| cx.plan.effects.absent(d, cx.day)) {
+            continue;
+        }
         let (on, off) = rate(s.role);
         for _ in 0..rng::poisson(&mut cx.rng, if workday { on } else { off }) {
             let time = cx.rng.gen_range(8 * HOUR..17 * HOUR + HOUR / 2);
@@ -131,8 +135,8 @@ fn access(h: &Hospital, s: &Staff, workday: bool, rng: &mut Pcg64) -> AccessBody
 }
 
 /// Registered reps call on one or two doctors of their department on about half the
-/// workdays, in the morning or early afternoon. Visits do not change prescribing (a
-/// rep-visit-lift plant would add that as an effect).
+/// workdays, in the morning or early afternoon. These visits do not change prescribing
+/// (the `scheme:rep_visit_lift` plant adds visits that do).
 pub fn rep_visits(cx: &mut DayCtx) {
     let h = cx.h;
     if !h.period.is_workday(cx.day) {
@@ -145,7 +149,9 @@ pub fn rep_visits(cx: &mut DayCtx) {
         }
         let first = doctors[cx.rng.gen_range(0..doctors.len())];
         let second = doctors[cx.rng.gen_range(0..doctors.len())];
-        let visited = if second != first && cx.rng.gen::<bool>() { vec![first, second] } else { vec![first] };
+        let mut visited = if second != first && cx.rng.gen::<bool>() { vec![first, second] } else { vec![first] };
+        // Reps see only doctors at work.
+        visited.retain(|&d| !cx.plan.effects.absent(d, cx.day));
         for doc in visited {
             let time = if cx.rng.gen::<bool>() {
                 cx.rng.gen_range(9 * HOUR..11 * HOUR + HOUR / 2)

@@ -135,7 +135,7 @@ pub fn build_drugs(rng: &mut Pcg64) -> Vec<Drug> {
     out
 }
 
-fn drug(
+pub fn drug(
     rng: &mut Pcg64,
     class: Class,
     name: &str,

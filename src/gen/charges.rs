@@ -9,7 +9,7 @@ use rand_pcg::Pcg64;
 
 use super::hospital::Hospital;
 use super::names::DeptKind;
-use super::prescribe::{normal_lines, VisitType};
+use super::prescribe::{normal_lines, Habit, VisitType};
 use super::record::Fen;
 use super::rng;
 
@@ -45,7 +45,7 @@ impl Calibration {
                     for _ in 0..CALIBRATION_VISITS {
                         let doc = dept.doctors[rng.gen_range(0..dept.doctors.len())];
                         // Day 0: before any suspension starts.
-                        for l in normal_lines(h, doc, vt, 0, &mut rng) {
+                        for l in normal_lines(h, doc, Habit::base(&h.doctors[doc]), vt, 0, &mut rng) {
                             let d = &h.drugs[l.drug];
                             let yuan = d.price.yuan() * f64::from(l.qty);
                             if d.herbal() {

@@ -11,8 +11,8 @@ use super::calendar::HOUR;
 use super::hospital::Hospital;
 use super::names::DeptKind;
 use super::plant::Plan;
-use super::prescribe::{draw_drugs, line, normal_lines, VisitType};
-use super::record::{Kind, Record, Records};
+use super::prescribe::{draw_drugs, line, normal_lines, Habit, VisitType};
+use super::record::{Kind, Record, Records, RepVisitBody};
 use super::rng;
 use super::visit::{emit_visit, Visit};
 
@@ -36,6 +36,8 @@ pub struct DayCtx<'a> {
     pub rng: Pcg64,
     pub out: Records,
     pub counters: &'a mut Counters,
+    /// The formulary switches in force today, `(brand, generic)`.
+    pub swaps: Vec<(usize, usize)>,
 }
 
 pub struct DayOutput {
@@ -55,6 +57,7 @@ pub fn generate(h: &Hospital, plan: &Plan, day: u32, counters: &mut Counters) ->
         rng: rng::stream(h.seed, "day", u64::from(day)),
         out: Records { recs: Vec::new(), seq },
         counters,
+        swaps: plan.effects.swaps_on(day),
     };
     let mut visits = normal_visits(&mut cx);
     visits.extend(planted_visits(&mut cx));
@@ -69,6 +72,18 @@ pub fn generate(h: &Hospital, plan: &Plan, day: u32, counters: &mut Counters) ->
     }
     access::background(&mut cx);
     access::rep_visits(&mut cx);
+    for v in plan.rep_visits_on(day) {
+        let d = &h.doctors[v.doctor];
+        let body = RepVisitBody {
+            rep: &v.rep,
+            company: v.company,
+            manufacturer: v.manufacturer,
+            doctor: &d.id,
+            dept: h.depts[d.dept].spec.code,
+            products: v.products.iter().map(|&p| h.drugs[p].code.as_str()).collect(),
+        };
+        cx.out.push_tracked(cx.day_start + i64::from(v.time), Kind::RepVisit, &body, v.truth);
+    }
     for a in plan.accesses_on(day) {
         cx.out.push(cx.day_start + i64::from(a.time), Kind::Access, &a.body);
     }
@@ -80,18 +95,25 @@ fn normal_visits(cx: &mut DayCtx) -> Vec<Visit> {
     let h = cx.h;
     let rhythm = h.period.rhythm(cx.day);
     let mut visits = Vec::new();
+    let effects = &cx.plan.effects;
     for (i, doc) in h.doctors.iter().enumerate() {
         let dept = &h.depts[doc.dept];
         let emergency = dept.spec.kind == DeptKind::Emergency;
+        // Planted leave or not yet on the staff.
+        if effects.absent(i, cx.day) {
+            continue;
+        }
         // Leave, conferences, post-night-shift rest.
         if cx.rng.gen::<f64>() < 0.05 {
             continue;
         }
-        let lambda = h.visits_per_doctor_day * doc.activity * if emergency { 1.0 } else { rhythm };
+        let lambda =
+            h.visits_per_doctor_day * doc.activity * if emergency { 1.0 } else { rhythm } * effects.workload(i, cx.day);
+        let habit = Habit { pool: effects.pool(&doc.pool, i, cx.day), swaps: &cx.swaps };
         for _ in 0..rng::poisson(&mut cx.rng, lambda) {
             let vt = visit_type(dept.spec.kind, dept.inpatient_rate, &mut cx.rng);
             let time = visit_time(vt, &mut cx.rng);
-            let lines = normal_lines(h, i, vt, cx.day, &mut cx.rng);
+            let lines = normal_lines(h, i, habit, vt, cx.day, &mut cx.rng);
             if !lines.is_empty() {
                 visits.push(Visit { doctor: i, time, vt, lines, planted: None });
             }
@@ -129,10 +151,12 @@ fn visit_time(vt: VisitType, rng: &mut Pcg64) -> u32 {
 fn planted_visits(cx: &mut DayCtx) -> Vec<Visit> {
     let h = cx.h;
     let mut out = Vec::new();
-    for p in cx.plan.visits_on(cx.day) {
+    let plan = cx.plan;
+    for p in plan.visits_on(cx.day) {
         let mut lines = p.forced.clone();
         let taken: Vec<usize> = lines.iter().map(|l| l.drug).collect();
-        for d in draw_drugs(h, &h.doctors[p.doctor], p.vt, cx.day, p.filler, &taken, &mut cx.rng) {
+        let habit = Habit { pool: plan.effects.pool(&h.doctors[p.doctor].pool, p.doctor, cx.day), swaps: &cx.swaps };
+        for d in draw_drugs(h, habit, p.vt, cx.day, p.filler, &taken, &mut cx.rng) {
             lines.push(line(&h.drugs[d], d, p.vt, false, &mut cx.rng));
         }
         out.push(Visit { doctor: p.doctor, time: p.time, vt: p.vt, lines, planted: Some(p.truth) });

@@ -5,8 +5,11 @@
 //! - `events.ndjson` (or `.ndjson.gz`): contract events of all five types in time order,
 //!   generated and written one day at a time so memory stays flat for any period;
 //! - `rules/catalog/{drugs,doctors,suspended_drugs}.csv` (CONTRACT §2);
-//! - `truth.ndjson`: one line per planted violation (`kind` = alert kind) and per planted
-//!   near miss (`kind` = `near_miss:<alert kind>`, which must not alert).
+//! - `truth.ndjson`: one line per planted violation (`kind` = alert kind), per planted
+//!   near miss (`kind` = `near_miss:<alert kind>`, which must not alert), per kickback
+//!   scheme (`scheme:surge`, `scheme:ring`, `scheme:rep_visit_lift`, which the statistical
+//!   detectors should find) and per innocent confounder (`confounder:*`, which they must
+//!   not alert on).
 //!
 //! Layout: [`hospital`] builds departments, roster and habits from [`names`] and
 //! [`catalog`]; [`day`] turns a day into visits ([`prescribe`], [`visit`], [`charges`]) and
@@ -32,6 +35,8 @@ mod write;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_footprint;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -42,7 +47,7 @@ use rand::Rng;
 
 use calendar::Period;
 use hospital::Hospital;
-use plant::Plan;
+use plant::{Families, Plan};
 use write::EventWriter;
 
 const DEFAULT_SEED: u64 = 1;
@@ -76,9 +81,16 @@ pub struct GenArgs {
     /// Write events.ndjson.gz instead of events.ndjson.
     #[arg(long)]
     pub gzip: bool,
-    /// A clean hospital: no planted violations or near misses.
+    /// A clean hospital: no planted violations, near misses, schemes or confounders.
     #[arg(long)]
     pub no_plants: bool,
+    /// No kickback schemes (surges, rings, rep-visit lifts).
+    #[arg(long)]
+    pub no_schemes: bool,
+    /// No innocent confounders (season, formulary switch, new doctor, leave, workload,
+    /// preference, small counts).
+    #[arg(long)]
+    pub no_confounders: bool,
     /// Fraction of events delivered a second time (same line, a little later).
     #[arg(long, default_value_t = DEFAULT_DUP_RATE)]
     pub dup_rate: f64,
@@ -102,6 +114,8 @@ impl GenArgs {
             hospital: DEFAULT_HOSPITAL.to_string(),
             gzip: false,
             no_plants: false,
+            no_schemes: false,
+            no_confounders: false,
             dup_rate: DEFAULT_DUP_RATE,
             bad_lines: 0,
             visits_per_doctor_day: DEFAULT_VISITS,
@@ -147,9 +161,12 @@ pub struct GenSummary {
     pub doctors: usize,
     pub drugs: usize,
     pub days: u32,
-    /// Planted violations (truth lines that must alert).
+    /// Planted violations and schemes (truth lines that must alert).
     pub planted: usize,
     pub near_misses: usize,
+    /// Of `planted`, the kickback schemes.
+    pub schemes: usize,
+    pub confounders: usize,
 }
 
 impl fmt::Display for GenSummary {
@@ -159,7 +176,11 @@ impl fmt::Display for GenSummary {
             "generated {} days, {} doctors, {} drugs: {} events ({} prescriptions), {} redeliveries, {} malformed lines",
             self.days, self.doctors, self.drugs, self.events, self.prescriptions, self.duplicates, self.bad_lines
         )?;
-        writeln!(f, "planted {} violations and {} near misses", self.planted, self.near_misses)?;
+        writeln!(
+            f,
+            "planted {} violations ({} of them kickback schemes), {} near misses and {} confounders",
+            self.planted, self.schemes, self.near_misses, self.confounders
+        )?;
         writeln!(f, "events:  {}", self.events_path.display())?;
         writeln!(f, "catalog: {}", self.catalog_dir.display())?;
         write!(f, "truth:   {}", self.truth_path.display())
@@ -170,8 +191,11 @@ impl fmt::Display for GenSummary {
 pub fn run(args: &GenArgs) -> anyhow::Result<GenSummary> {
     args.validate()?;
     let period = Period { start: args.start, days: args.days };
-    let h = Hospital::build(&args.hospital, args.seed, args.doctors, period, args.visits_per_doctor_day);
-    let mut plan = if args.no_plants { Plan::default() } else { plant::plan(&h) };
+    let mut h = Hospital::build(&args.hospital, args.seed, args.doctors, period, args.visits_per_doctor_day);
+    let families = Families { schemes: !args.no_schemes, confounders: !args.no_confounders };
+    let mut plan = if args.no_plants { Plan::default() } else { plant::plan(&h, families) };
+    h.drugs.append(&mut plan.new_drugs);
+    let h = h;
 
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let catalog_dir = args.out.join("rules").join("catalog");
@@ -211,8 +235,13 @@ pub fn run(args: &GenArgs) -> anyhow::Result<GenSummary> {
         writer.write_until(period.day_start(d + 1), out.records, bad_per_day[d as usize])?;
     }
     let written = writer.finish()?;
+    for (t, event_id) in &written.tracked {
+        plan.truth[*t].visit_event_id = Some(event_id.clone());
+    }
 
-    if let Some(t) = plan.truth.iter().find(|t| t.start.is_empty()) {
+    let unresolved =
+        |t: &plant::Truth| t.start.is_empty() || (t.kind.ends_with("rep_visit_lift") && t.visit_event_id.is_none());
+    if let Some(t) = plan.truth.iter().find(|t| unresolved(t)) {
         bail!("internal error: planted case {} ({}) was never generated", t.kind, t.note);
     }
     let truth_path = args.out.join("truth.ndjson");
@@ -231,5 +260,7 @@ pub fn run(args: &GenArgs) -> anyhow::Result<GenSummary> {
         days: args.days,
         planted: plan.violations(),
         near_misses: plan.near_misses(),
+        schemes: plan.schemes(),
+        confounders: plan.confounders(),
     })
 }

@@ -39,6 +39,8 @@ pub struct Staff {
     pub user: String,
     pub role: Role,
     pub ip: String,
+    /// The roster index of a doctor's own account.
+    pub doctor: Option<usize>,
 }
 
 /// A registered representative: one agent company promoting one manufacturer's products
@@ -79,14 +81,16 @@ pub fn staff(rng: &mut Pcg64, doctors: &[Doctor]) -> Vec<Staff> {
                 user: format!("{surname}.{suffix}"),
                 role,
                 ip: format!("{net}.{}", rng.gen_range(10..250)),
+                doctor: None,
             });
         }
     }
-    for d in doctors.iter().take(12) {
+    for (i, d) in doctors.iter().enumerate().take(12) {
         out.push(Staff {
             user: d.id.to_lowercase(),
             role: Role::Doctor,
             ip: format!("10.2.{}.{}", d.dept + 1, rng.gen_range(10..250)),
+            doctor: Some(i),
         });
     }
     out

@@ -9,6 +9,7 @@ use rand_pcg::Pcg64;
 use super::catalog::{AbxLevel, Drug};
 use super::hospital::{Doctor, Hospital};
 use super::names::{Class, LONG_SUPPLY_REASONS};
+use super::rng::Pool;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum VisitType {
@@ -65,10 +66,31 @@ fn fits(h: &Hospital, drug: usize, vt: VisitType, day: u32, rng: &mut Pcg64) -> 
     true
 }
 
+/// What a doctor prescribes from on a given day: the habit pool in force (the roster's, or
+/// one a plant bent) and the hospital's brand → generic switches in force (a line that
+/// would have been the brand is the generic).
+#[derive(Copy, Clone)]
+pub struct Habit<'a> {
+    pub pool: &'a Pool,
+    pub swaps: &'a [(usize, usize)],
+}
+
+impl<'a> Habit<'a> {
+    /// The doctor's own habits, untouched by any plant.
+    pub fn base(doc: &'a Doctor) -> Habit<'a> {
+        Habit { pool: &doc.pool, swaps: &[] }
+    }
+
+    fn sample(&self, rng: &mut Pcg64) -> Option<usize> {
+        let d = self.pool.sample(rng)?;
+        Some(self.swaps.iter().find(|s| s.0 == d).map_or(d, |s| s.1))
+    }
+}
+
 /// Up to `n` distinct drugs from the doctor's habits that fit the visit, none of `exclude`.
 pub fn draw_drugs(
     h: &Hospital,
-    doc: &Doctor,
+    habit: Habit,
     vt: VisitType,
     day: u32,
     n: usize,
@@ -80,7 +102,7 @@ pub fn draw_drugs(
         if out.len() == n {
             break;
         }
-        let Some(d) = doc.pool.sample(rng) else { break };
+        let Some(d) = habit.sample(rng) else { break };
         if !out.contains(&d) && !exclude.contains(&d) && fits(h, d, vt, day, rng) {
             out.push(d);
         }
@@ -158,18 +180,25 @@ pub fn line_count(vt: VisitType, rng: &mut Pcg64) -> usize {
 }
 
 /// The lines of a normal visit.
-pub fn normal_lines(h: &Hospital, doc_idx: usize, vt: VisitType, day: u32, rng: &mut Pcg64) -> Vec<LineDraft> {
+pub fn normal_lines(
+    h: &Hospital,
+    doc_idx: usize,
+    habit: Habit,
+    vt: VisitType,
+    day: u32,
+    rng: &mut Pcg64,
+) -> Vec<LineDraft> {
     let doc = &h.doctors[doc_idx];
     let dept = &h.depts[doc.dept];
     if vt == VisitType::Outpatient && !doc.herbal.is_empty() && rng.gen::<f64>() < dept.spec.herbal_rate {
-        return herbal_lines(h, doc, day, rng);
+        return herbal_lines(h, doc, habit, day, rng);
     }
     // Stable chronic patients on 长期处方 (up to 12 weeks) in departments that treat them.
     let long_term_visit = vt == VisitType::Outpatient
         && dept.spec.classes.iter().any(|&(c, w)| c.chronic() && w > 0.3)
         && rng.gen::<f64>() < 0.06;
     let n = line_count(vt, rng);
-    draw_drugs(h, doc, vt, day, n, &[], rng)
+    draw_drugs(h, habit, vt, day, n, &[], rng)
         .into_iter()
         .map(|d| line(&h.drugs[d], d, vt, long_term_visit, rng))
         .collect()
@@ -177,7 +206,7 @@ pub fn normal_lines(h: &Hospital, doc_idx: usize, vt: VisitType, day: u32, rng: 
 
 /// A 中药饮片 prescription: 8–15 herbs for 5 or 7 帖, with a 中成药 or two. Herbs
 /// do not count towards the 5-drug limit.
-fn herbal_lines(h: &Hospital, doc: &Doctor, day: u32, rng: &mut Pcg64) -> Vec<LineDraft> {
+fn herbal_lines(h: &Hospital, doc: &Doctor, habit: Habit, day: u32, rng: &mut Pcg64) -> Vec<LineDraft> {
     let n = rng.gen_range(8..=15);
     let tie = [5, 7][rng.gen_range(0..2)];
     let mut herbs: Vec<usize> = Vec::with_capacity(n);
@@ -196,7 +225,7 @@ fn herbal_lines(h: &Hospital, doc: &Doctor, day: u32, rng: &mut Pcg64) -> Vec<Li
         .map(|d| LineDraft { drug: d, qty: quantity(&h.drugs[d], tie, rng), days: tie, long_term: false, reason: None })
         .collect();
     let extra = rng.gen_range(1..=2);
-    for d in draw_drugs(h, doc, VisitType::Outpatient, day, extra, &[], rng) {
+    for d in draw_drugs(h, habit, VisitType::Outpatient, day, extra, &[], rng) {
         lines.push(line(&h.drugs[d], d, VisitType::Outpatient, false, rng));
     }
     lines

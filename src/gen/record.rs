@@ -62,6 +62,8 @@ pub struct Record {
     pub ts: i64,
     pub seq: u64,
     pub payload: Payload,
+    /// Truth index of an event whose `event_id` the truth file names (a planted rep visit).
+    pub truth: Option<usize>,
 }
 
 impl PartialEq for Record {
@@ -98,7 +100,15 @@ impl Records {
 
     pub fn push_payload(&mut self, ts: i64, payload: Payload) {
         self.seq += 1;
-        self.recs.push(Record { ts, seq: self.seq, payload });
+        self.recs.push(Record { ts, seq: self.seq, payload, truth: None });
+    }
+
+    /// An event whose `event_id` goes into truth line `truth` once it is written.
+    pub fn push_tracked<T: Serialize>(&mut self, ts: i64, kind: Kind, body: &T, truth: usize) {
+        self.push(ts, kind, body);
+        if let Some(r) = self.recs.last_mut() {
+            r.truth = Some(truth);
+        }
     }
 }
 

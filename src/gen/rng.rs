@@ -84,6 +84,15 @@ impl Pool {
         self.items.contains(&item)
     }
 
+    /// The items with their weights, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.items.iter().zip(&self.cum).scan(0.0, |prev, (&item, &c)| {
+            let w = c - *prev;
+            *prev = c;
+            Some((item, w))
+        })
+    }
+
     pub fn sample(&self, rng: &mut Pcg64) -> Option<usize> {
         let total = *self.cum.last()?;
         let x = rng.gen::<f64>() * total;

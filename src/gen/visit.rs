@@ -4,10 +4,11 @@
 
 use rand::Rng;
 
-use super::calendar::{HOUR, MINUTE};
+use super::calendar::{DAY, HOUR, MINUTE};
 use super::catalog::DrugKind;
 use super::charges::{visit_charges, DrugMoney};
 use super::day::DayCtx;
+use super::plant::Plan;
 use super::prescribe::{LineDraft, VisitType};
 use super::record::{ChargeBody, Fen, Kind, ReturnBody, RxBody};
 
@@ -79,7 +80,7 @@ pub fn emit_visit(cx: &mut DayCtx, v: &Visit) -> String {
         category_of(&mut money, d.kind).0 += amount.0;
         if v.planted.is_none() && rng.gen::<f64>() < RETURN_RATE {
             let back = ts + i64::from(rng.gen_range(HOUR..72 * HOUR));
-            if back < cx.period_end {
+            if back < cx.period_end && !away(cx.plan, v.doctor, cx.day, cx.day_start, back) {
                 let qty = rng.gen_range(1..=l.qty);
                 let amount = Fen(d.price.0 * i64::from(qty));
                 let reason = if rng.gen::<f64>() < 0.85 { "refund" } else { "void" };
@@ -110,7 +111,7 @@ pub fn emit_visit(cx: &mut DayCtx, v: &Visit) -> String {
         let nondrug: Vec<_> = charges.iter().filter(|(c, _)| !c.starts_with("drug_")).collect();
         if let Some(&&(category, amount)) = nondrug.first() {
             let at = paid + i64::from(rng.gen_range(HOUR..48 * HOUR));
-            if at < cx.period_end {
+            if at < cx.period_end && !away(cx.plan, v.doctor, cx.day, cx.day_start, at) {
                 let part = Fen(-(amount.0 * rng.gen_range(30..=100) / 100).max(1));
                 let c =
                     ChargeBody { dept: dept_code, doctor: &doc.id, category, amount: part, visit_type: v.vt.as_str() };
@@ -119,6 +120,13 @@ pub fn emit_visit(cx: &mut DayCtx, v: &Visit) -> String {
         }
     }
     rx_id
+}
+
+/// Whether `doctor` is away (planted leave) at local time `ts`, `day` starting at `day_start`:
+/// a return or refund is not booked to a doctor on leave.
+fn away(plan: &Plan, doctor: usize, day: u32, day_start: i64, ts: i64) -> bool {
+    let later = (ts - day_start).div_euclid(DAY).max(0) as u32;
+    plan.effects.absent(doctor, day + later)
 }
 
 /// ICD-10 codes on about 70% of prescriptions, one or two typical of the department.

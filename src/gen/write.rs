@@ -74,11 +74,13 @@ impl ChunkSink {
 }
 
 /// What went into the event file.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 pub struct Written {
     pub events: u64,
     pub duplicates: u64,
     pub bad_lines: u64,
+    /// `(truth index, event_id)` of the tracked events.
+    pub tracked: Vec<(usize, String)>,
 }
 
 /// Puts records in file order, day by day. Records dated after the day being written (late
@@ -179,6 +181,10 @@ impl EventWriter {
                 self.line.push_str(&self.hospital);
                 self.line.push_str("-e");
                 push_padded(&mut self.line, self.next_id, 9);
+                if let Some(t) = r.truth {
+                    let id = format!("{}-e{:09}", self.hospital, self.next_id);
+                    self.written.tracked.push((t, id));
+                }
                 self.line.push_str("\",\"ts\":\"");
                 fmt_ts(r.ts, &mut self.line);
                 self.line.push_str("\",\"hospital\":\"");
@@ -200,7 +206,7 @@ impl EventWriter {
         chunk.push(b'\n');
         if original && self.dup_rate > 0.0 && self.dup_rng.gen::<f64>() < self.dup_rate {
             let at = r.ts + i64::from(self.dup_rng.gen_range(MINUTE..120 * MINUTE));
-            let dup = Record { ts: at, seq: r.seq, payload: Payload::Line(self.line.clone()) };
+            let dup = Record { ts: at, seq: r.seq, payload: Payload::Line(self.line.clone()), truth: None };
             if at < until {
                 redo.push(Reverse(dup));
             } else {

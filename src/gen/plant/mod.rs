@@ -1,22 +1,32 @@
-//! Planted violations and near misses. Each plant is an independent function that looks at
-//! the hospital and adds to a [`Plan`]: visits or accesses to inject on given days, effects
-//! that bend normal traffic from a date (a department's drug share, later a doctor's habits),
+//! Planted violations, near misses, kickback schemes and confounders. Each plant is an
+//! independent function that looks at the hospital and adds to a [`Plan`]: visits, accesses
+//! or rep visits to inject on given days, [`Effects`] that bend normal traffic from a date (a
+//! department's drug share, a doctor's habits, presence or workload, a formulary switch),
 //! and one ground-truth line per case. The generator then produces planted events through the
 //! same code as normal ones, so they look like regular traffic.
 //!
-//! To add a scheme (surge, peer outlier, rep-visit lift), write a function
-//! `fn(&mut PlantCtx)` and list it in [`PLANTS`]; it gets its own random stream, so the
-//! other plants' output does not change.
+//! To add a per-prescription or access plant, write a function `fn(&mut PlantCtx)` and list
+//! it in [`PLANTS`]; it gets its own random stream, so the other plants' output does not
+//! change. The footprint of kickbacks (schemes that bend a doctor's habits over weeks) and
+//! the innocent changes that look like it (confounders) are planned in [`footprint`].
 
 mod access;
 mod drift;
+pub mod effects;
+mod footprint;
+pub mod habit;
+mod lines;
 mod rx;
+
+pub use effects::{Effects, ShareShift};
+pub use footprint::Families;
 
 use rand::Rng;
 use rand_pcg::Pcg64;
 use serde::Serialize;
 
 use super::calendar::HOUR;
+use super::catalog::Drug;
 use super::hospital::Hospital;
 use super::prescribe::{LineDraft, VisitType};
 use super::record::AccessBody;
@@ -38,14 +48,41 @@ pub struct Truth {
     pub rx_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manufacturer: Option<String>,
-    /// RFC 3339; for planted visits filled in when the visit is generated.
+    /// A ring's doctors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doctors: Option<Vec<String>>,
+    /// The drugs a rep-visit lift raises.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drugs: Option<Vec<String>>,
+    /// The generic that replaces a brand in a formulary switch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+    /// RFC 3339; for planted visits filled in when the visit is generated; a footprint
+    /// case's first day (local midnight).
     pub start: String,
+    /// The first day after a leave or a season (local midnight).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    /// The factor a surge or a lift multiplies the doctor's share by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strength: Option<f64>,
+    /// The `rep_visit` event that starts a lift; filled in when it is written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit_event_id: Option<String>,
     pub note: String,
 }
 
 impl Truth {
     pub fn near_miss(&self) -> bool {
         self.kind.starts_with("near_miss:")
+    }
+
+    pub fn scheme(&self) -> bool {
+        self.kind.starts_with("scheme:")
+    }
+
+    pub fn confounder(&self) -> bool {
+        self.kind.starts_with("confounder:")
     }
 }
 
@@ -69,36 +106,30 @@ pub struct PlantedAccess {
     pub body: AccessBody,
 }
 
-/// A department's 药占比 moved by `delta` from `from` on.
+/// A registered rep's visit that starts a lift: a normal `rep_visit` event whose
+/// `event_id` goes into truth line `truth`.
 #[derive(Clone, Debug)]
-pub struct ShareShift {
-    pub dept: usize,
-    pub from: u32,
-    pub delta: f64,
-}
-
-/// Changes to normal traffic that plants ask for, consulted by the day generator. A
-/// doctor-level scheme (surge, rep-visit lift) would add a variant such as "from day D,
-/// doctor X weights drugs G ×k": a boosted copy of the doctor's habit pool, built here at
-/// plan time and swapped in by `day::normal_visits` from that day on.
-#[derive(Clone, Debug, Default)]
-pub struct Effects {
-    pub share_shifts: Vec<ShareShift>,
-}
-
-impl Effects {
-    /// Total 药占比 shift of `dept` on `day`.
-    pub fn share_delta(&self, dept: usize, day: u32) -> f64 {
-        self.share_shifts.iter().filter(|s| s.dept == dept && day >= s.from).map(|s| s.delta).sum()
-    }
+pub struct PlannedRepVisit {
+    pub day: u32,
+    pub time: u32,
+    pub rep: String,
+    pub company: &'static str,
+    pub manufacturer: &'static str,
+    pub doctor: usize,
+    pub products: Vec<usize>,
+    pub truth: usize,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
     pub visits: Vec<PlantedVisit>,
     pub accesses: Vec<PlantedAccess>,
+    pub rep_visits: Vec<PlannedRepVisit>,
     pub effects: Effects,
     pub truth: Vec<Truth>,
+    /// Catalog entries the plants add (a ring's new drug, a switch's generic), to append to
+    /// the hospital's drugs in order.
+    pub new_drugs: Vec<Drug>,
 }
 
 impl Plan {
@@ -110,8 +141,21 @@ impl Plan {
         self.accesses.iter().filter(move |a| a.day == day)
     }
 
+    pub fn rep_visits_on(&self, day: u32) -> impl Iterator<Item = &PlannedRepVisit> {
+        self.rep_visits.iter().filter(move |v| v.day == day)
+    }
+
+    /// Truth lines that must alert (planted violations and schemes).
     pub fn violations(&self) -> usize {
-        self.truth.iter().filter(|t| !t.near_miss()).count()
+        self.truth.iter().filter(|t| !t.near_miss() && !t.confounder()).count()
+    }
+
+    pub fn schemes(&self) -> usize {
+        self.truth.iter().filter(|t| t.scheme()).count()
+    }
+
+    pub fn confounders(&self) -> usize {
+        self.truth.iter().filter(|t| t.confounder()).count()
     }
 
     pub fn near_misses(&self) -> usize {
@@ -141,12 +185,14 @@ pub const FIRST_DAY: u32 = 7;
 /// The days planting needs: a clean first week and room for before/after near misses.
 pub const MIN_DAYS: u32 = 14;
 
-pub fn plan(h: &Hospital) -> Plan {
+/// Everything planted in `h`: the [`PLANTS`], then the footprint families asked for.
+pub fn plan(h: &Hospital, families: Families) -> Plan {
     let mut plan = Plan::default();
     for (name, plant) in PLANTS {
         let mut cx = PlantCtx { h, rng: rng::stream(h.seed, name, 0), plan: &mut plan };
         plant(&mut cx);
     }
+    footprint::plan(h, &mut plan, families);
     plan
 }
 

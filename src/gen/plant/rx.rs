@@ -7,7 +7,7 @@ use rand::Rng;
 use super::super::catalog::{AbxLevel, SuspendAction};
 use super::super::hospital::Doctor;
 use super::super::names::DeptKind;
-use super::super::prescribe::{draw_drugs, line, quantity, LineDraft, VisitType};
+use super::super::prescribe::{draw_drugs, line, quantity, Habit, LineDraft, VisitType};
 use super::{PlantCtx, PlantedVisit, Truth, FIRST_DAY};
 use crate::gen::names::LONG_SUPPLY_REASONS;
 
@@ -193,7 +193,7 @@ pub fn controlled(cx: &mut PlantCtx) {
 /// None when the doctor's habits are too narrow.
 fn ordinary_lines(cx: &mut PlantCtx, doctor: usize, vt: VisitType, day: u32, n: usize) -> Option<Vec<LineDraft>> {
     let doc = &cx.h.doctors[doctor];
-    let drugs = draw_drugs(cx.h, doc, vt, day, n, &[], &mut cx.rng);
+    let drugs = draw_drugs(cx.h, Habit::base(doc), vt, day, n, &[], &mut cx.rng);
     (drugs.len() == n).then(|| drugs.into_iter().map(|d| line(&cx.h.drugs[d], d, vt, false, &mut cx.rng)).collect())
 }
 
