@@ -478,7 +478,7 @@ impl Default for ConcentrationParams {
             min_volume: 40.0,
             min_prescribers: 6,
             new_drug_baseline: 20.0,
-            new_drug_share: 0.85,
+            new_drug_share: 0.5,
             rise: 0.35,
             min_share: 0.7,
         }
