@@ -107,7 +107,7 @@ fn judge(
     let wk = week_of_day(day);
     let b = (wk - 1 - p.baseline_weeks, wk - 2);
     let n_b = doc.series.lines_weeks(b.0, b.1) as f64;
-    if n_b < p.min_doctor_lines {
+    if n_b < p.min_doctor_lines || !super::surge::present(&doc.series, b.0, b.1) {
         return None;
     }
     let x_b = pair.series.lines_weeks(b.0, b.1).max(0) as f64;

@@ -144,6 +144,13 @@ impl Surge {
     }
 }
 
+/// Whether the doctor worked in all but at most two of the baseline weeks: a new doctor, or
+/// one back from a long leave, has no baseline yet.
+pub fn present(s: &crate::state::usage::Series<i32, 32>, from: i32, to: i32) -> bool {
+    let idle = (from..=to).filter(|&w| s.lines_weeks(w, w) <= 0).count();
+    idle <= 2
+}
+
 /// Lines of the pair on `day` and their expectation; `None` when the doctor has too
 /// little history to have a baseline.
 fn expect(u: &UsageStore, p: &SurgeParams, doctor: u32, drug: u32, day: i32) -> Option<(f64, Expect)> {
@@ -152,7 +159,7 @@ fn expect(u: &UsageStore, p: &SurgeParams, doctor: u32, drug: u32, day: i32) -> 
     let wk = week_of_day(day);
     let (b0, b1) = (wk - 1 - p.baseline_weeks, wk - 2);
     let doctor_base = doc.series.lines_weeks(b0, b1) as f64;
-    if doctor_base < p.min_doctor_baseline {
+    if doctor_base < p.min_doctor_baseline || !present(&doc.series, b0, b1) {
         return None;
     }
     let x = (pair.series.lines_days(day, day) as f64).max(0.0);
