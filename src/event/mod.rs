@@ -82,6 +82,25 @@ pub enum Title {
 }
 
 impl Title {
+    /// The roster code (CONTRACT §2).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Resident => "resident",
+            Self::Attending => "attending",
+            Self::AssociateChief => "associate_chief",
+            Self::Chief => "chief",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Resident => "住院医师",
+            Self::Attending => "主治医师",
+            Self::AssociateChief => "副主任医师",
+            Self::Chief => "主任医师",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Title> {
         Some(match s {
             "resident" | "住院医师" => Self::Resident,
@@ -171,6 +190,13 @@ impl Fen {
 
     pub fn yuan(self) -> f64 {
         self.0 as f64 / 100.0
+    }
+}
+
+/// Written as yuan, the contract's unit.
+impl serde::Serialize for Fen {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.yuan())
     }
 }
 

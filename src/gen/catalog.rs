@@ -7,62 +7,14 @@ use rand_pcg::Pcg64;
 use super::names::{self, Class, ANTIBIOTICS, BRANDED_TWINS, CONTROLLED, DRUGS, E, HERBS, HERB_MAKERS, I, K, V};
 use super::record::Fen;
 
-/// 抗菌药物分级, ordered from the most to the least freely prescribable.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum AbxLevel {
-    Unrestricted,
-    Restricted,
-    Special,
-}
+pub use crate::rules::catalog::{AbxLevel, Controlled};
 
-impl AbxLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AbxLevel::Unrestricted => "unrestricted",
-            AbxLevel::Restricted => "restricted",
-            AbxLevel::Special => "special",
-        }
-    }
-
-    pub fn zh(self) -> &'static str {
-        match self {
-            AbxLevel::Unrestricted => "非限制使用级",
-            AbxLevel::Restricted => "限制使用级",
-            AbxLevel::Special => "特殊使用级",
-        }
-    }
-
-    fn from_tier(t: u8) -> AbxLevel {
-        match t {
-            1 => AbxLevel::Unrestricted,
-            2 => AbxLevel::Restricted,
-            _ => AbxLevel::Special,
-        }
-    }
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Controlled {
-    Narcotic,
-    Psychotropic1,
-    Psychotropic2,
-}
-
-impl Controlled {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Controlled::Narcotic => "narcotic",
-            Controlled::Psychotropic1 => "psychotropic1",
-            Controlled::Psychotropic2 => "psychotropic2",
-        }
-    }
-
-    pub fn zh(self) -> &'static str {
-        match self {
-            Controlled::Narcotic => "麻醉药品",
-            Controlled::Psychotropic1 => "第一类精神药品",
-            Controlled::Psychotropic2 => "第二类精神药品",
-        }
+/// Catalog tier number (1/2/3, as HIS dictionaries store 抗生素等级) to level.
+fn abx_from_tier(t: u8) -> AbxLevel {
+    match t {
+        1 => AbxLevel::Unrestricted,
+        2 => AbxLevel::Restricted,
+        _ => AbxLevel::Special,
     }
 }
 
@@ -119,7 +71,7 @@ pub fn build_drugs(rng: &mut Pcg64) -> Vec<Drug> {
         push(rng, class, name, flags, None, None);
     }
     for &(name, flags, tier) in ANTIBIOTICS {
-        push(rng, Class::Abx, name, flags, Some(AbxLevel::from_tier(tier)), None);
+        push(rng, Class::Abx, name, flags, Some(abx_from_tier(tier)), None);
     }
     for &(class, name, flags, kind) in CONTROLLED {
         let c = [Controlled::Narcotic, Controlled::Psychotropic1, Controlled::Psychotropic2][kind as usize];

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use anyhow::Context;
 
+use crate::rules::catalog::{DOCTOR_COLUMNS, DRUG_COLUMNS, SUSPENDED_COLUMNS};
+
 use super::hospital::Hospital;
 use super::plant::Truth;
 
@@ -27,18 +29,7 @@ pub fn write_catalog(h: &Hospital, dir: &Path) -> anyhow::Result<()> {
 
     let path = dir.join("drugs.csv");
     let mut w = csv_writer(&path)?;
-    w.write_record([
-        "drug",
-        "name",
-        "manufacturer",
-        "unit_price",
-        "essential",
-        "vbp",
-        "key_monitored",
-        "antibiotic_level",
-        "controlled",
-        "herbal",
-    ])?;
+    w.write_record(DRUG_COLUMNS)?;
     for d in &h.drugs {
         w.write_record([
             d.code.as_str(),
@@ -57,13 +48,13 @@ pub fn write_catalog(h: &Hospital, dir: &Path) -> anyhow::Result<()> {
 
     let path = dir.join("doctors.csv");
     let mut w = csv_writer(&path)?;
-    w.write_record(["doctor", "name", "dept", "title", "antibiotic_privilege", "controlled_privilege"])?;
+    w.write_record(DOCTOR_COLUMNS)?;
     for d in &h.doctors {
         w.write_record([
             d.id.as_str(),
             &d.name,
             h.depts[d.dept].spec.code,
-            d.title.en(),
+            d.title.as_str(),
             d.abx.map_or("", |a| a.as_str()),
             flag(d.controlled),
         ])?;
@@ -72,7 +63,7 @@ pub fn write_catalog(h: &Hospital, dir: &Path) -> anyhow::Result<()> {
 
     let path = dir.join("suspended_drugs.csv");
     let mut w = csv_writer(&path)?;
-    w.write_record(["drug", "from", "until", "action", "reason"])?;
+    w.write_record(SUSPENDED_COLUMNS)?;
     for s in &h.suspensions {
         w.write_record([
             h.drugs[s.drug].code.as_str(),

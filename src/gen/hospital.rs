@@ -13,43 +13,7 @@ use super::names::{DeptKind, DeptSpec, DEPTS};
 use super::people::{self, Rep, Staff};
 use super::rng::{self, Pool};
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Title {
-    Resident,
-    Attending,
-    AssociateChief,
-    Chief,
-}
-
-impl Title {
-    /// The roster code (CONTRACT §2).
-    pub fn en(self) -> &'static str {
-        match self {
-            Title::Resident => "resident",
-            Title::Attending => "attending",
-            Title::AssociateChief => "associate_chief",
-            Title::Chief => "chief",
-        }
-    }
-
-    pub fn zh(self) -> &'static str {
-        match self {
-            Title::Resident => "住院医师",
-            Title::Attending => "主治医师",
-            Title::AssociateChief => "副主任医师",
-            Title::Chief => "主任医师",
-        }
-    }
-
-    /// The antibiotic tier this title normally earns (抗菌药物分级管理).
-    pub fn usual_grant(self) -> AbxLevel {
-        match self {
-            Title::Resident => AbxLevel::Unrestricted,
-            Title::Attending => AbxLevel::Restricted,
-            Title::AssociateChief | Title::Chief => AbxLevel::Special,
-        }
-    }
-}
+pub use crate::event::Title;
 
 pub struct Dept {
     pub spec: &'static DeptSpec,
@@ -237,7 +201,7 @@ fn build_doctors(rng: &mut Pcg64, n: usize, depts: &mut [Dept], drugs: &[Drug]) 
 /// The title's usual tier, one tier lower for about one doctor in ten (not yet trained or
 /// examined for it, or the right suspended).
 fn grant(rng: &mut Pcg64, title: Title) -> Option<AbxLevel> {
-    let usual = title.usual_grant();
+    let usual = AbxLevel::of_title(title);
     if rng.gen::<f64>() >= 0.1 {
         return Some(usual);
     }

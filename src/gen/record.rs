@@ -5,27 +5,9 @@
 
 use std::cmp::Ordering;
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
-/// Money in fen (分): exact sums; written as yuan with at most two decimals.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Fen(pub i64);
-
-impl Fen {
-    pub fn from_yuan(y: f64) -> Fen {
-        Fen((y * 100.0).round() as i64)
-    }
-
-    pub fn yuan(self) -> f64 {
-        self.0 as f64 / 100.0
-    }
-}
-
-impl Serialize for Fen {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64(self.yuan())
-    }
-}
+pub use crate::event::Fen;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Kind {

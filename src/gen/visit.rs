@@ -47,7 +47,7 @@ pub fn emit_visit(cx: &mut DayCtx, v: &Visit) -> String {
     // Most HIS adapters send the title; some in Chinese, some as roster codes.
     let title = match rng.gen::<f64>() {
         x if x < 0.5 => Some(doc.title.zh()),
-        x if x < 0.9 => Some(doc.title.en()),
+        x if x < 0.9 => Some(doc.title.as_str()),
         _ => None,
     };
     let diagnosis = diagnosis(cx, dept);

@@ -135,7 +135,7 @@ pub fn antibiotic(cx: &mut PlantCtx) {
     for i in 0..4 {
         // Half the cases by doctors granted less than their title suggests — the realistic
         // slip: a senior's habits, a junior's grant.
-        let lowered = |d: &Doctor| d.abx < Some(d.title.usual_grant());
+        let lowered = |d: &Doctor| d.abx < Some(crate::rules::catalog::AbxLevel::of_title(d.title));
         let outpatient = VisitType::Outpatient;
         let doctor = if i % 2 == 0 { doctor_for(cx, outpatient, lowered) } else { None }
             .or_else(|| doctor_for(cx, outpatient, |d| d.abx < Some(AbxLevel::Special)));
