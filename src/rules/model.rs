@@ -395,7 +395,7 @@ impl Default for SurgeParams {
             shift: 2.0,
             h: 8.0,
             min_count: 12.0,
-            min_ratio: 2.0,
+            min_ratio: 1.5,
             max_p: 1e-6,
             dispersion: 1.0,
             max_dispersion: 6.0,
