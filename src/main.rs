@@ -40,8 +40,9 @@ enum Command {
     Eval(rxsentinel::app::eval::EvalArgs),
 }
 
+/// Event files and the rules to read them with (replay, report).
 #[derive(Args)]
-struct ReplayArgs {
+struct Inputs {
     /// Event files; several are merged by event time.
     #[arg(long, short, required = true, num_args = 1..)]
     input: Vec<PathBuf>,
@@ -51,6 +52,12 @@ struct ReplayArgs {
     /// Catalog directory, when not RULES/catalog.
     #[arg(long)]
     catalog: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ReplayArgs {
+    #[command(flatten)]
+    inputs: Inputs,
     /// Alert output: an NDJSON file, or `-` for stdout.
     #[arg(long, default_value = "-")]
     alerts: String,
@@ -61,15 +68,8 @@ struct ReplayArgs {
 
 #[derive(Args)]
 struct ReportArgs {
-    /// Event files; several are merged by event time.
-    #[arg(long, short, required = true, num_args = 1..)]
-    input: Vec<PathBuf>,
-    /// Rules directory.
-    #[arg(long, default_value = "rules")]
-    rules: PathBuf,
-    /// Catalog directory, when not RULES/catalog.
-    #[arg(long)]
-    catalog: Option<PathBuf>,
+    #[command(flatten)]
+    inputs: Inputs,
     /// Month, `YYYY-MM`; default: the last month that closed.
     #[arg(long)]
     month: Option<String>,
@@ -105,10 +105,10 @@ fn main() -> ExitCode {
 fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Replay(a) => {
-            let rules = load_rules(&a.rules, a.catalog.as_deref())?;
-            tracing::info!(rules = rules.rules.len(), inputs = a.input.len(), "replay starting");
+            let rules = load_rules(&a.inputs.rules, a.inputs.catalog.as_deref())?;
+            tracing::info!(rules = rules.rules.len(), inputs = a.inputs.input.len(), "replay starting");
             let mut sink = NdjsonSink::open(&a.alerts)?;
-            let summary = replay(&a.input, rules, &mut sink, !a.no_progress)?;
+            let summary = replay(&a.inputs.input, rules, &mut sink, !a.no_progress)?;
             eprintln!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
@@ -145,9 +145,9 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
 }
 
 fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
-    let rules = load_rules(&a.rules, a.catalog.as_deref())?;
+    let rules = load_rules(&a.inputs.rules, a.inputs.catalog.as_deref())?;
     let mut sink = rxsentinel::sink::NullSink;
-    let summary = replay(&a.input, rules, &mut sink, true)?;
+    let summary = replay(&a.inputs.input, rules, &mut sink, true)?;
     let month = match &a.month {
         Some(m) => summary.months.iter().find(|r| &r.month == m),
         None => summary.months.iter().rev().find(|r| r.closed).or(summary.months.last()),
