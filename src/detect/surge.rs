@@ -42,7 +42,7 @@ pub struct Surge {
 /// changing habits). Measured over the baseline weeks of every pair with enough lines.
 fn measure_dispersion(u: &UsageStore, p: &SurgeParams, day: i32) -> Option<f64> {
     let wk = week_of_day(day);
-    let (b0, b1) = (wk - 1 - p.baseline_weeks, wk - 2);
+    let (b0, b1) = baseline_weeks(p, wk);
     let (mut chi2, mut df) = (0.0, 0.0);
     for (&k, pair) in &u.pairs {
         let Some(doc) = u.doctors.get(&unpair(k).0) else { continue };
@@ -91,7 +91,7 @@ impl Surge {
         let rules = ctx.by_kind.get(Kind::Surge);
         let Some(&rule) = rules.first() else { return };
         let Params::Surge(p) = &ctx.rules[rule].params else { return };
-        if (week_of_day(day) - 1 - p.baseline_weeks) * 7 - 3 < first_day {
+        if baseline_weeks(p, week_of_day(day)).0 * 7 - 3 < first_day {
             return;
         }
         if self.measured_phi == 0.0 || crate::event::Zone::weekday(day) == 6 {
@@ -144,6 +144,12 @@ impl Surge {
     }
 }
 
+/// First and last week of the baseline for a day in week `wk`: `baseline_weeks` weeks ending
+/// `gap_weeks` before, so a slow rise takes that long to start entering its own baseline.
+fn baseline_weeks(p: &SurgeParams, wk: i32) -> (i32, i32) {
+    (wk - p.gap_weeks - p.baseline_weeks + 1, wk - p.gap_weeks)
+}
+
 /// Whether the doctor worked in all but at most two of the baseline weeks: a new doctor, or
 /// one back from a long leave, has no baseline yet.
 pub fn present(s: &crate::state::usage::Series<i32, 32>, from: i32, to: i32) -> bool {
@@ -157,7 +163,7 @@ fn expect(u: &UsageStore, p: &SurgeParams, doctor: u32, drug: u32, day: i32) -> 
     let pair = u.pair(doctor, drug)?;
     let doc = u.doctors.get(&doctor)?;
     let wk = week_of_day(day);
-    let (b0, b1) = (wk - 1 - p.baseline_weeks, wk - 2);
+    let (b0, b1) = baseline_weeks(p, wk);
     let doctor_base = doc.series.lines_weeks(b0, b1) as f64;
     if doctor_base < p.min_doctor_baseline || !present(&doc.series, b0, b1) {
         return None;
@@ -210,7 +216,7 @@ fn candidate(
     c.drug = Some(ctx.ids.drug.name(drug).to_owned());
     c.dept = u.doctors.get(&doctor).map(|d| ctx.ids.dept.name(d.dept).to_owned());
     let wk = week_of_day(day);
-    let base_from = (wk - 1 - p.baseline_weeks) * 7 - 3;
+    let base_from = baseline_weeks(p, wk).0 * 7 - 3;
     c = c
         .evidence("observed", obs)
         .evidence("expected", round(exp, 2))

@@ -255,8 +255,8 @@ fn check(p: &Params) -> Result<(), (String, String)> {
             }
         }
         Params::Surge(p) => {
-            if !(1.0..=12.0).contains(&f64::from(p.baseline_weeks)) || p.baseline_weeks > 9 {
-                return bad("baseline_weeks", "must be 1..=9 (12 weeks are kept, two are skipped)");
+            if p.baseline_weeks < 1 || p.gap_weeks < 1 || p.baseline_weeks + p.gap_weeks > 12 {
+                return bad("baseline_weeks", "need baseline_weeks >= 1, gap_weeks >= 1, their sum <= 12 (weeks kept)");
             }
             if p.shift <= 1.0 || p.h <= 0.0 || p.dispersion < 1.0 {
                 return bad("shift", "shift must be > 1, h > 0 and dispersion >= 1");

@@ -364,8 +364,10 @@ impl Default for BulkExportParams {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SurgeParams {
-    /// Weeks of baseline, ending two weeks before the day judged.
+    /// Weeks of baseline …
     pub baseline_weeks: i32,
+    /// … ending this many weeks before the week judged.
+    pub gap_weeks: i32,
     /// The shift the CUSUM is tuned to detect (2 = doubling).
     pub shift: f64,
     /// CUSUM decision threshold.
@@ -392,6 +394,7 @@ impl Default for SurgeParams {
     fn default() -> Self {
         SurgeParams {
             baseline_weeks: 8,
+            gap_weeks: 2,
             shift: 2.0,
             h: 8.0,
             min_count: 12.0,
