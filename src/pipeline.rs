@@ -45,6 +45,8 @@ pub struct Pipeline {
     dept_revenue: RevenueStore,
     doctor_revenue: RevenueStore,
     track_doctor_revenue: bool,
+    /// Days each revenue ring holds.
+    ring_days: usize,
     /// Site-qualified department of each site-qualified doctor (from their charges).
     doctor_dept: Vec<u32>,
     usage: UsageStore,
@@ -94,6 +96,7 @@ impl Pipeline {
             dept_revenue: RevenueStore::new(ring_days),
             doctor_revenue: RevenueStore::new(ring_days),
             track_doctor_revenue,
+            ring_days,
             doctor_dept: Vec::new(),
             usage: UsageStore::default(),
             large_rx: LargeRx::default(),
@@ -251,6 +254,12 @@ impl Pipeline {
         // The last day whose end (plus lateness) the watermark has passed.
         let closable = zone.day(Ts(wm.0 - lateness)) - 1;
         let mut next = self.closed_day.map_or(first, |d| d + 1);
+        // After a long silence nothing in the rings is left to judge day by day: skip to
+        // the last stretch the state can still see.
+        let span = self.ring_days as i32 + 7 * crate::state::usage::WEEKS as i32;
+        if closable - next > span {
+            next = closable - span;
+        }
         while next <= closable {
             let ctx = ctx!(self);
             let stores = Stores {
@@ -265,7 +274,7 @@ impl Pipeline {
             peer::close_day(&ctx, &self.usage, next, first, h, &mut self.cands);
             concentration::close_day(&ctx, &self.usage, next, first, h, &mut self.cands);
             self.rep_visits.close_day(&ctx, next, first, h, &mut self.cands);
-            self.usage.touched.clear();
+            self.usage.judged(next);
             if month_of_day(next + 1) != month_of_day(next) {
                 // The first month counts as observed only when the stream starts on its 1st.
                 let first_month = month_of_day(first) + i32::from(month_of_day(first - 1) == month_of_day(first));
@@ -281,7 +290,10 @@ impl Pipeline {
         }
         let week = zone.week(wm);
         if self.last_week.is_some_and(|w| w < week) {
-            self.usage.evict_idle(zone.day(wm));
+            let today = zone.day(wm);
+            self.usage.evict_idle(today);
+            self.dept_revenue.evict_idle(today - self.ring_days as i32);
+            self.doctor_revenue.evict_idle(today - self.ring_days as i32);
         }
         self.last_week = Some(week);
     }

@@ -123,3 +123,10 @@ fn several_inputs_merge_by_event_time() {
     assert!(!one.is_empty());
     assert_eq!(one, two);
 }
+
+#[test]
+fn out_of_order_lines_and_overlapping_suspensions() {
+    // An older line arriving after a newer one still alerts; a 停用 row wins over a 限用 row
+    // covering the same day.
+    case("out_of_order_and_overlap");
+}

@@ -32,12 +32,16 @@ impl Cooldown {
     pub fn admit(&mut self, rule: usize, subject: &[&str], window: &str, ts: Ts, cooldown_secs: i64) -> bool {
         let k = key(rule, subject);
         let w = xxhash_rust::xxh3::xxh3_64(window.as_bytes());
+        let mut latest = ts.0;
         if let Some(last) = self.last.get(&k) {
-            if last.window == w || ts.0 - last.ts < cooldown_secs {
+            // Events may arrive out of order: the gap is measured either way, and a zero
+            // cooldown never holds anything back but the same window.
+            if last.window == w || (cooldown_secs > 0 && (ts.0 - last.ts).abs() < cooldown_secs) {
                 return false;
             }
+            latest = latest.max(last.ts);
         }
-        self.last.insert(k, Last { ts: ts.0, window: w });
+        self.last.insert(k, Last { ts: latest, window: w });
         true
     }
 
@@ -68,6 +72,12 @@ mod tests {
         assert!(c.admit(0, &["D1"], "w2", Ts(150), 100));
         assert!(c.admit(0, &["D2"], "w2", Ts(150), 100), "other subject");
         assert!(c.admit(1, &["D1"], "w3", Ts(150), 100), "other rule");
+        assert!(c.admit(2, &["D1"], "late", Ts(100), 0), "an older event still alerts with no cooldown");
+        assert!(c.admit(2, &["D1"], "later", Ts(50), 0));
+        assert!(
+            !c.admit(3, &["D1"], "a", Ts(500), 100) || !c.admit(3, &["D1"], "b", Ts(450), 100),
+            "cooldown holds either way"
+        );
         c.evict(Ts(1000), 100);
         assert!(c.is_empty());
     }

@@ -43,9 +43,9 @@ pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, first_day: i32, hospital: 
         return;
     }
     let mut subjects: Vec<(u32, u32)> = u
-        .touched
-        .iter()
-        .filter_map(|&k| {
+        .touched(day)
+        .into_iter()
+        .filter_map(|k| {
             let (doctor, drug) = unpair(k);
             u.doctors.get(&doctor).map(|d| (d.dept, drug))
         })

@@ -57,9 +57,7 @@ pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, first_day: i32, hospital: 
     if (week_of_day(day) - 1 - p.baseline_weeks) * 7 - 3 < first_day {
         return;
     }
-    let mut keys: Vec<u64> = u.touched.iter().copied().collect();
-    keys.sort_unstable();
-    for k in keys {
+    for k in u.touched(day) {
         let (doctor, drug) = unpair(k);
         if let Some(c) = judge(ctx, rule, p, u, doctor, drug, day, hospital) {
             out.push(c);

@@ -45,7 +45,11 @@ fn base(ctx: &Ctx, rule: usize, ev: &Event, rx: &Rx, l: Line) -> Candidate {
 }
 
 fn suspension(ctx: &Ctx, ev: &Event, rx: &Rx, l: Line, out: &mut Vec<Candidate>) {
-    let Some(s) = ctx.refs.suspensions(l.drug).iter().find(|s| s.covers(l.day)) else { return };
+    // A 停用 row covering the day wins over a 限用 row covering it.
+    let covering = || ctx.refs.suspensions(l.drug).iter().filter(|s| s.covers(l.day));
+    let Some(s) = covering().find(|s| s.action == SuspendAction::Suspend).or_else(|| covering().next()) else {
+        return;
+    };
     let kind = match s.action {
         SuspendAction::Suspend => Kind::SuspendedDrug,
         SuspendAction::Restrict => Kind::RestrictedDrug,

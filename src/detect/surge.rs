@@ -100,7 +100,8 @@ impl Surge {
             }
         }
         let phi = self.measured_phi.clamp(p.dispersion, p.max_dispersion);
-        let mut keys: Vec<u64> = usage.touched.iter().chain(self.hot.iter()).copied().collect();
+        let mut keys: Vec<u64> = usage.touched(day);
+        keys.extend(self.hot.iter().copied());
         keys.sort_unstable();
         keys.dedup();
         for k in keys {

@@ -186,16 +186,17 @@ fn req<'a>(v: S<'a>, field: &'static str) -> Result<Cow<'a, str>, Reject> {
 fn positive(v: Option<f64>, field: &'static str) -> Result<f64, Reject> {
     match v {
         None => Err(reject(RejectReason::MissingField, field, "required field is missing")),
-        Some(x) if x > 0.0 && x.is_finite() => Ok(x),
-        Some(x) => Err(reject(RejectReason::InvalidValue, field, format!("must be > 0, got {x}"))),
+        Some(x) if x > 0.0 && x < 1e9 => Ok(x),
+        Some(x) => Err(reject(RejectReason::InvalidValue, field, format!("must be > 0 and < 1e9, got {x}"))),
     }
 }
 
 fn money(v: Option<f64>, field: &'static str, allow_negative: bool) -> Result<Fen, Reject> {
     match v {
         None => Err(reject(RejectReason::MissingField, field, "required field is missing")),
-        Some(x) if x.is_finite() && (allow_negative || x >= 0.0) => Ok(Fen::from_yuan(x)),
-        Some(x) => Err(reject(RejectReason::InvalidValue, field, format!("must be >= 0, got {x}"))),
+        // Beyond ten billion yuan a line is an error, and sums in fen must not overflow.
+        Some(x) if x.abs() < 1e10 && (allow_negative || x >= 0.0) => Ok(Fen::from_yuan(x)),
+        Some(x) => Err(reject(RejectReason::InvalidValue, field, format!("must be >= 0 and < 1e10 yuan, got {x}"))),
     }
 }
 
@@ -209,6 +210,10 @@ fn typed(raw: Raw<'_>, default_type: Option<EventType>) -> Result<Event<'_>, Rej
     let ts_text = req(raw.ts, "ts")?;
     let ts = Ts::parse(&ts_text)
         .ok_or_else(|| reject(RejectReason::InvalidValue, "ts", format!("not RFC 3339 with an offset: {ts_text:?}")))?;
+    // 2000-01-01 .. 2100-01-01: a year typo must not move every window by centuries.
+    if !(946_684_800..4_102_444_800).contains(&ts.0) {
+        return Err(reject(RejectReason::InvalidValue, "ts", format!("outside 2000..2100: {ts_text:?}")));
+    }
     let hospital = req(raw.hospital, "hospital")?;
     let body = match ty {
         EventType::Rx => Body::Rx(Rx {
@@ -400,6 +405,10 @@ mod tests {
         assert_eq!((r.reason, r.field), (RejectReason::MissingField, Some("doctor")));
         let badts = RX.replace("2026-03-02T09:13:22+08:00", "2026-03-02 09:13");
         assert_eq!(decode(badts.as_bytes(), None).unwrap_err().field, Some("ts"));
+        let far = RX.replace("2026-03-02T09:13:22+08:00", "9999-12-31T00:00:00Z");
+        assert_eq!(decode(far.as_bytes(), None).unwrap_err().field, Some("ts"), "a year typo is rejected");
+        let huge = RX.replace(r#""amount":25.0"#, r#""amount":1e17"#);
+        assert_eq!(decode(huge.as_bytes(), None).unwrap_err().field, Some("amount"));
         let unknown = RX.replace(r#""type":"rx""#, r#""type":"visit""#);
         assert_eq!(decode(unknown.as_bytes(), None).unwrap_err().reason, RejectReason::UnknownType);
         assert_eq!(decode(b"{not json", None).unwrap_err().reason, RejectReason::NotJson);

@@ -37,14 +37,31 @@ pub struct Series<D: Copy + Default, const N: usize> {
     pub days: Ring<[D; N]>,
 }
 
-impl<D: Copy + Default + std::ops::AddAssign + From<i8> + Into<i64>, const N: usize> Series<D, N> {
+/// A daily counter that saturates instead of overflowing.
+pub trait Count: Copy + Default + Into<i64> {
+    fn bump(&mut self, by: i8);
+}
+
+impl Count for i16 {
+    fn bump(&mut self, by: i8) {
+        *self = self.saturating_add(i16::from(by));
+    }
+}
+
+impl Count for i32 {
+    fn bump(&mut self, by: i8) {
+        *self = self.saturating_add(i32::from(by));
+    }
+}
+
+impl<D: Count, const N: usize> Series<D, N> {
     fn new(week: i32, day: i32) -> Self {
         Series { weeks: Ring::new(week, [Use::default(); WEEKS]), days: Ring::new(day, [D::default(); N]) }
     }
 
     fn apply(&mut self, d: &Delta) -> bool {
         let w = self.weeks.bucket_mut(d.week).map(|b| b.apply(d)).is_some();
-        let dd = self.days.bucket_mut(d.day).map(|b| *b += D::from(d.sign)).is_some();
+        let dd = self.days.bucket_mut(d.day).map(|b| b.bump(d.sign)).is_some();
         w && dd
     }
 
@@ -129,8 +146,8 @@ pub struct UsageStore {
     pub depts: FxHashMap<u32, Series<i32, DAYS>>,
     /// Doctors whose latest prescription was in each department.
     pub dept_doctors: FxHashMap<u32, Vec<u32>>,
-    /// Pairs with a prescription line since the last day close.
-    pub touched: FxHashSet<u64>,
+    /// Pairs with a prescription line, with the local day of the line, not yet judged.
+    touched: FxHashSet<(u64, i32)>,
 }
 
 impl UsageStore {
@@ -165,9 +182,22 @@ impl UsageStore {
         ok &= self.dept_drugs.entry(pair_key(d.dept, d.drug)).or_insert_with(|| Series::new(d.week, d.day)).apply(&d);
         ok &= self.depts.entry(d.dept).or_insert_with(|| Series::new(d.week, d.day)).apply(&d);
         if d.sign > 0 {
-            self.touched.insert(pk);
+            self.touched.insert((pk, d.day));
         }
         ok
+    }
+
+    /// Pairs written on `day` or before and not yet judged, sorted.
+    pub fn touched(&self, day: i32) -> Vec<u64> {
+        let mut v: Vec<u64> = self.touched.iter().filter(|(_, d)| *d <= day).map(|(k, _)| *k).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// Marks the pairs written on `day` or before as judged; later days' stay.
+    pub fn judged(&mut self, day: i32) {
+        self.touched.retain(|(_, d)| *d > day);
     }
 
     pub fn pair(&self, doctor: u32, drug: u32) -> Option<&Pair> {
