@@ -54,8 +54,9 @@ pub struct Pipeline {
     surge: Surge,
     rep_visits: RepVisits,
     overuse: Overuse,
-    /// Hospital of the latest event: windowed alerts carry it.
+    /// Hospital of the latest event (the monthly review carries it).
     hospital: String,
+    hospital_id: u32,
     cooldown: Cooldown,
     /// Longest rule cooldown: how long the cooldown table must remember a subject.
     max_cooldown: i64,
@@ -104,6 +105,7 @@ impl Pipeline {
             rep_visits: RepVisits::default(),
             overuse: Overuse::default(),
             hospital: String::new(),
+            hospital_id: 0,
             cooldown: Cooldown::default(),
             max_cooldown,
             watermark: None,
@@ -133,6 +135,7 @@ impl Pipeline {
         self.stats.events[ev.body.event_type() as usize] += 1;
         if self.hospital != ev.hospital {
             self.hospital = ev.hospital.to_string();
+            self.hospital_id = self.ids.hospital.intern(&ev.hospital);
         }
         if self.watermark != Some(wm) {
             self.watermark = Some(wm);
@@ -155,6 +158,7 @@ impl Pipeline {
                 self.count_unknown(l);
                 if in_time {
                     let delta = Delta {
+                        hospital: self.hospital_id,
                         doctor: l.doctor,
                         dept: l.dept,
                         drug: l.drug,
@@ -173,6 +177,7 @@ impl Pipeline {
             Body::Return(r) => {
                 if in_time {
                     let delta = Delta {
+                        hospital: self.hospital_id,
                         doctor: self.ids.doctor.intern(&r.doctor),
                         dept: self.ids.dept.intern(&r.dept),
                         drug: self.ids.drug.intern(&r.drug),
@@ -215,6 +220,7 @@ impl Pipeline {
                     products,
                     day: zone.day(ev.ts),
                     event_id: &ev.id,
+                    hospital: &ev.hospital,
                     rep: &v.rep,
                     company: &v.company,
                 };
@@ -270,10 +276,10 @@ impl Pipeline {
             };
             share::close_day(&ctx, &stores, next, &mut self.cands);
             let h = &self.hospital;
-            self.surge.close_day(&ctx, &mut self.usage, next, first, h, &mut self.cands);
-            peer::close_day(&ctx, &self.usage, next, first, h, &mut self.cands);
-            concentration::close_day(&ctx, &self.usage, next, first, h, &mut self.cands);
-            self.rep_visits.close_day(&ctx, next, first, h, &mut self.cands);
+            self.surge.close_day(&ctx, &mut self.usage, next, first, &mut self.cands);
+            peer::close_day(&ctx, &self.usage, next, first, &mut self.cands);
+            concentration::close_day(&ctx, &self.usage, next, first, &mut self.cands);
+            self.rep_visits.close_day(&ctx, next, first, &mut self.cands);
             self.usage.judged(next);
             if month_of_day(next + 1) != month_of_day(next) {
                 // The first month counts as observed only when the stream starts on its 1st.

@@ -84,12 +84,27 @@ fn simulate(s: Scenario, seed: u64) -> Vec<String> {
     lines
 }
 
+/// One access event of another hospital at 23:59 every day, so the last event before each
+/// day closes comes from H02.
+fn with_other_hospital(mut lines: Vec<String>) -> Vec<String> {
+    for day in 0..DAYS {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + chrono::Duration::days(i64::from(day));
+        lines.push(json!({"type":"access","event_id":format!("h2-{day}"),"ts":format!("{date}T23:59:00+08:00"),"hospital":"H02","user":"u","role":"it","action":"query"}).to_string());
+    }
+    lines.sort_by(|a, b| a[a.find("\"ts\"").unwrap()..].cmp(&b[b.find("\"ts\"").unwrap()..]));
+    lines
+}
+
 fn alerts(s: Scenario, seed: u64) -> Vec<serde_json::Value> {
+    score(simulate(s, seed))
+}
+
+fn score(lines: Vec<String>) -> Vec<serde_json::Value> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let rules = RuleSet::load(&root.join("rules"), Some(&root.join("fixtures/cases/catalog"))).unwrap();
     let mut p = Pipeline::new(rules);
     let mut out = Vec::new();
-    for l in simulate(s, seed) {
+    for l in lines {
         p.process(&decode(l.as_bytes(), None).unwrap(), &mut out);
     }
     out.iter()
@@ -145,4 +160,11 @@ fn a_lift_after_a_rep_visit_names_the_visit() {
         assert_eq!(hit["evidence"]["visit"]["event_id"], "v1");
         assert!(day_of(hit) - i64::from(CHANGE_DAY) <= 14, "seed {seed}: late: {hit}");
     }
+}
+
+#[test]
+fn windowed_alerts_name_the_hospital_of_their_subject() {
+    let a = score(with_other_hospital(simulate(Scenario::Surge, 1)));
+    let hit = a.iter().find(|a| a["kind"] == "surge" && a["doctor"] == "D01").expect("surge found");
+    assert_eq!(hit["hospital"], "H01", "not the hospital of the last event before the day closed");
 }

@@ -35,7 +35,7 @@ fn shape(vols: &mut [(u32, f64)], k: usize) -> Shape {
 
 /// `first_day` is the stream's first local day: until the baseline lies wholly inside the
 /// stream, every drug would look new, so nothing is judged.
-pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, first_day: i32, hospital: &str, out: &mut Vec<Candidate>) {
+pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, first_day: i32, out: &mut Vec<Candidate>) {
     let Some(&rule) = ctx.by_kind.get(Kind::Concentration).first() else { return };
     let Params::Concentration(p) = &ctx.rules[rule].params else { return };
     let baseline_start = (week_of_day(day) - 1 - p.baseline_weeks) * 7 - 3;
@@ -54,7 +54,7 @@ pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, first_day: i32, hospital: 
         .collect();
     subjects.sort_unstable();
     for (dept, drug) in subjects {
-        if let Some(c) = judge(ctx, rule, p, u, dept, drug, day, hospital) {
+        if let Some(c) = judge(ctx, rule, p, u, dept, drug, day) {
             out.push(c);
         }
     }
@@ -69,7 +69,6 @@ fn judge(
     dept: u32,
     drug: u32,
     day: i32,
-    hospital: &str,
 ) -> Option<Candidate> {
     let w = p.window.days();
     let r = (day - w + 1, day);
@@ -105,6 +104,7 @@ fn judge(
         return None;
     }
     let rl = &ctx.rules[rule];
+    let hospital = u.dept_hospital.get(&dept).map_or("", |&h| ctx.ids.hospital.name(h));
     let mut c = Candidate::new(rule, Kind::Concentration, rl.severity, hospital, Zone::format_day(day));
     c.drug = Some(ctx.ids.drug.name(drug).to_owned());
     c.dept = Some(ctx.ids.dept.name(dept).to_owned());

@@ -51,7 +51,7 @@ fn peers(u: &UsageStore, dept: u32, doctor: u32, drug: u32, range: (i32, i32), w
 }
 
 /// Nothing is judged until the baseline lies wholly inside the stream (`first_day`).
-pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, first_day: i32, hospital: &str, out: &mut Vec<Candidate>) {
+pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, first_day: i32, out: &mut Vec<Candidate>) {
     let Some(&rule) = ctx.by_kind.get(Kind::PeerOutlier).first() else { return };
     let Params::Peer(p) = &ctx.rules[rule].params else { return };
     if (week_of_day(day) - 1 - p.baseline_weeks) * 7 - 3 < first_day {
@@ -59,7 +59,7 @@ pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, first_day: i32, hospital: 
     }
     for k in u.touched(day) {
         let (doctor, drug) = unpair(k);
-        if let Some(c) = judge(ctx, rule, p, u, doctor, drug, day, hospital) {
+        if let Some(c) = judge(ctx, rule, p, u, doctor, drug, day) {
             out.push(c);
         }
     }
@@ -74,7 +74,6 @@ fn judge(
     doctor: u32,
     drug: u32,
     day: i32,
-    hospital: &str,
 ) -> Option<Candidate> {
     let doc = u.doctors.get(&doctor)?;
     let pair = u.pair(doctor, drug)?;
@@ -116,6 +115,7 @@ fn judge(
         return None;
     }
     let rl = &ctx.rules[rule];
+    let hospital = ctx.ids.hospital.name(doc.hospital);
     let mut c = Candidate::new(rule, Kind::PeerOutlier, rl.severity, hospital, Zone::format_day(day));
     c.doctor = Some(ctx.ids.doctor.name(doctor).to_owned());
     c.drug = Some(ctx.ids.drug.name(drug).to_owned());

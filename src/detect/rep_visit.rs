@@ -35,6 +35,7 @@ struct Visit {
     products: Vec<u32>,
     day0: i32,
     event_id: String,
+    hospital: String,
     rep: String,
     company: String,
     visits: u32,
@@ -61,6 +62,7 @@ pub struct NewVisit<'a> {
     pub products: Vec<u32>,
     pub day: i32,
     pub event_id: &'a str,
+    pub hospital: &'a str,
     pub rep: &'a str,
     pub company: &'a str,
 }
@@ -89,6 +91,7 @@ impl RepVisits {
             products: v.products,
             day0: v.day,
             event_id: v.event_id.to_owned(),
+            hospital: v.hospital.to_owned(),
             rep: v.rep.to_owned(),
             company: v.company.to_owned(),
             visits: 1,
@@ -167,7 +170,7 @@ impl RepVisits {
 
     /// Judges open visits; a visit whose before-window reaches before the stream's first
     /// day (`first_day`) has no baseline and is not judged.
-    pub fn close_day(&mut self, ctx: &Ctx, day: i32, first_day: i32, hospital: &str, out: &mut Vec<Candidate>) {
+    pub fn close_day(&mut self, ctx: &Ctx, day: i32, first_day: i32, out: &mut Vec<Candidate>) {
         let Some(&rule) = ctx.by_kind.get(Kind::RepVisitLift).first() else {
             self.open.clear();
             return;
@@ -180,7 +183,7 @@ impl RepVisits {
         let warm = |v: &Visit| (week_of_day(v.day0) - p.before_weeks) * 7 - 3 >= first_day;
         let due = self.open.values_mut().flatten();
         for v in due.filter(|v| !v.fired && day - v.day0 >= p.after_min_days && warm(v)) {
-            if let Some(c) = judge(ctx, rule, p, v, day, hospital) {
+            if let Some(c) = judge(ctx, rule, p, v, day) {
                 v.fired = true;
                 out.push(c);
             }
@@ -196,7 +199,7 @@ impl RepVisits {
     }
 }
 
-fn judge(ctx: &Ctx, rule: usize, p: &RepLiftParams, v: &Visit, day: i32, hospital: &str) -> Option<Candidate> {
+fn judge(ctx: &Ctx, rule: usize, p: &RepLiftParams, v: &Visit, day: i32) -> Option<Candidate> {
     let (a, b) = (v.after, v.before);
     if a.doc_all < p.min_after_lines || a.doc_m < p.min_count || b.doc_all < p.min_after_lines {
         return None;
@@ -214,7 +217,7 @@ fn judge(ctx: &Ctx, rule: usize, p: &RepLiftParams, v: &Visit, day: i32, hospita
         return None;
     }
     let r = &ctx.rules[rule];
-    let mut c = Candidate::new(rule, Kind::RepVisitLift, r.severity, hospital, Zone::format_day(v.day0));
+    let mut c = Candidate::new(rule, Kind::RepVisitLift, r.severity, &v.hospital, Zone::format_day(v.day0));
     let manufacturer = ctx.ids.manufacturer.name(v.manufacturer).to_owned();
     c.doctor = Some(ctx.ids.doctor.name(v.doctor).to_owned());
     c.dept = Some(ctx.ids.dept.name(v.dept).to_owned());

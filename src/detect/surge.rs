@@ -79,15 +79,7 @@ struct Expect {
 impl Surge {
     /// Judges the pairs for local `day`. Nothing is judged until the baseline lies wholly
     /// inside the stream (`first_day` is its first local day).
-    pub fn close_day(
-        &mut self,
-        ctx: &Ctx,
-        usage: &mut UsageStore,
-        day: i32,
-        first_day: i32,
-        hospital: &str,
-        out: &mut Vec<Candidate>,
-    ) {
+    pub fn close_day(&mut self, ctx: &Ctx, usage: &mut UsageStore, day: i32, first_day: i32, out: &mut Vec<Candidate>) {
         let rules = ctx.by_kind.get(Kind::Surge);
         let Some(&rule) = rules.first() else { return };
         let Params::Surge(p) = &ctx.rules[rule].params else { return };
@@ -139,7 +131,7 @@ impl Surge {
             let start = c.start;
             *c = Default::default();
             self.hot.remove(&k);
-            let c = candidate(ctx, rule, p, doctor, drug, usage, hospital, day, start, (obs, exp, s, pv), &e);
+            let c = candidate(ctx, rule, p, doctor, drug, usage, day, start, (obs, exp, s, pv), &e);
             out.push(c.evidence("dispersion", round(phi, 3)));
         }
     }
@@ -205,13 +197,13 @@ fn candidate(
     doctor: u32,
     drug: u32,
     u: &UsageStore,
-    hospital: &str,
     day: i32,
     start: i32,
     (obs, exp, s, pv): (f64, f64, f64, f64),
     e: &Expect,
 ) -> Candidate {
     let r = &ctx.rules[rule];
+    let hospital = u.doctors.get(&doctor).map_or("", |d| ctx.ids.hospital.name(d.hospital));
     let mut c = Candidate::new(rule, Kind::Surge, r.severity, hospital, Zone::format_day(start));
     c.doctor = Some(ctx.ids.doctor.name(doctor).to_owned());
     c.drug = Some(ctx.ids.drug.name(drug).to_owned());

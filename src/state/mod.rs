@@ -19,6 +19,7 @@ pub struct Ids {
     pub doctor: Interner,
     pub drug: Interner,
     pub manufacturer: Interner,
+    pub hospital: Interner,
     /// Hospital-qualified department keys (`H01\u{1f}0301`): departments of different
     /// hospitals in one stream are different subjects.
     pub site_dept: Interner,

@@ -111,8 +111,9 @@ pub struct Pair {
 #[derive(Clone, Debug)]
 pub struct Doctor {
     pub series: Series<i32, DAYS>,
-    /// Department of the doctor's latest prescription.
+    /// Department and hospital of the doctor's latest prescription.
     pub dept: u32,
+    pub hospital: u32,
     /// Drugs this doctor has pairs with (for per-manufacturer sums).
     pub drugs: Vec<u32>,
 }
@@ -120,6 +121,7 @@ pub struct Doctor {
 /// One volume change: a prescription line (`sign` = 1) or a return (`sign` = −1).
 #[derive(Copy, Clone, Debug)]
 pub struct Delta {
+    pub hospital: u32,
     pub doctor: u32,
     pub dept: u32,
     pub drug: u32,
@@ -146,6 +148,8 @@ pub struct UsageStore {
     pub depts: FxHashMap<u32, Series<i32, DAYS>>,
     /// Doctors whose latest prescription was in each department.
     pub dept_doctors: FxHashMap<u32, Vec<u32>>,
+    /// Hospital of each department.
+    pub dept_hospital: FxHashMap<u32, u32>,
     /// Pairs with a prescription line, with the local day of the line, not yet judged.
     touched: FxHashSet<(u64, i32)>,
 }
@@ -163,6 +167,7 @@ impl UsageStore {
         let doc = self.doctors.entry(d.doctor).or_insert_with(|| Doctor {
             series: Series::new(d.week, d.day),
             dept: d.dept,
+            hospital: d.hospital,
             drugs: Vec::new(),
         });
         ok &= doc.series.apply(&d);
@@ -170,7 +175,9 @@ impl UsageStore {
             doc.drugs.push(d.drug);
         }
         // A prescription (not a return) moves the doctor to its department.
-        if d.sign > 0 && (new_doctor || doc.dept != d.dept) {
+        if d.sign > 0 && (new_doctor || doc.dept != d.dept || doc.hospital != d.hospital) {
+            doc.hospital = d.hospital;
+            self.dept_hospital.insert(d.dept, d.hospital);
             let old = std::mem::replace(&mut doc.dept, d.dept);
             if !new_doctor {
                 if let Some(v) = self.dept_doctors.get_mut(&old) {
@@ -241,7 +248,7 @@ mod tests {
     #[test]
     fn returns_net_out_and_state_is_compact() {
         let mut s = UsageStore::default();
-        let d = Delta { doctor: 1, dept: 2, drug: 3, day: 700, week: 100, sign: 1, qty: 4.0, fen: 1000 };
+        let d = Delta { hospital: 0, doctor: 1, dept: 2, drug: 3, day: 700, week: 100, sign: 1, qty: 4.0, fen: 1000 };
         assert!(s.apply(d));
         assert!(s.apply(Delta { sign: -1, qty: 1.0, fen: 250, ..d }));
         let p = s.pair(1, 3).unwrap();
