@@ -14,8 +14,9 @@ use crate::rules::model::ConcentrationParams;
 use crate::rules::{Kind, Params};
 use crate::state::usage::{unpair, UsageStore};
 
-use super::stat::{round, week_of_day};
+use super::stat::round;
 use super::Ctx;
+use crate::event::time::{week_of_day, week_start};
 
 struct Shape {
     total: f64,
@@ -38,7 +39,7 @@ fn shape(vols: &mut [(u32, f64)], k: usize) -> Shape {
 pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, first_day: i32, out: &mut Vec<Candidate>) {
     let Some(&rule) = ctx.by_kind.get(Kind::Concentration).first() else { return };
     let Params::Concentration(p) = &ctx.rules[rule].params else { return };
-    let baseline_start = (week_of_day(day) - 1 - p.baseline_weeks) * 7 - 3;
+    let baseline_start = week_start(week_of_day(day) - 1 - p.baseline_weeks);
     if baseline_start < first_day {
         return;
     }

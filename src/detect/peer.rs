@@ -12,8 +12,9 @@ use crate::rules::model::PeerParams;
 use crate::rules::{Kind, Params};
 use crate::state::usage::{unpair, UsageStore};
 
-use super::stat::{binomial_z, mad, median, poisson_sf, round, week_of_day};
+use super::stat::{binomial_z, mad, median, poisson_sf, round};
 use super::Ctx;
+use crate::event::time::{week_of_day, week_start};
 
 struct Peers {
     x: f64,
@@ -54,7 +55,7 @@ fn peers(u: &UsageStore, dept: u32, doctor: u32, drug: u32, range: (i32, i32), w
 pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, first_day: i32, out: &mut Vec<Candidate>) {
     let Some(&rule) = ctx.by_kind.get(Kind::PeerOutlier).first() else { return };
     let Params::Peer(p) = &ctx.rules[rule].params else { return };
-    if (week_of_day(day) - 1 - p.baseline_weeks) * 7 - 3 < first_day {
+    if week_start(week_of_day(day) - 1 - p.baseline_weeks) < first_day {
         return;
     }
     for k in u.touched(day) {
@@ -104,7 +105,7 @@ fn judge(
     let wk = week_of_day(day);
     let b = (wk - 1 - p.baseline_weeks, wk - 2);
     let n_b = doc.series.lines_weeks(b.0, b.1) as f64;
-    if n_b < p.min_doctor_lines || !super::surge::present(&doc.series, b.0, b.1) {
+    if n_b < p.min_doctor_lines || !doc.series.present(b.0, b.1) {
         return None;
     }
     let x_b = pair.series.lines_weeks(b.0, b.1).max(0) as f64;

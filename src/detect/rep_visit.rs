@@ -16,8 +16,9 @@ use crate::rules::{Kind, Params};
 use crate::state::usage::UsageStore;
 use crate::state::Refs;
 
-use super::stat::{round, week_of_day};
+use super::stat::round;
 use super::Ctx;
+use crate::event::time::{week_of_day, week_start};
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Counts {
@@ -154,6 +155,9 @@ impl RepVisits {
                 self.learned.insert(drug, m);
             }
         }
+        if !self.open.contains_key(&dept) {
+            return;
+        }
         let mfr = self.manufacturer(refs, drug);
         let Some(open) = self.open.get_mut(&dept) else { return };
         for v in open.iter_mut().filter(|v| day >= v.day0) {
@@ -180,7 +184,7 @@ impl RepVisits {
             open.retain(|v| day - v.day0 <= p.after_max_days);
         }
         self.open.retain(|_, v| !v.is_empty());
-        let warm = |v: &Visit| (week_of_day(v.day0) - p.before_weeks) * 7 - 3 >= first_day;
+        let warm = |v: &Visit| week_start(week_of_day(v.day0) - p.before_weeks) >= first_day;
         let due = self.open.values_mut().flatten();
         for v in due.filter(|v| !v.fired && day - v.day0 >= p.after_min_days && warm(v)) {
             if let Some(c) = judge(ctx, rule, p, v, day) {
@@ -237,8 +241,8 @@ fn judge(ctx: &Ctx, rule: usize, p: &RepLiftParams, v: &Visit, day: i32) -> Opti
         .evidence("products", json!(v.products.iter().map(|&g| ctx.ids.drug.name(g)).collect::<Vec<_>>()))
         .evidence("window_start", Zone::format_day(v.day0))
         .evidence("window_end", Zone::format_day(day))
-        .evidence("baseline_start", Zone::format_day((wk - p.before_weeks) * 7 - 3))
-        .evidence("baseline_end", Zone::format_day(wk * 7 - 4))
+        .evidence("baseline_start", Zone::format_day(week_start(wk - p.before_weeks)))
+        .evidence("baseline_end", Zone::format_day(week_start(wk) - 1))
         .evidence("sample_event_ids", json!([v.event_id]));
     c.title = format!(
         "医药代表来访后用药上升（疑点）：{} 于 {} 接待 {}（{}）代表后，该厂药品占其处方由 {:.1}% 升至 {:.1}%，同科室同期 {:.1}%→{:.1}%",

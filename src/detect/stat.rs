@@ -48,11 +48,6 @@ pub fn binomial_z(x: f64, n: f64, p: f64) -> f64 {
     (x - n * p) / (n * p * (1.0 - p)).sqrt()
 }
 
-/// Local week number of a local day (Monday-based, as `Zone::week`).
-pub fn week_of_day(day: i32) -> i32 {
-    (day + 3).div_euclid(7)
-}
-
 pub fn round(v: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);
     (v * f).round() / f

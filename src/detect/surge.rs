@@ -25,8 +25,9 @@ use crate::rules::model::SurgeParams;
 use crate::rules::{Kind, Params};
 use crate::state::usage::{unpair, UsageStore};
 
-use super::stat::{poisson_sf, round, week_of_day};
+use super::stat::{poisson_sf, round};
 use super::Ctx;
+use crate::event::time::{week_of_day, week_start};
 
 /// Pairs whose CUSUM is above zero are judged daily even without new lines; the
 /// dispersion is re-estimated from the data every week.
@@ -83,7 +84,7 @@ impl Surge {
         let rules = ctx.by_kind.get(Kind::Surge);
         let Some(&rule) = rules.first() else { return };
         let Params::Surge(p) = &ctx.rules[rule].params else { return };
-        if baseline_weeks(p, week_of_day(day)).0 * 7 - 3 < first_day {
+        if week_start(baseline_weeks(p, week_of_day(day)).0) < first_day {
             return;
         }
         if self.measured_phi == 0.0 || crate::event::Zone::weekday(day) == 6 {
@@ -143,13 +144,6 @@ fn baseline_weeks(p: &SurgeParams, wk: i32) -> (i32, i32) {
     (wk - p.gap_weeks - p.baseline_weeks + 1, wk - p.gap_weeks)
 }
 
-/// Whether the doctor worked in all but at most two of the baseline weeks: a new doctor, or
-/// one back from a long leave, has no baseline yet.
-pub fn present(s: &crate::state::usage::Series<i32, 32>, from: i32, to: i32) -> bool {
-    let idle = (from..=to).filter(|&w| s.lines_weeks(w, w) <= 0).count();
-    idle <= 2
-}
-
 /// Lines of the pair on `day` and their expectation; `None` when the doctor has too
 /// little history to have a baseline.
 fn expect(u: &UsageStore, p: &SurgeParams, doctor: u32, drug: u32, day: i32) -> Option<(f64, Expect)> {
@@ -158,7 +152,7 @@ fn expect(u: &UsageStore, p: &SurgeParams, doctor: u32, drug: u32, day: i32) -> 
     let wk = week_of_day(day);
     let (b0, b1) = baseline_weeks(p, wk);
     let doctor_base = doc.series.lines_weeks(b0, b1) as f64;
-    if doctor_base < p.min_doctor_baseline || !present(&doc.series, b0, b1) {
+    if doctor_base < p.min_doctor_baseline || !doc.series.present(b0, b1) {
         return None;
     }
     let x = (pair.series.lines_days(day, day) as f64).max(0.0);
@@ -209,7 +203,7 @@ fn candidate(
     c.drug = Some(ctx.ids.drug.name(drug).to_owned());
     c.dept = u.doctors.get(&doctor).map(|d| ctx.ids.dept.name(d.dept).to_owned());
     let wk = week_of_day(day);
-    let base_from = baseline_weeks(p, wk).0 * 7 - 3;
+    let base_from = week_start(baseline_weeks(p, wk).0);
     c = c
         .evidence("observed", obs)
         .evidence("expected", round(exp, 2))

@@ -63,7 +63,7 @@ impl Zone {
 
     /// Local Monday-based week number.
     pub fn week(&self, ts: Ts) -> i32 {
-        (self.day(ts) + 3).div_euclid(7)
+        week_of_day(self.day(ts))
     }
 
     /// Minutes since local midnight.
@@ -98,6 +98,16 @@ impl Zone {
     pub fn format_day(day: i32) -> String {
         date_of_day(day).format("%Y-%m-%d").to_string()
     }
+}
+
+/// Monday-based week number of a local day (1970-01-01 was a Thursday).
+pub fn week_of_day(day: i32) -> i32 {
+    (day + 3).div_euclid(7)
+}
+
+/// First local day (the Monday) of a week.
+pub fn week_start(week: i32) -> i32 {
+    week * 7 - 3
 }
 
 pub fn date_of_day(day: i32) -> NaiveDate {

@@ -86,6 +86,12 @@ impl<D: Count, const N: usize> Series<D, N> {
         t
     }
 
+    /// Whether the key was active in all but at most two of weeks `from..=to`: a doctor who
+    /// is new, or back from a long leave, has no baseline yet.
+    pub fn present(&self, from: i32, to: i32) -> bool {
+        (from..=to).filter(|&w| self.lines_weeks(w, w) <= 0).count() <= 2
+    }
+
     fn last_day(&self) -> i32 {
         self.days.head()
     }
