@@ -19,8 +19,20 @@ use super::replay::{load_rules, replay};
 /// Kinds whose false alerts count against the budget.
 pub const STATISTICAL: &[&str] = &["surge", "peer_outlier", "concentration", "rep_visit_lift"];
 
-/// Days before the footprint detectors judge anything (8 baseline weeks + 2).
-const WARM_UP_DAYS: f64 = 70.0;
+/// Days before the footprint detectors judge anything: the surge baseline and its gap
+/// (10 + 2 weeks at the defaults), the longest of the statistical rules' warm-ups.
+fn warm_up_days(rules: &crate::rules::RuleSet) -> f64 {
+    let weeks = rules
+        .rules
+        .iter()
+        .filter_map(|r| match &r.params {
+            crate::rules::Params::Surge(p) => Some(p.baseline_weeks + p.gap_weeks),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(10);
+    f64::from(weeks * 7)
+}
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct EvalArgs {
@@ -128,6 +140,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<Score> {
             g.visits_per_doctor_day = args.visits_per_doctor_day;
             let summary = gen::run(&g)?;
             let rules = load_rules(&args.rules, Some(&summary.catalog_dir))?;
+            let warm_up = warm_up_days(&rules);
             let mut sink = Collect(Vec::new());
             let r = replay(std::slice::from_ref(&summary.events_path), rules, &mut sink, false)?;
             let alerts: Vec<Value> = sink.0.iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
@@ -135,7 +148,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<Score> {
                 .lines()
                 .map(serde_json::from_str)
                 .collect::<Result<_, _>>()?;
-            let judged_months = ((f64::from(days) - WARM_UP_DAYS) / 30.4).max(0.1);
+            let judged_months = ((f64::from(days) - warm_up) / 30.4).max(0.1);
             let false_here = score_run(&mut score, &alerts, &truth);
             score.doctor_months += doctors as f64 * judged_months;
             score.runs.push(format!(

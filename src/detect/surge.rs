@@ -5,7 +5,7 @@
 //! are `μ = T · r · trend`:
 //! - `T`, the doctor's lines (all drugs) that day: a doubled clinic, a day off or a return
 //!   from leave scale the expectation, not the alarm;
-//! - `r`, the doctor's baseline share of the drug (8 weeks ending two weeks back), shrunk
+//! - `r`, the doctor's baseline share of the drug (10 weeks ending two weeks back), shrunk
 //!   toward peers' share by an empirical-Bayes prior, so a preference held from the start is
 //!   expected, and two lines of history are not a rate;
 //! - `trend`, peers' share of the drug that day over their baseline share (smoothed with

@@ -393,13 +393,13 @@ pub struct SurgeParams {
 impl Default for SurgeParams {
     fn default() -> Self {
         SurgeParams {
-            baseline_weeks: 8,
+            baseline_weeks: 10,
             gap_weeks: 2,
             shift: 2.0,
             h: 8.0,
             min_count: 12.0,
             min_ratio: 1.5,
-            max_p: 1e-6,
+            max_p: 3e-6,
             dispersion: 1.0,
             max_dispersion: 6.0,
             prior_lines: 5.0,
