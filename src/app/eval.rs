@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::alert::Alert;
 use crate::gen::{self, GenArgs};
+use crate::rules::{Params, RuleSet};
 use crate::sink::Sink;
 
 use super::replay::{load_rules, replay};
@@ -19,14 +20,15 @@ use super::replay::{load_rules, replay};
 /// Kinds whose false alerts count against the budget.
 pub const STATISTICAL: &[&str] = &["surge", "peer_outlier", "concentration", "rep_visit_lift"];
 
-/// Days before the footprint detectors judge anything: the surge baseline and its gap
-/// (10 + 2 weeks at the defaults), the longest of the statistical rules' warm-ups.
-fn warm_up_days(rules: &crate::rules::RuleSet) -> f64 {
+/// Days before the footprint detectors judge anything: the surge rule's baseline and gap
+/// (10 + 2 weeks at the defaults), the longest warm-up of the statistical rules; without a
+/// surge rule, the 8-week baselines and 2-week windows of the others.
+fn warm_up_days(rules: &RuleSet) -> f64 {
     let weeks = rules
         .rules
         .iter()
         .filter_map(|r| match &r.params {
-            crate::rules::Params::Surge(p) => Some(p.baseline_weeks + p.gap_weeks),
+            Params::Surge(p) => Some(p.baseline_weeks + p.gap_weeks),
             _ => None,
         })
         .max()

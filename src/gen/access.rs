@@ -166,15 +166,7 @@ pub fn rep_visits(cx: &mut DayCtx) {
                     products.push(p);
                 }
             }
-            let d = &h.doctors[doc];
-            let body = RepVisitBody {
-                rep: &rep.id,
-                company: rep.company,
-                manufacturer: rep.manufacturer,
-                doctor: &d.id,
-                dept: h.depts[d.dept].spec.code,
-                products,
-            };
+            let body = RepVisitBody::to_doctor(h, doc, (&rep.id, rep.company, rep.manufacturer), products);
             cx.out.push(cx.day_start + i64::from(time), Kind::RepVisit, &body);
         }
     }

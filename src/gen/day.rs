@@ -73,15 +73,8 @@ pub fn generate(h: &Hospital, plan: &Plan, day: u32, counters: &mut Counters) ->
     access::background(&mut cx);
     access::rep_visits(&mut cx);
     for v in plan.rep_visits_on(day) {
-        let d = &h.doctors[v.doctor];
-        let body = RepVisitBody {
-            rep: &v.rep,
-            company: v.company,
-            manufacturer: v.manufacturer,
-            doctor: &d.id,
-            dept: h.depts[d.dept].spec.code,
-            products: v.products.iter().map(|&p| h.drugs[p].code.as_str()).collect(),
-        };
+        let products = v.products.iter().map(|&p| h.drugs[p].code.as_str()).collect();
+        let body = RepVisitBody::to_doctor(h, v.doctor, (&v.rep, v.company, v.manufacturer), products);
         cx.out.push_tracked(cx.day_start + i64::from(v.time), Kind::RepVisit, &body, v.truth);
     }
     for a in plan.accesses_on(day) {

@@ -9,6 +9,8 @@ use serde::Serialize;
 
 pub use crate::event::Fen;
 
+use super::hospital::Hospital;
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Kind {
     Rx,
@@ -174,4 +176,18 @@ pub struct RepVisitBody<'a> {
     pub doctor: &'a str,
     pub dept: &'a str,
     pub products: Vec<&'a str>,
+}
+
+impl<'a> RepVisitBody<'a> {
+    /// A visit by representative `rep` of `company` (for `manufacturer`) to doctor `doc` of
+    /// `h`, in the doctor's department.
+    pub fn to_doctor(
+        h: &'a Hospital,
+        doc: usize,
+        (rep, company, manufacturer): (&'a str, &'a str, &'a str),
+        products: Vec<&'a str>,
+    ) -> Self {
+        let d = &h.doctors[doc];
+        RepVisitBody { rep, company, manufacturer, doctor: &d.id, dept: h.depts[d.dept].spec.code, products }
+    }
 }
