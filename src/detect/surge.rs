@@ -5,7 +5,8 @@
 //! are `μ = T · r · trend`:
 //! - `T`, the doctor's lines (all drugs) that day: a doubled clinic, a day off or a return
 //!   from leave scale the expectation, not the alarm;
-//! - `r`, the doctor's baseline share of the drug (10 weeks ending two weeks back), shrunk
+//! - `r`, the doctor's baseline share of the drug (up to 18 weeks ending two weeks back, at
+//!   least 10: a hospital's first weeks are judged on the shorter one), shrunk
 //!   toward peers' share by an empirical-Bayes prior, so a preference held from the start is
 //!   expected, and two lines of history are not a rate;
 //! - `trend`, peers' share of the drug that day over their baseline share (smoothed with
@@ -41,9 +42,9 @@ pub struct Surge {
 /// Pearson dispersion of weekly pair counts around the doctor's own share: how much more
 /// variable than Poisson prescribing is in this hospital (refills, clustered patients,
 /// changing habits). Measured over the baseline weeks of every pair with enough lines.
-fn measure_dispersion(u: &UsageStore, p: &SurgeParams, day: i32) -> Option<f64> {
+fn measure_dispersion(u: &UsageStore, p: &SurgeParams, day: i32, first_week: i32) -> Option<f64> {
     let wk = week_of_day(day);
-    let (b0, b1) = baseline_weeks(p, wk);
+    let (b0, b1) = baseline_weeks(p, wk, first_week);
     let (mut chi2, mut df) = (0.0, 0.0);
     for (&k, pair) in &u.pairs {
         let Some(doc) = u.doctors.get(&unpair(k).0) else { continue };
@@ -84,11 +85,14 @@ impl Surge {
         let rules = ctx.by_kind.get(Kind::Surge);
         let Some(&rule) = rules.first() else { return };
         let Params::Surge(p) = &ctx.rules[rule].params else { return };
-        if week_start(baseline_weeks(p, week_of_day(day)).0) < first_day {
+        // The first week wholly inside the stream.
+        let first_week = week_of_day(first_day + 6);
+        let (b0, b1) = baseline_weeks(p, week_of_day(day), first_week);
+        if b1 - b0 + 1 < p.min_baseline_weeks {
             return;
         }
         if self.measured_phi == 0.0 || crate::event::Zone::weekday(day) == 6 {
-            if let Some(phi) = measure_dispersion(usage, p, day) {
+            if let Some(phi) = measure_dispersion(usage, p, day, first_week) {
                 self.measured_phi = phi;
             }
         }
@@ -99,7 +103,7 @@ impl Surge {
         keys.dedup();
         for k in keys {
             let (doctor, drug) = unpair(k);
-            let Some((x, e)) = expect(usage, p, doctor, drug, day) else {
+            let Some((x, e)) = expect(usage, p, doctor, drug, day, first_week) else {
                 self.hot.remove(&k);
                 continue;
             };
@@ -132,25 +136,25 @@ impl Surge {
             let start = c.start;
             *c = Default::default();
             self.hot.remove(&k);
-            let c = candidate(ctx, rule, p, doctor, drug, usage, day, start, (obs, exp, s, pv), &e);
+            let c = candidate(ctx, rule, p, doctor, drug, usage, (day, start, first_week), (obs, exp, s, pv), &e);
             out.push(c.evidence("dispersion", round(phi, 3)));
         }
     }
 }
 
-/// First and last week of the baseline for a day in week `wk`: `baseline_weeks` weeks ending
-/// `gap_weeks` before, so a slow rise takes that long to start entering its own baseline.
-fn baseline_weeks(p: &SurgeParams, wk: i32) -> (i32, i32) {
-    (wk - p.gap_weeks - p.baseline_weeks + 1, wk - p.gap_weeks)
+/// First and last week of the baseline for a day in week `wk`: up to `baseline_weeks` weeks
+/// ending `gap_weeks` before (so a slow rise takes that long to start entering its own
+/// baseline), none before `first_week`, the first week wholly inside the stream.
+fn baseline_weeks(p: &SurgeParams, wk: i32, first_week: i32) -> (i32, i32) {
+    ((wk - p.gap_weeks - p.baseline_weeks + 1).max(first_week), wk - p.gap_weeks)
 }
 
 /// Lines of the pair on `day` and their expectation; `None` when the doctor has too
 /// little history to have a baseline.
-fn expect(u: &UsageStore, p: &SurgeParams, doctor: u32, drug: u32, day: i32) -> Option<(f64, Expect)> {
+fn expect(u: &UsageStore, p: &SurgeParams, doctor: u32, drug: u32, day: i32, first_week: i32) -> Option<(f64, Expect)> {
     let pair = u.pair(doctor, drug)?;
     let doc = u.doctors.get(&doctor)?;
-    let wk = week_of_day(day);
-    let (b0, b1) = baseline_weeks(p, wk);
+    let (b0, b1) = baseline_weeks(p, week_of_day(day), first_week);
     let doctor_base = doc.series.lines_weeks(b0, b1) as f64;
     if doctor_base < p.min_doctor_baseline || !doc.series.present(b0, b1) {
         return None;
@@ -191,8 +195,7 @@ fn candidate(
     doctor: u32,
     drug: u32,
     u: &UsageStore,
-    day: i32,
-    start: i32,
+    (day, start, first_week): (i32, i32, i32),
     (obs, exp, s, pv): (f64, f64, f64, f64),
     e: &Expect,
 ) -> Candidate {
@@ -202,8 +205,7 @@ fn candidate(
     c.doctor = Some(ctx.ids.doctor.name(doctor).to_owned());
     c.drug = Some(ctx.ids.drug.name(drug).to_owned());
     c.dept = u.doctors.get(&doctor).map(|d| ctx.ids.dept.name(d.dept).to_owned());
-    let wk = week_of_day(day);
-    let base_from = week_start(baseline_weeks(p, wk).0);
+    let (b0, b1) = baseline_weeks(p, week_of_day(day), first_week);
     c = c
         .evidence("observed", obs)
         .evidence("expected", round(exp, 2))
@@ -214,8 +216,8 @@ fn candidate(
         .evidence("unit", "prescription_lines")
         .evidence("window_start", Zone::format_day(start))
         .evidence("window_end", Zone::format_day(day))
-        .evidence("baseline_start", Zone::format_day(base_from))
-        .evidence("baseline_end", Zone::format_day(base_from + 7 * p.baseline_weeks - 1))
+        .evidence("baseline_start", Zone::format_day(week_start(b0)))
+        .evidence("baseline_end", Zone::format_day(week_start(b1 + 1) - 1))
         .evidence(
             "baseline",
             json!({"pair_lines": e.base_lines, "doctor_lines": e.doctor_base, "doctor_share": round(e.rate, 5)}),

@@ -14,6 +14,7 @@ use super::engine::{Engine, EngineFile};
 use super::model::*;
 use super::problem::{line_of, Problem, Problems};
 use super::RuleSet;
+use crate::state::usage::WEEKS;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -255,8 +256,15 @@ fn check(p: &Params) -> Result<(), (String, String)> {
             }
         }
         Params::Surge(p) => {
-            if p.baseline_weeks < 1 || p.gap_weeks < 1 || p.baseline_weeks + p.gap_weeks > 12 {
-                return bad("baseline_weeks", "need baseline_weeks >= 1, gap_weeks >= 1, their sum <= 12 (weeks kept)");
+            if p.min_baseline_weeks < 1
+                || p.min_baseline_weeks > p.baseline_weeks
+                || p.gap_weeks < 1
+                || p.baseline_weeks + p.gap_weeks > WEEKS as i32
+            {
+                return bad(
+                    "baseline_weeks",
+                    &format!("need 1 <= min_baseline_weeks <= baseline_weeks, gap_weeks >= 1, baseline_weeks + gap_weeks <= {WEEKS} (weeks kept)"),
+                );
             }
             if p.shift <= 1.0 || p.h <= 0.0 || p.dispersion < 1.0 {
                 return bad("shift", "shift must be > 1, h > 0 and dispersion >= 1");

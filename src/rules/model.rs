@@ -364,8 +364,11 @@ impl Default for BulkExportParams {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SurgeParams {
-    /// Weeks of baseline …
+    /// Weeks of baseline at most …
     pub baseline_weeks: i32,
+    /// … and at least: pairs are not judged before the stream holds this many full weeks
+    /// (and the gap) — a hospital's first months are judged on the shorter baseline.
+    pub min_baseline_weeks: i32,
     /// … ending this many weeks before the week judged.
     pub gap_weeks: i32,
     /// The shift the CUSUM is tuned to detect (2 = doubling).
@@ -393,13 +396,14 @@ pub struct SurgeParams {
 impl Default for SurgeParams {
     fn default() -> Self {
         SurgeParams {
-            baseline_weeks: 10,
+            baseline_weeks: 18,
+            min_baseline_weeks: 10,
             gap_weeks: 2,
             shift: 2.0,
             h: 8.0,
             min_count: 12.0,
             min_ratio: 1.5,
-            max_p: 3e-6,
+            max_p: 5e-6,
             dispersion: 1.0,
             max_dispersion: 6.0,
             prior_lines: 5.0,

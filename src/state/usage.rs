@@ -1,39 +1,21 @@
 //! Prescribing volume, net of returns, per doctor × drug, per doctor, per department × drug
 //! and per department: daily rings (the last 32 days, for trailing windows and the daily
-//! CUSUM) and weekly rings (12 weeks, for baselines). The unit the footprint detectors
-//! count is the prescription line: a Poisson-like count, unlike quantity. Per-pair state
-//! is fixed and inline (≤ 256 bytes with its key); idle keys are evicted by event time.
+//! CUSUM) and weekly rings (20 weeks, for baselines). The unit the footprint detectors
+//! count is the prescription line: a Poisson-like count, unlike quantity (amounts and
+//! quantities are the monthly 超常预警's, kept there). Per-pair state is fixed and inline
+//! (128 bytes; ≤ 256 with its key); idle keys are evicted by event time.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::ring::Ring;
 
-pub const WEEKS: usize = 12;
+pub const WEEKS: usize = 20;
 pub const DAYS: usize = 32;
 
-#[derive(Copy, Clone, Debug, Default, PartialEq)]
-pub struct Use {
-    /// Net quantity in dispensing units.
-    pub qty: f32,
-    /// Net amount in fen.
-    pub fen: i32,
-    /// Net prescription lines.
-    pub lines: i32,
-}
-
-impl Use {
-    fn apply(&mut self, d: &Delta) {
-        self.qty += (f64::from(d.sign) * d.qty) as f32;
-        let fen = (i64::from(d.sign) * d.fen).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
-        self.fen = self.fen.saturating_add(fen);
-        self.lines = self.lines.saturating_add(i32::from(d.sign));
-    }
-}
-
-/// Weekly and daily rings of one key.
+/// Net prescription lines of one key, by week and by day.
 #[derive(Clone, Debug)]
 pub struct Series<D: Copy + Default, const N: usize> {
-    pub weeks: Ring<[Use; WEEKS]>,
+    pub weeks: Ring<[D; WEEKS]>,
     pub days: Ring<[D; N]>,
 }
 
@@ -56,11 +38,11 @@ impl Count for i32 {
 
 impl<D: Count, const N: usize> Series<D, N> {
     fn new(week: i32, day: i32) -> Self {
-        Series { weeks: Ring::new(week, [Use::default(); WEEKS]), days: Ring::new(day, [D::default(); N]) }
+        Series { weeks: Ring::new(week, [D::default(); WEEKS]), days: Ring::new(day, [D::default(); N]) }
     }
 
     fn apply(&mut self, d: &Delta) -> bool {
-        let w = self.weeks.bucket_mut(d.week).map(|b| b.apply(d)).is_some();
+        let w = self.weeks.bucket_mut(d.week).map(|b| b.bump(d.sign)).is_some();
         let dd = self.days.bucket_mut(d.day).map(|b| b.bump(d.sign)).is_some();
         w && dd
     }
@@ -72,24 +54,14 @@ impl<D: Count, const N: usize> Series<D, N> {
 
     /// Net lines over weeks `from..=to`.
     pub fn lines_weeks(&self, from: i32, to: i32) -> i64 {
-        self.weeks.range(from, to).map(|(_, u)| i64::from(u.lines)).sum()
+        self.weeks.range(from, to).map(|(_, v)| (*v).into()).sum()
     }
 
-    /// Net amount (fen) and quantity over weeks `from..=to`.
-    pub fn use_weeks(&self, from: i32, to: i32) -> Use {
-        let mut t = Use::default();
-        for (_, u) in self.weeks.range(from, to) {
-            t.qty += u.qty;
-            t.fen = t.fen.saturating_add(u.fen);
-            t.lines += u.lines;
-        }
-        t
-    }
-
-    /// Whether the key was active in all but at most two of weeks `from..=to`: a doctor who
-    /// is new, or back from a long leave, has no baseline yet.
+    /// Whether the key was active in all but a quarter (at least two) of weeks `from..=to`:
+    /// a doctor who is new, or back from a long leave, has no baseline yet.
     pub fn present(&self, from: i32, to: i32) -> bool {
-        (from..=to).filter(|&w| self.lines_weeks(w, w) <= 0).count() <= 2
+        let allowed = ((to - from + 1) / 4).max(2) as usize;
+        (from..=to).filter(|&w| self.lines_weeks(w, w) <= 0).count() <= allowed
     }
 
     fn last_day(&self) -> i32 {
@@ -257,10 +229,12 @@ mod tests {
         let d = Delta { hospital: 0, doctor: 1, dept: 2, drug: 3, day: 700, week: 100, sign: 1, qty: 4.0, fen: 1000 };
         assert!(s.apply(d));
         assert!(s.apply(Delta { sign: -1, qty: 1.0, fen: 250, ..d }));
+        s.apply(Delta { day: 701, ..d });
         let p = s.pair(1, 3).unwrap();
-        let w = p.series.use_weeks(100, 100);
-        assert_eq!((w.qty, w.fen, w.lines), (3.0, 750, 0));
+        assert_eq!(p.series.lines_weeks(100, 100), 1);
         assert_eq!(p.series.lines_days(690, 700), 0);
+        assert_eq!(p.series.lines_days(701, 701), 1);
+        assert_eq!(s.doctors[&1].series.lines_weeks(81, 100), 1);
         assert!(std::mem::size_of::<Pair>() + 8 <= 256, "per-pair state {} bytes", std::mem::size_of::<Pair>());
         assert_eq!(s.dept_doctors[&2], vec![1]);
         s.apply(Delta { dept: 5, day: 701, ..d });
