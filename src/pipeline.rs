@@ -167,6 +167,7 @@ impl Pipeline {
                         sign: 1,
                         qty: rx.qty,
                         fen: rx.amount.0,
+                        herbal: self.refs.drug(l.drug).is_some_and(|i| i.herbal),
                     };
                     self.count_volume(delta, rx.manufacturer.as_deref());
                 }
@@ -176,16 +177,18 @@ impl Pipeline {
             }
             Body::Return(r) => {
                 if in_time {
+                    let drug = self.ids.drug.intern(&r.drug);
                     let delta = Delta {
                         hospital: self.hospital_id,
                         doctor: self.ids.doctor.intern(&r.doctor),
                         dept: self.ids.dept.intern(&r.dept),
-                        drug: self.ids.drug.intern(&r.drug),
+                        drug,
                         day: zone.day(ev.ts),
                         week: zone.week(ev.ts),
                         sign: -1,
                         qty: r.qty,
                         fen: r.amount.0,
+                        herbal: self.refs.drug(drug).is_some_and(|i| i.herbal),
                     };
                     self.count_volume(delta, None);
                 }

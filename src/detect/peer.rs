@@ -26,6 +26,7 @@ struct Peers {
 /// over days (`weeks` = false) or weeks, counting only peers with at least `min_n` lines.
 fn peers(u: &UsageStore, dept: u32, doctor: u32, drug: u32, range: (i32, i32), weeks: bool, min_n: f64) -> Peers {
     let mut p = Peers { x: 0.0, n: 0.0, shares: Vec::new() };
+    let herbal = u.herbal(drug);
     for &d in u.dept_doctors.get(&dept).map_or(&[][..], Vec::as_slice) {
         if d == doctor {
             continue;
@@ -38,7 +39,7 @@ fn peers(u: &UsageStore, dept: u32, doctor: u32, drug: u32, range: (i32, i32), w
                 s.lines_days(range.0, range.1)
             }
         };
-        let n = if weeks { doc.series.lines_weeks(range.0, range.1) } else { doc.series.lines_days(range.0, range.1) }
+        let n = if weeks { doc.lines_weeks(herbal, range.0, range.1) } else { doc.lines_days(herbal, range.0, range.1) }
             as f64;
         if n < min_n {
             continue;
@@ -80,7 +81,9 @@ fn judge(
     let pair = u.pair(doctor, drug)?;
     let w = p.window.days();
     let r = (day - w + 1, day);
-    let n = doc.series.lines_days(r.0, r.1) as f64;
+    // Shares are of the lines of the drug's own kind (饮片 or not): see `usage::Doctor`.
+    let herbal = u.herbal(drug);
+    let n = doc.lines_days(herbal, r.0, r.1) as f64;
     let x = pair.series.lines_days(r.0, r.1).max(0) as f64;
     if n < p.min_doctor_lines || x < p.min_count {
         return None;
@@ -104,8 +107,8 @@ fn judge(
     // The change is the footprint: the doctor must have been ordinary in the baseline.
     let wk = week_of_day(day);
     let b = (wk - 1 - p.baseline_weeks, wk - 2);
-    let n_b = doc.series.lines_weeks(b.0, b.1) as f64;
-    if n_b < p.min_doctor_lines || !doc.series.present(b.0, b.1) {
+    let n_b = doc.lines_weeks(herbal, b.0, b.1) as f64;
+    if n_b < p.min_doctor_lines || !doc.present(herbal, b.0, b.1) {
         return None;
     }
     let x_b = pair.series.lines_weeks(b.0, b.1).max(0) as f64;

@@ -3,8 +3,8 @@
 //!
 //! Each day, for every pair written that day or still under suspicion, the expected lines
 //! are `μ = T · r · trend`:
-//! - `T`, the doctor's lines (all drugs) that day: a doubled clinic, a day off or a return
-//!   from leave scale the expectation, not the alarm;
+//! - `T`, the doctor's lines that day (of drugs of the same kind: 中药饮片, or the others):
+//!   a doubled clinic, a day off or a return from leave scale the expectation, not the alarm;
 //! - `r`, the doctor's baseline share of the drug (up to 18 weeks ending two weeks back, at
 //!   least 10: a hospital's first weeks are judged on the shorter one), shrunk
 //!   toward peers' share by an empirical-Bayes prior, so a preference held from the start is
@@ -47,9 +47,11 @@ fn measure_dispersion(u: &UsageStore, p: &SurgeParams, day: i32, first_week: i32
     let (b0, b1) = baseline_weeks(p, wk, first_week);
     let (mut chi2, mut df) = (0.0, 0.0);
     for (&k, pair) in &u.pairs {
-        let Some(doc) = u.doctors.get(&unpair(k).0) else { continue };
+        let (doctor, drug) = unpair(k);
+        let Some(doc) = u.doctors.get(&doctor) else { continue };
+        let herbal = u.herbal(drug);
         let weeks: Vec<(f64, f64)> = (b0..=b1)
-            .map(|w| (pair.series.lines_weeks(w, w).max(0) as f64, doc.series.lines_weeks(w, w).max(0) as f64))
+            .map(|w| (pair.series.lines_weeks(w, w).max(0) as f64, doc.lines_weeks(herbal, w, w).max(0) as f64))
             .collect();
         let (x, t): (f64, f64) = weeks.iter().fold((0.0, 0.0), |a, w| (a.0 + w.0, a.1 + w.1));
         if x < 20.0 || t <= 0.0 {
@@ -155,21 +157,25 @@ fn expect(u: &UsageStore, p: &SurgeParams, doctor: u32, drug: u32, day: i32, fir
     let pair = u.pair(doctor, drug)?;
     let doc = u.doctors.get(&doctor)?;
     let (b0, b1) = baseline_weeks(p, week_of_day(day), first_week);
-    let doctor_base = doc.series.lines_weeks(b0, b1) as f64;
-    if doctor_base < p.min_doctor_baseline || !doc.series.present(b0, b1) {
+    // Shares are of the lines of the drug's own kind (饮片 or not): see `usage::Doctor`.
+    let herbal = u.herbal(drug);
+    let doctor_base = doc.lines_weeks(herbal, b0, b1) as f64;
+    if doctor_base < p.min_doctor_baseline || !doc.present(herbal, b0, b1) {
         return None;
     }
     let x = (pair.series.lines_days(day, day) as f64).max(0.0);
-    let t = (doc.series.lines_days(day, day) as f64).max(0.0);
+    let t = (doc.lines_days(herbal, day, day) as f64).max(0.0);
     let base_lines = (pair.series.lines_weeks(b0, b1) as f64).max(0.0);
     let (mut peer_b, mut all_b, mut peer_r, mut all_r) = (0.0, 0.0, 0.0, 0.0);
-    if let (Some(dd), Some(dept)) = (u.dept_drug(doc.dept, drug), u.depts.get(&doc.dept)) {
+    let dept_b = u.dept_lines(doc.dept, herbal, |s| s.lines_weeks(b0, b1));
+    let dept_r = u.dept_lines(doc.dept, herbal, |s| s.lines_days(day, day));
+    if let (Some(dd), Some(dept_b), Some(dept_r)) = (u.dept_drug(doc.dept, drug), dept_b, dept_r) {
         peer_b = (dd.lines_weeks(b0, b1) as f64 - base_lines).max(0.0);
-        all_b = (dept.lines_weeks(b0, b1) as f64 - doctor_base).max(0.0);
+        all_b = (dept_b as f64 - doctor_base).max(0.0);
         // Peers on the same day: a season or a formulary switch moves the expectation at
         // once, not after a trailing window has caught up.
         peer_r = (dd.lines_days(day, day) - pair.series.lines_days(day, day)).max(0) as f64;
-        all_r = (dept.lines_days(day, day) - doc.series.lines_days(day, day)).max(0) as f64;
+        all_r = (dept_r as f64 - t).max(0.0);
     }
     let q_b = if all_b > 0.0 { peer_b / all_b } else { 0.0 };
     let rate = (base_lines + p.prior_lines * q_b) / (doctor_base + p.prior_lines);

@@ -57,11 +57,11 @@ impl<D: Count, const N: usize> Series<D, N> {
         self.weeks.range(from, to).map(|(_, v)| (*v).into()).sum()
     }
 
-    /// Whether the key was active in all but a quarter (at least two) of weeks `from..=to`:
-    /// a doctor who is new, or back from a long leave, has no baseline yet.
-    pub fn present(&self, from: i32, to: i32) -> bool {
-        let allowed = ((to - from + 1) / 4).max(2) as usize;
-        (from..=to).filter(|&w| self.lines_weeks(w, w) <= 0).count() <= allowed
+    /// Moves the rings to `week` and `day` without counting: a part kept beside an
+    /// all-lines series (the herbal lines) covers the same periods.
+    fn advance(&mut self, week: i32, day: i32) {
+        self.weeks.advance(week);
+        self.days.advance(day);
     }
 
     fn last_day(&self) -> i32 {
@@ -86,9 +86,14 @@ pub struct Pair {
     pub cusum: Cusum,
 }
 
+/// A doctor's lines. Shares of a drug are of the lines of its own kind: 中药饮片 are written
+/// eight to fifteen to a prescription, so a day of many herbal visits must not raise what is
+/// expected of a western drug, nor a 中成药's share fall when the doctor sees fewer TCM
+/// patients. `series` holds all lines, `herbal` the 饮片 among them.
 #[derive(Clone, Debug)]
 pub struct Doctor {
     pub series: Series<i32, DAYS>,
+    pub herbal: Series<i32, DAYS>,
     /// Department and hospital of the doctor's latest prescription.
     pub dept: u32,
     pub hospital: u32,
@@ -108,6 +113,41 @@ pub struct Delta {
     pub sign: i8,
     pub qty: f64,
     pub fen: i64,
+    /// A 中药饮片 line (catalog `herbal`).
+    pub herbal: bool,
+}
+
+impl Doctor {
+    /// Net lines of `herbal` (or other) drugs over weeks `from..=to`.
+    pub fn lines_weeks(&self, herbal: bool, from: i32, to: i32) -> i64 {
+        split(&self.series, &self.herbal, herbal, |s| s.lines_weeks(from, to))
+    }
+
+    /// Net lines of `herbal` (or other) drugs over local days `from..=to`.
+    pub fn lines_days(&self, herbal: bool, from: i32, to: i32) -> i64 {
+        split(&self.series, &self.herbal, herbal, |s| s.lines_days(from, to))
+    }
+
+    /// Whether the doctor wrote lines of the kind in all but a quarter (at least two) of
+    /// weeks `from..=to`: a doctor who is new, or back from a long leave, has no baseline yet.
+    pub fn present(&self, herbal: bool, from: i32, to: i32) -> bool {
+        let allowed = ((to - from + 1) / 4).max(2) as usize;
+        (from..=to).filter(|&w| self.lines_weeks(herbal, w, w) <= 0).count() <= allowed
+    }
+}
+
+/// One kind's lines from a key's all-lines and herbal series.
+fn split(
+    all: &Series<i32, DAYS>,
+    herbal: &Series<i32, DAYS>,
+    want_herbal: bool,
+    f: impl Fn(&Series<i32, DAYS>) -> i64,
+) -> i64 {
+    if want_herbal {
+        f(herbal)
+    } else {
+        f(all) - f(herbal)
+    }
 }
 
 pub fn pair_key(a: u32, b: u32) -> u64 {
@@ -124,6 +164,9 @@ pub struct UsageStore {
     pub doctors: FxHashMap<u32, Doctor>,
     pub dept_drugs: FxHashMap<u64, Series<i32, DAYS>>,
     pub depts: FxHashMap<u32, Series<i32, DAYS>>,
+    /// The 饮片 lines among `depts`', and the drugs seen to be 饮片.
+    herbal_depts: FxHashMap<u32, Series<i32, DAYS>>,
+    herbal_drugs: FxHashSet<u32>,
     /// Doctors whose latest prescription was in each department.
     pub dept_doctors: FxHashMap<u32, Vec<u32>>,
     /// Hospital of each department.
@@ -144,11 +187,22 @@ impl UsageStore {
         let new_doctor = !self.doctors.contains_key(&d.doctor);
         let doc = self.doctors.entry(d.doctor).or_insert_with(|| Doctor {
             series: Series::new(d.week, d.day),
+            herbal: Series::new(d.week, d.day),
             dept: d.dept,
             hospital: d.hospital,
             drugs: Vec::new(),
         });
         ok &= doc.series.apply(&d);
+        if d.herbal {
+            doc.herbal.apply(&d);
+            self.herbal_drugs.insert(d.drug);
+            self.herbal_depts.entry(d.dept).or_insert_with(|| Series::new(d.week, d.day)).apply(&d);
+        } else {
+            doc.herbal.advance(d.week, d.day);
+            if let Some(h) = self.herbal_depts.get_mut(&d.dept) {
+                h.advance(d.week, d.day);
+            }
+        }
         if !doc.drugs.contains(&d.drug) {
             doc.drugs.push(d.drug);
         }
@@ -193,6 +247,18 @@ impl UsageStore {
         self.dept_drugs.get(&pair_key(dept, drug))
     }
 
+    /// Whether `drug` is a 中药饮片: its shares are of herbal lines (see [`Doctor`]).
+    pub fn herbal(&self, drug: u32) -> bool {
+        self.herbal_drugs.contains(&drug)
+    }
+
+    /// The department's net lines of `herbal` (or other) drugs, by `f` over its series.
+    pub fn dept_lines(&self, dept: u32, herbal: bool, f: impl Fn(&Series<i32, DAYS>) -> i64) -> Option<i64> {
+        let all = self.depts.get(&dept)?;
+        let h = self.herbal_depts.get(&dept).map_or(0, &f);
+        Some(if herbal { h } else { f(all) - h })
+    }
+
     /// Forgets keys with no activity for longer than the rings span, before local `day`.
     pub fn evict_idle(&mut self, day: i32) {
         let cutoff = day - (WEEKS as i32) * 7;
@@ -211,6 +277,7 @@ impl UsageStore {
         }
         self.dept_drugs.retain(|_, s| s.last_day() > cutoff);
         self.depts.retain(|_, s| s.last_day() > cutoff);
+        self.herbal_depts.retain(|_, s| s.last_day() > cutoff);
     }
 
     /// (pairs, doctors, dept × drug) keys held.
@@ -226,15 +293,31 @@ mod tests {
     #[test]
     fn returns_net_out_and_state_is_compact() {
         let mut s = UsageStore::default();
-        let d = Delta { hospital: 0, doctor: 1, dept: 2, drug: 3, day: 700, week: 100, sign: 1, qty: 4.0, fen: 1000 };
+        let d = Delta {
+            hospital: 0,
+            doctor: 1,
+            dept: 2,
+            drug: 3,
+            day: 700,
+            week: 100,
+            sign: 1,
+            qty: 4.0,
+            fen: 1000,
+            herbal: false,
+        };
         assert!(s.apply(d));
         assert!(s.apply(Delta { sign: -1, qty: 1.0, fen: 250, ..d }));
         s.apply(Delta { day: 701, ..d });
+        s.apply(Delta { drug: 4, day: 701, herbal: true, ..d });
         let p = s.pair(1, 3).unwrap();
         assert_eq!(p.series.lines_weeks(100, 100), 1);
         assert_eq!(p.series.lines_days(690, 700), 0);
         assert_eq!(p.series.lines_days(701, 701), 1);
-        assert_eq!(s.doctors[&1].series.lines_weeks(81, 100), 1);
+        let doc = &s.doctors[&1];
+        assert_eq!((doc.lines_weeks(false, 81, 100), doc.lines_weeks(true, 81, 100)), (1, 1));
+        assert_eq!((doc.lines_days(false, 701, 701), doc.lines_days(true, 701, 701)), (1, 1));
+        assert_eq!(s.dept_lines(2, false, |x| x.lines_days(701, 701)), Some(1));
+        assert!(s.herbal(4) && !s.herbal(3));
         assert!(std::mem::size_of::<Pair>() + 8 <= 256, "per-pair state {} bytes", std::mem::size_of::<Pair>());
         assert_eq!(s.dept_doctors[&2], vec![1]);
         s.apply(Delta { dept: 5, day: 701, ..d });
@@ -242,5 +325,6 @@ mod tests {
         assert_eq!(s.doctors[&1].dept, 5);
         s.evict_idle(701 + (WEEKS as i32) * 7);
         assert_eq!(s.sizes(), (0, 0, 0));
+        assert!(s.herbal_depts.is_empty());
     }
 }
