@@ -28,6 +28,9 @@ enum Scenario {
     RepLift,
     /// D04 had a strong preference for Y003 from the start.
     Preference,
+    /// D05 also sees TCM patients (three 饮片 lines each, twice the western lines) until the
+    /// TCM clinic moves: the western drugs' share of all lines triples, their use does not.
+    HerbalClinicEnds,
 }
 
 fn weights(doctor: usize, rng: &mut Pcg64) -> Vec<f64> {
@@ -59,6 +62,21 @@ fn simulate(s: Scenario, seed: u64) -> Vec<String> {
                 Scenario::Season if after => w[2] *= 2.0,
                 Scenario::RepLift if after && d == 3 => (0..DRUGS).filter(|g| g % 10 == 1).for_each(|g| w[g] *= 2.5),
                 _ => {}
+            }
+            if s == Scenario::HerbalClinicEnds && d == 5 && !after {
+                let visits = Poisson::new(load / 1.5).unwrap().sample(&mut rng) as usize;
+                for k in 0..visits {
+                    id += 1;
+                    let minute = 8 * 60 + (k * 480 / visits.max(1));
+                    for herb in ["Y9401", "Y9402", "Y9403"] {
+                        lines.push(
+                            json!({"type":"rx","event_id":format!("e{id}-{herb}"),"ts":format!("{date}T{:02}:{:02}:00+08:00", minute / 60, minute % 60),
+                                "hospital":"H01","rx_id":format!("RX{id}"),"dept":"0301","doctor":"D05",
+                                "drug":herb,"qty":30,"amount":3.0,"days":7})
+                            .to_string(),
+                        );
+                    }
+                }
             }
             let total: f64 = w.iter().sum();
             let n = Poisson::new(load).unwrap().sample(&mut rng) as usize;
@@ -125,7 +143,9 @@ fn subjects(v: &[serde_json::Value]) -> Vec<String> {
 #[test]
 fn quiet_and_innocent_changes_stay_silent() {
     for seed in 1..=3 {
-        for s in [Scenario::Quiet, Scenario::Workload, Scenario::Season, Scenario::Preference] {
+        for s in
+            [Scenario::Quiet, Scenario::Workload, Scenario::Season, Scenario::Preference, Scenario::HerbalClinicEnds]
+        {
             let a = alerts(s, seed);
             assert!(a.is_empty(), "seed {seed}: innocent scenario fired: {:?}\n{a:#?}", subjects(&a));
         }
