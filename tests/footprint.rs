@@ -31,12 +31,18 @@ enum Scenario {
     /// D05 also sees TCM patients (three 饮片 lines each, twice the western lines) until the
     /// TCM clinic moves: the western drugs' share of all lines triples, their use does not.
     HerbalClinicEnds,
+    /// 集采: on the change day every doctor's brand 阿托伐他汀钙片 (Y9308, drug 5 here) is
+    /// replaced by the VBP product of the same name (Y9301); D06 always wrote 8× more of it.
+    FormularySwitch,
 }
 
 fn weights(doctor: usize, rng: &mut Pcg64) -> Vec<f64> {
     let mut w: Vec<f64> = (0..DRUGS).map(|g| 1.0 / (g as f64 + 2.0) * rng.gen_range(0.7..1.3)).collect();
     if doctor == 4 {
         w[3] *= 6.0;
+    }
+    if doctor == 6 {
+        w[5] *= 8.0;
     }
     w
 }
@@ -87,12 +93,17 @@ fn simulate(s: Scenario, seed: u64) -> Vec<String> {
                     x <= 0.0
                 });
                 let g = g.unwrap_or(DRUGS - 1);
+                let drug = match (s, g == 5, after) {
+                    (Scenario::FormularySwitch, true, false) => "Y9308".to_string(),
+                    (Scenario::FormularySwitch, true, true) => "Y9301".to_string(),
+                    _ => format!("Y{g:03}"),
+                };
                 id += 1;
                 let minute = 8 * 60 + (k * 480 / n.max(1));
                 lines.push(
                     json!({"type":"rx","event_id":format!("e{id}"),"ts":format!("{date}T{:02}:{:02}:00+08:00", minute / 60, minute % 60),
                         "hospital":"H01","rx_id":format!("RX{id}"),"dept":"0301","doctor":format!("D{d:02}"),
-                        "drug":format!("Y{g:03}"),"manufacturer":format!("M{}", g % 10),"qty":1,"amount":10.0,"days":3})
+                        "drug":drug,"manufacturer":format!("M{}", g % 10),"qty":1,"amount":10.0,"days":3})
                     .to_string(),
                 );
             }
@@ -143,9 +154,14 @@ fn subjects(v: &[serde_json::Value]) -> Vec<String> {
 #[test]
 fn quiet_and_innocent_changes_stay_silent() {
     for seed in 1..=3 {
-        for s in
-            [Scenario::Quiet, Scenario::Workload, Scenario::Season, Scenario::Preference, Scenario::HerbalClinicEnds]
-        {
+        for s in [
+            Scenario::Quiet,
+            Scenario::Workload,
+            Scenario::Season,
+            Scenario::Preference,
+            Scenario::HerbalClinicEnds,
+            Scenario::FormularySwitch,
+        ] {
             let a = alerts(s, seed);
             assert!(a.is_empty(), "seed {seed}: innocent scenario fired: {:?}\n{a:#?}", subjects(&a));
         }

@@ -118,6 +118,19 @@ fn judge(
     if z_b >= p.baseline_z_max {
         return None;
     }
+    // Nor in the medicine under any manufacturer's label: after a formulary switch the
+    // doctor who always wrote much of the old brand writes as much of the 集采 product.
+    let group = ctx.refs.substitutes(drug);
+    if !group.is_empty() {
+        let x_bg: f64 = group
+            .iter()
+            .map(|&g| u.pair(doctor, g).map_or(0, |pr| pr.series.lines_weeks(b.0, b.1)).max(0) as f64)
+            .sum();
+        let peers_bg: f64 = group.iter().map(|&g| peers(u, doc.dept, doctor, g, b, true, p.min_doctor_lines).x).sum();
+        if binomial_z(x_bg, n_b, peers_bg / before.n.max(1.0)) >= p.baseline_z_max {
+            return None;
+        }
+    }
     let rl = &ctx.rules[rule];
     let hospital = ctx.ids.hospital.name(doc.hospital);
     let mut c = Candidate::new(rule, Kind::PeerOutlier, rl.severity, hospital, Zone::format_day(day));

@@ -25,6 +25,7 @@ use crate::event::Zone;
 use crate::rules::model::SurgeParams;
 use crate::rules::{Kind, Params};
 use crate::state::usage::{unpair, UsageStore};
+use crate::state::Refs;
 
 use super::stat::{poisson_sf, round};
 use super::Ctx;
@@ -78,6 +79,9 @@ struct Expect {
     trend: f64,
     base_lines: f64,
     doctor_base: f64,
+    /// Which expectation was the largest: the doctor's own rate with peers' trend, peers'
+    /// share with the doctor's preference, or the drug's substitutes.
+    basis: &'static str,
 }
 
 impl Surge {
@@ -105,7 +109,7 @@ impl Surge {
         keys.dedup();
         for k in keys {
             let (doctor, drug) = unpair(k);
-            let Some((x, e)) = expect(usage, p, doctor, drug, day, first_week) else {
+            let Some((x, e)) = expect(usage, ctx.refs, p, (doctor, drug), day, first_week) else {
                 self.hot.remove(&k);
                 continue;
             };
@@ -151,9 +155,20 @@ fn baseline_weeks(p: &SurgeParams, wk: i32, first_week: i32) -> (i32, i32) {
     ((wk - p.gap_weeks - p.baseline_weeks + 1).max(first_week), wk - p.gap_weeks)
 }
 
+/// Pseudo-lines pulling peers' split of a substitution group today toward their baseline
+/// split: few enough that a switch on one day shows at once.
+const SPLIT_PSEUDO_LINES: f64 = 2.0;
+
 /// Lines of the pair on `day` and their expectation; `None` when the doctor has too
 /// little history to have a baseline.
-fn expect(u: &UsageStore, p: &SurgeParams, doctor: u32, drug: u32, day: i32, first_week: i32) -> Option<(f64, Expect)> {
+fn expect(
+    u: &UsageStore,
+    refs: &Refs,
+    p: &SurgeParams,
+    (doctor, drug): (u32, u32),
+    day: i32,
+    first_week: i32,
+) -> Option<(f64, Expect)> {
     let pair = u.pair(doctor, drug)?;
     let doc = u.doctors.get(&doctor)?;
     let (b0, b1) = baseline_weeks(p, week_of_day(day), first_week);
@@ -165,18 +180,21 @@ fn expect(u: &UsageStore, p: &SurgeParams, doctor: u32, drug: u32, day: i32, fir
     }
     let x = (pair.series.lines_days(day, day) as f64).max(0.0);
     let t = (doc.lines_days(herbal, day, day) as f64).max(0.0);
-    let base_lines = (pair.series.lines_weeks(b0, b1) as f64).max(0.0);
-    let (mut peer_b, mut all_b, mut peer_r, mut all_r) = (0.0, 0.0, 0.0, 0.0);
-    let dept_b = u.dept_lines(doc.dept, herbal, |s| s.lines_weeks(b0, b1));
-    let dept_r = u.dept_lines(doc.dept, herbal, |s| s.lines_days(day, day));
-    if let (Some(dd), Some(dept_b), Some(dept_r)) = (u.dept_drug(doc.dept, drug), dept_b, dept_r) {
-        peer_b = (dd.lines_weeks(b0, b1) as f64 - base_lines).max(0.0);
-        all_b = (dept_b as f64 - doctor_base).max(0.0);
-        // Peers on the same day: a season or a formulary switch moves the expectation at
-        // once, not after a trailing window has caught up.
-        peer_r = (dd.lines_days(day, day) - pair.series.lines_days(day, day)).max(0) as f64;
-        all_r = (dept_r as f64 - t).max(0.0);
-    }
+    // The department's other doctors, in the baseline and on the same day: a season or a
+    // formulary switch moves the expectation at once, not after a trailing window.
+    let all_b =
+        u.dept_lines(doc.dept, herbal, |s| s.lines_weeks(b0, b1)).map_or(0.0, |n| (n as f64 - doctor_base).max(0.0));
+    let all_r = u.dept_lines(doc.dept, herbal, |s| s.lines_days(day, day)).map_or(0.0, |n| (n as f64 - t).max(0.0));
+    // (the doctor's baseline lines, peers' baseline lines, peers' lines today) of a product
+    let product = |g: u32| -> (f64, f64, f64) {
+        let own = u.pair(doctor, g);
+        let own_b = own.map_or(0, |pr| pr.series.lines_weeks(b0, b1)).max(0) as f64;
+        let own_r = own.map_or(0, |pr| pr.series.lines_days(day, day)).max(0) as f64;
+        u.dept_drug(doc.dept, g).map_or((own_b, 0.0, 0.0), |dd| {
+            (own_b, (dd.lines_weeks(b0, b1) as f64 - own_b).max(0.0), (dd.lines_days(day, day) as f64 - own_r).max(0.0))
+        })
+    };
+    let (base_lines, peer_b, peer_r) = product(drug);
     let q_b = if all_b > 0.0 { peer_b / all_b } else { 0.0 };
     let rate = (base_lines + p.prior_lines * q_b) / (doctor_base + p.prior_lines);
     // Peers' lines now against what their baseline share predicts, with pseudo-lines so a
@@ -186,11 +204,38 @@ fn expect(u: &UsageStore, p: &SurgeParams, doctor: u32, drug: u32, day: i32, fir
     // baseline preference relative to peers. The two agree in the ordinary case and differ
     // when a share was zero: a drug back from suspension or new to everyone (peers use it
     // now, the doctor's baseline is empty) is expected from peers; a drug only this doctor
-    // uses is expected from the doctor's own rate. The larger is used.
+    // uses is expected from the doctor's own rate.
     let q_now = (peer_r + p.peer_smoothing * q_b) / (all_r + p.peer_smoothing);
     let preference = (base_lines + p.prior_lines) / (q_b * doctor_base + p.prior_lines);
-    let mu = t * (rate * trend).max(q_now * preference);
-    Some((x, Expect { mu, rate, trend, base_lines, doctor_base }))
+    // And from the drug's substitutes (other manufacturers' products of the same catalog
+    // name): the doctor's baseline share of the whole group, moved by peers' trend for the
+    // group, times the part of it peers write as this product today, times the doctor's
+    // baseline preference for this product within the group against peers'. A formulary
+    // switch (everyone moves the group to the 集采 product on one day) expects the doctor's
+    // whole group on the new product, however much of the old brand the doctor wrote; a
+    // doctor who moves the group to a product peers do not favour is not excused.
+    let group = refs.substitutes(drug);
+    let mut by_group = 0.0;
+    if group.len() > 1 && all_b > 0.0 {
+        let (mut own_g, mut peer_bg, mut peer_rg) = (0.0, 0.0, 0.0);
+        for &g in group {
+            let (o, pb, pr) = product(g);
+            own_g += o;
+            peer_bg += pb;
+            peer_rg += pr;
+        }
+        let q_gb = peer_bg / all_b;
+        let rate_g = (own_g + p.prior_lines * q_gb) / (doctor_base + p.prior_lines);
+        let trend_g = (peer_rg + p.peer_smoothing) / (all_r * q_gb + p.peer_smoothing);
+        let split_b = if peer_bg > 0.0 { peer_b / peer_bg } else { 0.0 };
+        let split = (peer_r + SPLIT_PSEUDO_LINES * split_b) / (peer_rg + SPLIT_PSEUDO_LINES);
+        let within = (base_lines + p.prior_lines) / (split_b * own_g + p.prior_lines);
+        by_group = rate_g * trend_g * split * within;
+    }
+    let (share, basis) = [(rate * trend, "own_rate"), (q_now * preference, "peers_share"), (by_group, "substitutes")]
+        .into_iter()
+        .fold((0.0, "own_rate"), |best, c| if c.0 > best.0 { c } else { best });
+    Some((x, Expect { mu: t * share, rate, trend, base_lines, doctor_base, basis }))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -228,7 +273,8 @@ fn candidate(
             "baseline",
             json!({"pair_lines": e.base_lines, "doctor_lines": e.doctor_base, "doctor_share": round(e.rate, 5)}),
         )
-        .evidence("dept_trend", round(e.trend, 3));
+        .evidence("dept_trend", round(e.trend, 3))
+        .evidence("expected_from", e.basis);
     c.title = format!(
         "处方量异常激增（疑点）：{} 自 {} 起开具 {} {} 条，按本人工作量与科室趋势预期 {:.1} 条（{:.1} 倍）",
         ctx.doctor_label(doctor),

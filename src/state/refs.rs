@@ -15,6 +15,10 @@ pub struct Refs {
     manufacturer_drugs: Vec<Vec<u32>>,
     doctors: Vec<Option<DoctorInfo>>,
     suspensions: Vec<Vec<Suspension>>,
+    /// Substitutes: the products of each catalog name (通用名 + 剂型) that more than one
+    /// manufacturer makes, and each drug's group among them.
+    groups: Vec<Vec<u32>>,
+    group_of: Vec<Option<u32>>,
 }
 
 impl Refs {
@@ -36,6 +40,19 @@ impl Refs {
                 r.manufacturer_drugs[mid as usize].push(id as u32);
             }
             r.suspensions[id] = c.suspensions.get(code).cloned().unwrap_or_default();
+        }
+        let mut by_name: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
+        for (id, d) in r.drugs.iter().enumerate() {
+            if let Some(d) = d.as_ref().filter(|d| !d.name.is_empty()) {
+                by_name.entry(d.name.as_str()).or_default().push(id as u32);
+            }
+        }
+        for group in by_name.into_values().filter(|g| g.len() > 1) {
+            for &id in &group {
+                grow(&mut r.group_of, id as usize);
+                r.group_of[id as usize] = Some(r.groups.len() as u32);
+            }
+            r.groups.push(group);
         }
         let mut doctors: Vec<&String> = c.doctors.keys().collect();
         doctors.sort();
@@ -61,6 +78,15 @@ impl Refs {
 
     pub fn manufacturer_drugs(&self, manufacturer: u32) -> &[u32] {
         self.manufacturer_drugs.get(manufacturer as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// The products sharing `drug`'s catalog name, itself included; empty when no other
+    /// manufacturer's product does. A formulary switch moves volume within such a group.
+    pub fn substitutes(&self, drug: u32) -> &[u32] {
+        match self.group_of.get(drug as usize) {
+            Some(&Some(g)) => &self.groups[g as usize],
+            _ => &[],
+        }
     }
 
     pub fn suspensions(&self, drug: u32) -> &[Suspension] {
