@@ -68,3 +68,26 @@ fn every_problem_is_named_with_file_and_line() {
         "{err}"
     );
 }
+
+#[test]
+fn surge_baselines_older_rules_files_keep_working_and_the_ring_bounds_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    copy_dir(&root().join("rules"), &rules);
+    copy_dir(&root().join("fixtures/cases/catalog"), &rules.join("catalog"));
+    let footprint = fs::read_to_string(rules.join("footprint.toml")).unwrap();
+    let min_line = footprint.lines().find(|l| l.starts_with("min_baseline_weeks")).unwrap().to_string() + "\n";
+    let base_line = footprint.lines().find(|l| l.starts_with("baseline_weeks")).unwrap().to_string();
+
+    // A file from before min_baseline_weeks, with an 8-week baseline: still valid.
+    let old = footprint.replace(&min_line, "").replace(&base_line, "baseline_weeks = 8");
+    fs::write(rules.join("footprint.toml"), &old).unwrap();
+    run_ok(&["rules", "check", rules.to_str().unwrap()]);
+
+    // More weeks than the state keeps: refused, naming the key.
+    fs::write(rules.join("footprint.toml"), footprint.replace(&base_line, "baseline_weeks = 19")).unwrap();
+    let out = bin().args(["rules", "check", rules.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("footprint.toml") && err.contains("baseline_weeks"), "{err}");
+}

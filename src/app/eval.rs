@@ -28,7 +28,7 @@ fn warm_up_days(rules: &RuleSet) -> f64 {
         .rules
         .iter()
         .filter_map(|r| match &r.params {
-            Params::Surge(p) => Some(p.min_baseline_weeks + p.gap_weeks),
+            Params::Surge(p) => Some(p.min_weeks() + p.gap_weeks),
             _ => None,
         })
         .max()

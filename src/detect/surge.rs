@@ -12,6 +12,11 @@
 //! - `trend`, peers' share of the drug that day over their baseline share (smoothed with
 //!   pseudo-lines): a season, an epidemic or a formulary switch raises everyone's expectation.
 //!
+//! Two other expectations can be larger and are then used (see [`expect`]): peers' share that
+//! day times the doctor's baseline preference relative to them (a drug new to the doctor's
+//! baseline), and the doctor's share of the drug's substitution group carried over to this
+//! product as peers split the group that day (a formulary switch).
+//!
 //! A Poisson CUSUM tuned to a `shift`-fold rise, scaled by the quasi-Poisson dispersion φ
 //! (measured weekly from the hospital's own weekly pair counts, floored by the rule),
 //! accumulates `(x·ln k − (k−1)·μ)/φ`; it alarms above `h` when the run's count is also
@@ -94,7 +99,7 @@ impl Surge {
         // The first week wholly inside the stream.
         let first_week = week_of_day(first_day + 6);
         let (b0, b1) = baseline_weeks(p, week_of_day(day), first_week);
-        if b1 - b0 + 1 < p.min_baseline_weeks {
+        if b1 - b0 + 1 < p.min_weeks() {
             return;
         }
         if self.measured_phi == 0.0 || crate::event::Zone::weekday(day) == 6 {

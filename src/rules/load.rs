@@ -257,13 +257,13 @@ fn check(p: &Params) -> Result<(), (String, String)> {
         }
         Params::Surge(p) => {
             if p.min_baseline_weeks < 1
-                || p.min_baseline_weeks > p.baseline_weeks
+                || p.baseline_weeks < 1
                 || p.gap_weeks < 1
                 || p.baseline_weeks + p.gap_weeks > WEEKS as i32
             {
                 return bad(
                     "baseline_weeks",
-                    &format!("need 1 <= min_baseline_weeks <= baseline_weeks, gap_weeks >= 1, baseline_weeks + gap_weeks <= {WEEKS} (weeks kept)"),
+                    &format!("need baseline_weeks, min_baseline_weeks, gap_weeks >= 1 and baseline_weeks + gap_weeks <= {WEEKS} (weeks kept)"),
                 );
             }
             if p.shift <= 1.0 || p.h <= 0.0 || p.dispersion < 1.0 {

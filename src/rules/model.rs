@@ -366,8 +366,9 @@ impl Default for BulkExportParams {
 pub struct SurgeParams {
     /// Weeks of baseline at most …
     pub baseline_weeks: i32,
-    /// … and at least: pairs are not judged before the stream holds this many full weeks
-    /// (and the gap) — a hospital's first months are judged on the shorter baseline.
+    /// … and at least (capped at `baseline_weeks`): pairs are not judged before the stream
+    /// holds this many full weeks (and the gap) — a hospital's first months are judged on
+    /// the shorter baseline.
     pub min_baseline_weeks: i32,
     /// … ending this many weeks before the week judged.
     pub gap_weeks: i32,
@@ -391,6 +392,14 @@ pub struct SurgeParams {
     pub peer_smoothing: f64,
     /// Lines the doctor must have written in the baseline (new doctors are not judged).
     pub min_doctor_baseline: f64,
+}
+
+impl SurgeParams {
+    /// Weeks of baseline a pair needs to be judged: a rules file written before
+    /// `min_baseline_weeks` existed, with a shorter `baseline_weeks`, keeps its meaning.
+    pub fn min_weeks(&self) -> i32 {
+        self.min_baseline_weeks.min(self.baseline_weeks)
+    }
 }
 
 impl Default for SurgeParams {
