@@ -241,7 +241,7 @@ impl Pipeline {
     fn count_volume(&mut self, d: Delta, manufacturer: Option<&str>) {
         self.usage.apply(d);
         let m = manufacturer.map(|m| self.ids.manufacturer.intern(m));
-        self.rep_visits.line(&self.refs, d.dept, d.doctor, d.drug, m, d.day, f64::from(d.sign));
+        self.rep_visits.line(&self.refs, d.dept, d.doctor, (d.drug, d.herbal), m, d.day, f64::from(d.sign));
         self.overuse.add(month_of_day(d.day), d.doctor, d.drug, d.qty, d.fen, i64::from(d.sign));
     }
 

@@ -34,6 +34,10 @@ enum Scenario {
     /// 集采: on the change day every doctor's brand 阿托伐他汀钙片 (Y9308, drug 5 here) is
     /// replaced by the VBP product of the same name (Y9301); D06 always wrote 8× more of it.
     FormularySwitch,
+    /// Everyone writes 阿托伐他汀钙片 as the 集采 product (Y9301) with one line in ten as the
+    /// brand (Y9308); from the change day D07 writes it all as the brand: a kickback shift
+    /// within the group, which the substitution logic must not excuse.
+    BrandShift,
 }
 
 fn weights(doctor: usize, rng: &mut Pcg64) -> Vec<f64> {
@@ -96,6 +100,10 @@ fn simulate(s: Scenario, seed: u64) -> Vec<String> {
                 let drug = match (s, g == 5, after) {
                     (Scenario::FormularySwitch, true, false) => "Y9308".to_string(),
                     (Scenario::FormularySwitch, true, true) => "Y9301".to_string(),
+                    (Scenario::BrandShift, true, _) if (after && d == 7) || rng.gen::<f64>() < 0.1 => {
+                        "Y9308".to_string()
+                    }
+                    (Scenario::BrandShift, true, _) => "Y9301".to_string(),
                     _ => format!("Y{g:03}"),
                 };
                 id += 1;
@@ -185,6 +193,19 @@ fn a_tripled_drug_is_a_surge_found_within_a_week() {
     }
     delays.sort();
     assert!(delays[delays.len() / 2] <= 7, "median delay over 7 days: {delays:?}");
+}
+
+#[test]
+fn a_doctor_moving_a_medicine_to_the_brand_is_found_despite_its_substitutes() {
+    for seed in 1..=3 {
+        let a = alerts(Scenario::BrandShift, seed);
+        let hit = a.iter().find(|a| a["kind"] == "surge" && a["doctor"] == "D07" && a["drug"] == "Y9308");
+        let hit = hit.unwrap_or_else(|| panic!("seed {seed}: brand shift not found: {:?}", subjects(&a)));
+        // About one line a day of the brand where one in ten days was expected: the CUSUM
+        // needs two to three weeks of it.
+        assert!(day_of(hit) - i64::from(CHANGE_DAY) <= 21, "seed {seed}: late: {hit}");
+        assert_ne!(hit["evidence"]["expected_from"], "substitutes", "{hit}");
+    }
 }
 
 #[test]

@@ -118,16 +118,23 @@ fn judge(
     if z_b >= p.baseline_z_max {
         return None;
     }
-    // Nor in the medicine under any manufacturer's label: after a formulary switch the
-    // doctor who always wrote much of the old brand writes as much of the 集采 product.
+    // After a formulary switch (peers moved the medicine to this product), a doctor who
+    // always wrote much of the medicine under the old label writes as much of the 集采
+    // product: ordinary in the baseline then means ordinary for the whole substitution group.
+    // A doctor who moves the group to a product peers did not move to is not excused.
     let group = ctx.refs.substitutes(drug);
     if !group.is_empty() {
+        let group_peers = |range: (i32, i32), weeks: bool| -> f64 {
+            group.iter().map(|&g| peers(u, doc.dept, doctor, g, range, weeks, p.min_doctor_lines).x).sum()
+        };
+        let peers_bg = group_peers(b, true);
+        let split_b = before.x / peers_bg.max(1.0);
+        let split_now = now.x / group_peers(r, false).max(1.0);
         let x_bg: f64 = group
             .iter()
             .map(|&g| u.pair(doctor, g).map_or(0, |pr| pr.series.lines_weeks(b.0, b.1)).max(0) as f64)
             .sum();
-        let peers_bg: f64 = group.iter().map(|&g| peers(u, doc.dept, doctor, g, b, true, p.min_doctor_lines).x).sum();
-        if binomial_z(x_bg, n_b, peers_bg / before.n.max(1.0)) >= p.baseline_z_max {
+        if split_now >= 1.5 * split_b + 0.1 && binomial_z(x_bg, n_b, peers_bg / before.n.max(1.0)) >= p.baseline_z_max {
             return None;
         }
     }

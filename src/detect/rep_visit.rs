@@ -113,13 +113,14 @@ impl RepVisits {
         let wk = week_of_day(v.day0);
         let (b0, b1) = (wk - p.before_weeks, wk - 1);
         let mut c = Counts::default();
+        // Lines of drugs other than 饮片, as `line` counts them.
         if let Some(doc) = u.doctors.get(&v.doctor) {
-            c.doc_all = doc.series.lines_weeks(b0, b1) as f64;
-            for &g in doc.drugs.iter().filter(|&&g| v.covers(self.manufacturer(refs, g), g)) {
+            c.doc_all = doc.lines_weeks(false, b0, b1) as f64;
+            for &g in doc.drugs.iter().filter(|&&g| !u.herbal(g) && v.covers(self.manufacturer(refs, g), g)) {
                 c.doc_m += u.pair(v.doctor, g).map_or(0, |pr| pr.series.lines_weeks(b0, b1)) as f64;
             }
         }
-        let dept_all = u.depts.get(&v.dept).map_or(0, |s| s.lines_weeks(b0, b1)) as f64;
+        let dept_all = u.dept_lines(v.dept, false, |s| s.lines_weeks(b0, b1)).unwrap_or(0) as f64;
         c.peer_all = (dept_all - c.doc_all).max(0.0);
         let drugs: Vec<u32> = if v.products.is_empty() {
             let mut d: Vec<u32> = refs.manufacturer_drugs(v.manufacturer).to_vec();
@@ -131,21 +132,26 @@ impl RepVisits {
         } else {
             v.products.clone()
         };
-        let dept_m: f64 =
-            drugs.iter().map(|&g| u.dept_drug(v.dept, g).map_or(0, |s| s.lines_weeks(b0, b1)) as f64).sum();
+        let dept_m: f64 = drugs
+            .iter()
+            .filter(|&&g| !u.herbal(g))
+            .map(|&g| u.dept_drug(v.dept, g).map_or(0, |s| s.lines_weeks(b0, b1)) as f64)
+            .sum();
         c.peer_m = (dept_m - c.doc_m).max(0.0);
         c
     }
 
     /// Counts a prescription line (`sign` 1) or a return (−1) into the open visits of its
-    /// department.
+    /// department. 饮片 lines (`herbal`) are not counted: written eight to fifteen to a TCM
+    /// prescription, they would make a lift of the visited manufacturer's drugs follow the
+    /// doctor's herbal visits (see `usage::Doctor`).
     #[allow(clippy::too_many_arguments)]
     pub fn line(
         &mut self,
         refs: &Refs,
         dept: u32,
         doctor: u32,
-        drug: u32,
+        (drug, herbal): (u32, bool),
         manufacturer: Option<u32>,
         day: i32,
         sign: f64,
@@ -155,7 +161,7 @@ impl RepVisits {
                 self.learned.insert(drug, m);
             }
         }
-        if !self.open.contains_key(&dept) {
+        if herbal || !self.open.contains_key(&dept) {
             return;
         }
         let mfr = self.manufacturer(refs, drug);

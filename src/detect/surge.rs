@@ -161,7 +161,8 @@ fn baseline_weeks(p: &SurgeParams, wk: i32, first_week: i32) -> (i32, i32) {
 }
 
 /// Pseudo-lines pulling peers' split of a substitution group today toward their baseline
-/// split: few enough that a switch on one day shows at once.
+/// split: few enough that a switch on one day shows at once (the expected part of the group
+/// is capped at all of it, so a noisy day cannot expect more than the doctor's group).
 const SPLIT_PSEUDO_LINES: f64 = 2.0;
 
 /// Lines of the pair on `day` and their expectation; `None` when the doctor has too
@@ -235,11 +236,15 @@ fn expect(
         let split_b = if peer_bg > 0.0 { peer_b / peer_bg } else { 0.0 };
         let split = (peer_r + SPLIT_PSEUDO_LINES * split_b) / (peer_rg + SPLIT_PSEUDO_LINES);
         let within = (base_lines + p.prior_lines) / (split_b * own_g + p.prior_lines);
-        by_group = rate_g * trend_g * split * within;
+        // The doctor's expected part of the group as this product is at most all of it.
+        by_group = rate_g * trend_g * (split * within).min(1.0);
     }
     let (share, basis) = [(rate * trend, "own_rate"), (q_now * preference, "peers_share"), (by_group, "substitutes")]
         .into_iter()
         .fold((0.0, "own_rate"), |best, c| if c.0 > best.0 { c } else { best });
+    if !(share.is_finite() && (rate * trend).is_finite()) {
+        return None;
+    }
     Some((x, Expect { mu: t * share, rate, trend, base_lines, doctor_base, basis }))
 }
 

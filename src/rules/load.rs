@@ -259,12 +259,18 @@ fn check(p: &Params) -> Result<(), (String, String)> {
             if p.min_baseline_weeks < 1
                 || p.baseline_weeks < 1
                 || p.gap_weeks < 1
-                || p.baseline_weeks + p.gap_weeks > WEEKS as i32
+                || p.baseline_weeks + p.gap_weeks > WEEKS as i32 - 1
             {
                 return bad(
                     "baseline_weeks",
-                    &format!("need baseline_weeks, min_baseline_weeks, gap_weeks >= 1 and baseline_weeks + gap_weeks <= {WEEKS} (weeks kept)"),
+                    &format!(
+                        "need baseline_weeks, min_baseline_weeks, gap_weeks >= 1 and baseline_weeks + gap_weeks <= {} (weeks kept)",
+                        WEEKS - 1
+                    ),
                 );
+            }
+            if !(p.prior_lines > 0.0 && p.peer_smoothing > 0.0) {
+                return bad("prior_lines", "prior_lines and peer_smoothing must be > 0 (pseudo-lines)");
             }
             if p.shift <= 1.0 || p.h <= 0.0 || p.dispersion < 1.0 {
                 return bad("shift", "shift must be > 1, h > 0 and dispersion >= 1");

@@ -47,7 +47,15 @@ impl Refs {
                 by_name.entry(d.name.as_str()).or_default().push(id as u32);
             }
         }
-        for group in by_name.into_values().filter(|g| g.len() > 1) {
+        let makers = |g: &Vec<u32>| {
+            let mut m: Vec<&str> =
+                g.iter().filter_map(|&d| r.drugs[d as usize].as_ref()).map(|d| d.manufacturer.as_str()).collect();
+            m.sort_unstable();
+            m.dedup();
+            m.len()
+        };
+        let groups: Vec<Vec<u32>> = by_name.into_values().filter(|g| makers(g) > 1).collect();
+        for group in groups {
             for &id in &group {
                 grow(&mut r.group_of, id as usize);
                 r.group_of[id as usize] = Some(r.groups.len() as u32);

@@ -1,15 +1,17 @@
 //! Prescribing volume, net of returns, per doctor × drug, per doctor, per department × drug
 //! and per department: daily rings (the last 32 days, for trailing windows and the daily
-//! CUSUM) and weekly rings (20 weeks, for baselines). The unit the footprint detectors
+//! CUSUM) and weekly rings (21 weeks, for baselines). The unit the footprint detectors
 //! count is the prescription line: a Poisson-like count, unlike quantity (amounts and
 //! quantities are the monthly 超常预警's, kept there). Per-pair state is fixed and inline
-//! (128 bytes; ≤ 256 with its key); idle keys are evicted by event time.
+//! (132 bytes; ≤ 256 with its key); idle keys are evicted by event time.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::ring::Ring;
 
-pub const WEEKS: usize = 20;
+/// Weeks kept: baselines of up to 20 weeks (with their gap) and the week after the one
+/// judged, which early-morning lines within the allowed lateness may already have opened.
+pub const WEEKS: usize = 21;
 pub const DAYS: usize = 32;
 
 /// Net prescription lines of one key, by week and by day.
