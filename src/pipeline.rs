@@ -167,7 +167,7 @@ impl Pipeline {
                         sign: 1,
                         qty: rx.qty,
                         fen: rx.amount.0,
-                        herbal: self.refs.drug(l.drug).is_some_and(|i| i.herbal),
+                        herbal: self.refs.herbal(l.drug),
                     };
                     self.count_volume(delta, rx.manufacturer.as_deref());
                 }
@@ -188,7 +188,7 @@ impl Pipeline {
                         sign: -1,
                         qty: r.qty,
                         fen: r.amount.0,
-                        herbal: self.refs.drug(drug).is_some_and(|i| i.herbal),
+                        herbal: self.refs.herbal(drug),
                     };
                     self.count_volume(delta, None);
                 }

@@ -21,6 +21,16 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A copy of the shipped rules with the test catalog, to break on purpose; the directory
+/// lives as long as the returned guard.
+fn shipped_rules_copy() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    copy_dir(&root().join("rules"), &rules);
+    copy_dir(&root().join("fixtures/cases/catalog"), &rules.join("catalog"));
+    (dir, rules)
+}
+
 #[test]
 fn shipped_rules_are_valid() {
     let out = run_ok(&["rules", "check", "rules"]);
@@ -31,10 +41,7 @@ fn shipped_rules_are_valid() {
 
 #[test]
 fn every_problem_is_named_with_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules");
-    copy_dir(&root().join("rules"), &rules);
-    copy_dir(&root().join("fixtures/cases/catalog"), &rules.join("catalog"));
+    let (_dir, rules) = shipped_rules_copy();
     // An unknown threshold key, a bad severity, a duplicate id, a bad duration.
     let access = fs::read_to_string(rules.join("access.toml")).unwrap();
     fs::write(rules.join("access.toml"), access.replace("max_rows = 500", "max_rows = 500\nmax_rowz = 3")).unwrap();
@@ -71,10 +78,7 @@ fn every_problem_is_named_with_file_and_line() {
 
 #[test]
 fn surge_baselines_older_rules_files_keep_working_and_the_ring_bounds_them() {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules");
-    copy_dir(&root().join("rules"), &rules);
-    copy_dir(&root().join("fixtures/cases/catalog"), &rules.join("catalog"));
+    let (_dir, rules) = shipped_rules_copy();
     let footprint = fs::read_to_string(rules.join("footprint.toml")).unwrap();
     let min_line = footprint.lines().find(|l| l.starts_with("min_baseline_weeks")).unwrap().to_string() + "\n";
     let base_line = footprint.lines().find(|l| l.starts_with("baseline_weeks")).unwrap().to_string();

@@ -24,9 +24,17 @@ struct Peers {
 
 /// Sums the drug's lines and all lines of the department's doctors other than `doctor`,
 /// over days (`weeks` = false) or weeks, counting only peers with at least `min_n` lines.
-fn peers(u: &UsageStore, dept: u32, doctor: u32, drug: u32, range: (i32, i32), weeks: bool, min_n: f64) -> Peers {
+/// `herbal`: the drug's kind, whose lines its share is of.
+fn peers(
+    u: &UsageStore,
+    dept: u32,
+    doctor: u32,
+    (drug, herbal): (u32, bool),
+    range: (i32, i32),
+    weeks: bool,
+    min_n: f64,
+) -> Peers {
     let mut p = Peers { x: 0.0, n: 0.0, shares: Vec::new() };
-    let herbal = u.herbal(drug);
     for &d in u.dept_doctors.get(&dept).map_or(&[][..], Vec::as_slice) {
         if d == doctor {
             continue;
@@ -82,13 +90,13 @@ fn judge(
     let w = p.window.days();
     let r = (day - w + 1, day);
     // Shares are of the lines of the drug's own kind (饮片 or not): see `usage::Doctor`.
-    let herbal = u.herbal(drug);
+    let herbal = ctx.refs.herbal(drug);
     let n = doc.lines_days(herbal, r.0, r.1) as f64;
     let x = pair.series.lines_days(r.0, r.1).max(0) as f64;
     if n < p.min_doctor_lines || x < p.min_count {
         return None;
     }
-    let mut now = peers(u, doc.dept, doctor, drug, r, false, p.min_doctor_lines);
+    let mut now = peers(u, doc.dept, doctor, (drug, herbal), r, false, p.min_doctor_lines);
     if now.shares.len() < p.min_peers {
         return None;
     }
@@ -112,7 +120,7 @@ fn judge(
         return None;
     }
     let x_b = pair.series.lines_weeks(b.0, b.1).max(0) as f64;
-    let before = peers(u, doc.dept, doctor, drug, b, true, p.min_doctor_lines);
+    let before = peers(u, doc.dept, doctor, (drug, herbal), b, true, p.min_doctor_lines);
     let pooled_b = before.x / before.n.max(1.0);
     let z_b = binomial_z(x_b, n_b, pooled_b);
     if z_b >= p.baseline_z_max {
@@ -125,7 +133,7 @@ fn judge(
     let group = ctx.refs.substitutes(drug);
     if !group.is_empty() {
         let group_peers = |range: (i32, i32), weeks: bool| -> f64 {
-            group.iter().map(|&g| peers(u, doc.dept, doctor, g, range, weeks, p.min_doctor_lines).x).sum()
+            group.iter().map(|&g| peers(u, doc.dept, doctor, (g, herbal), range, weeks, p.min_doctor_lines).x).sum()
         };
         let peers_bg = group_peers(b, true);
         let split_b = before.x / peers_bg.max(1.0);

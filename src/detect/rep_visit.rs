@@ -116,7 +116,7 @@ impl RepVisits {
         // Lines of drugs other than 饮片, as `line` counts them.
         if let Some(doc) = u.doctors.get(&v.doctor) {
             c.doc_all = doc.lines_weeks(false, b0, b1) as f64;
-            for &g in doc.drugs.iter().filter(|&&g| !u.herbal(g) && v.covers(self.manufacturer(refs, g), g)) {
+            for &g in doc.drugs.iter().filter(|&&g| !refs.herbal(g) && v.covers(self.manufacturer(refs, g), g)) {
                 c.doc_m += u.pair(v.doctor, g).map_or(0, |pr| pr.series.lines_weeks(b0, b1)) as f64;
             }
         }
@@ -134,7 +134,7 @@ impl RepVisits {
         };
         let dept_m: f64 = drugs
             .iter()
-            .filter(|&&g| !u.herbal(g))
+            .filter(|&&g| !refs.herbal(g))
             .map(|&g| u.dept_drug(v.dept, g).map_or(0, |s| s.lines_weeks(b0, b1)) as f64)
             .sum();
         c.peer_m = (dept_m - c.doc_m).max(0.0);

@@ -48,14 +48,14 @@ pub struct Surge {
 /// Pearson dispersion of weekly pair counts around the doctor's own share: how much more
 /// variable than Poisson prescribing is in this hospital (refills, clustered patients,
 /// changing habits). Measured over the baseline weeks of every pair with enough lines.
-fn measure_dispersion(u: &UsageStore, p: &SurgeParams, day: i32, first_week: i32) -> Option<f64> {
+fn measure_dispersion(u: &UsageStore, refs: &Refs, p: &SurgeParams, day: i32, first_week: i32) -> Option<f64> {
     let wk = week_of_day(day);
     let (b0, b1) = baseline_weeks(p, wk, first_week);
     let (mut chi2, mut df) = (0.0, 0.0);
     for (&k, pair) in &u.pairs {
         let (doctor, drug) = unpair(k);
         let Some(doc) = u.doctors.get(&doctor) else { continue };
-        let herbal = u.herbal(drug);
+        let herbal = refs.herbal(drug);
         let weeks: Vec<(f64, f64)> = (b0..=b1)
             .map(|w| (pair.series.lines_weeks(w, w).max(0) as f64, doc.lines_weeks(herbal, w, w).max(0) as f64))
             .collect();
@@ -103,7 +103,7 @@ impl Surge {
             return;
         }
         if self.measured_phi == 0.0 || crate::event::Zone::weekday(day) == 6 {
-            if let Some(phi) = measure_dispersion(usage, p, day, first_week) {
+            if let Some(phi) = measure_dispersion(usage, ctx.refs, p, day, first_week) {
                 self.measured_phi = phi;
             }
         }
@@ -179,7 +179,7 @@ fn expect(
     let doc = u.doctors.get(&doctor)?;
     let (b0, b1) = baseline_weeks(p, week_of_day(day), first_week);
     // Shares are of the lines of the drug's own kind (饮片 or not): see `usage::Doctor`.
-    let herbal = u.herbal(drug);
+    let herbal = refs.herbal(drug);
     let doctor_base = doc.lines_weeks(herbal, b0, b1) as f64;
     if doctor_base < p.min_doctor_baseline || !doc.present(herbal, b0, b1) {
         return None;

@@ -76,6 +76,11 @@ impl Refs {
         self.drugs.get(id as usize).and_then(Option::as_ref)
     }
 
+    /// Whether the drug is a 中药饮片 in the catalog (an unknown drug is not).
+    pub fn herbal(&self, drug: u32) -> bool {
+        self.drug(drug).is_some_and(|d| d.herbal)
+    }
+
     pub fn doctor(&self, id: u32) -> Option<&DoctorInfo> {
         self.doctors.get(id as usize).and_then(Option::as_ref)
     }

@@ -166,9 +166,8 @@ pub struct UsageStore {
     pub doctors: FxHashMap<u32, Doctor>,
     pub dept_drugs: FxHashMap<u64, Series<i32, DAYS>>,
     pub depts: FxHashMap<u32, Series<i32, DAYS>>,
-    /// The 饮片 lines among `depts`', and the drugs seen to be 饮片.
+    /// The 饮片 lines among `depts`'.
     herbal_depts: FxHashMap<u32, Series<i32, DAYS>>,
-    herbal_drugs: FxHashSet<u32>,
     /// Doctors whose latest prescription was in each department.
     pub dept_doctors: FxHashMap<u32, Vec<u32>>,
     /// Hospital of each department.
@@ -197,7 +196,6 @@ impl UsageStore {
         ok &= doc.series.apply(&d);
         if d.herbal {
             doc.herbal.apply(&d);
-            self.herbal_drugs.insert(d.drug);
             self.herbal_depts.entry(d.dept).or_insert_with(|| Series::new(d.week, d.day)).apply(&d);
         } else {
             doc.herbal.advance(d.week, d.day);
@@ -247,11 +245,6 @@ impl UsageStore {
 
     pub fn dept_drug(&self, dept: u32, drug: u32) -> Option<&Series<i32, DAYS>> {
         self.dept_drugs.get(&pair_key(dept, drug))
-    }
-
-    /// Whether `drug` is a 中药饮片: its shares are of herbal lines (see [`Doctor`]).
-    pub fn herbal(&self, drug: u32) -> bool {
-        self.herbal_drugs.contains(&drug)
     }
 
     /// The department's net lines of `herbal` (or other) drugs, by `f` over its series.
@@ -319,7 +312,6 @@ mod tests {
         assert_eq!((doc.lines_weeks(false, 81, 100), doc.lines_weeks(true, 81, 100)), (1, 1));
         assert_eq!((doc.lines_days(false, 701, 701), doc.lines_days(true, 701, 701)), (1, 1));
         assert_eq!(s.dept_lines(2, false, |x| x.lines_days(701, 701)), Some(1));
-        assert!(s.herbal(4) && !s.herbal(3));
         assert!(std::mem::size_of::<Pair>() + 8 <= 256, "per-pair state {} bytes", std::mem::size_of::<Pair>());
         assert_eq!(s.dept_doctors[&2], vec![1]);
         s.apply(Delta { dept: 5, day: 701, ..d });
