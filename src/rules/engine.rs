@@ -58,11 +58,15 @@ pub struct StreamFile {
     pub dedup_horizon: Span,
     /// How far behind the newest event time an event may arrive and still update windows.
     pub allowed_lateness: Span,
+    /// How far ahead of the hospital's trusted event time an event may be stamped and still
+    /// be applied at once; further ahead it waits for the stream to confirm it (a jump) or is
+    /// set aside as `future` (a wrong clock).
+    pub max_future_skew: Span,
 }
 
 impl Default for StreamFile {
     fn default() -> Self {
-        StreamFile { dedup_horizon: Span(7 * 86_400), allowed_lateness: Span(6 * 3600) }
+        StreamFile { dedup_horizon: Span(7 * 86_400), allowed_lateness: Span(6 * 3600), max_future_skew: Span(3 * 3600) }
     }
 }
 
@@ -73,6 +77,7 @@ pub struct Engine {
     pub calendar: Calendar,
     pub dedup_horizon: Span,
     pub allowed_lateness: Span,
+    pub max_future_skew: Span,
 }
 
 impl Default for Engine {
@@ -142,6 +147,7 @@ impl EngineFile {
             calendar,
             dedup_horizon: self.stream.dedup_horizon,
             allowed_lateness: self.stream.allowed_lateness,
+            max_future_skew: self.stream.max_future_skew,
         })
     }
 }

