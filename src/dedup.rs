@@ -31,9 +31,12 @@ impl Dedup {
     }
 
     /// True the first time an id is offered; false for a redelivery. `watermark` is the
-    /// newest event time seen so far.
-    pub fn first_time(&mut self, event_id: &str, watermark: Ts) -> bool {
-        self.rotate(watermark);
+    /// hospital's trusted event time (none before its clock starts): no wrongly stamped
+    /// event can age the remembered ids out.
+    pub fn first_time(&mut self, event_id: &str, watermark: Option<Ts>) -> bool {
+        if let Some(w) = watermark {
+            self.rotate(w);
+        }
         let k = Dedup::key(event_id);
         if self.previous.contains(&k) {
             return false;
@@ -75,12 +78,12 @@ mod tests {
     #[test]
     fn skips_redeliveries_within_horizon_and_forgets_after() {
         let mut d = Dedup::new(100);
-        assert!(d.first_time("a", Ts(0)));
-        assert!(!d.first_time("a", Ts(50)));
-        assert!(d.first_time("b", Ts(120)), "rotation");
-        assert!(!d.first_time("a", Ts(150)), "still in the previous generation");
-        assert!(d.first_time("c", Ts(230)));
-        assert!(d.first_time("a", Ts(231)), "forgotten after two generations");
+        assert!(d.first_time("a", Some(Ts(0))));
+        assert!(!d.first_time("a", Some(Ts(50))));
+        assert!(d.first_time("b", Some(Ts(120))), "rotation");
+        assert!(!d.first_time("a", Some(Ts(150))), "still in the previous generation");
+        assert!(d.first_time("c", Some(Ts(230))));
+        assert!(d.first_time("a", Some(Ts(231))), "forgotten after two generations");
         assert!(d.len() <= 3);
     }
 }

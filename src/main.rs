@@ -148,18 +148,16 @@ fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
     let rules = load_rules(&a.inputs.rules, a.inputs.catalog.as_deref())?;
     let mut sink = rxsentinel::sink::NullSink;
     let summary = replay(&a.inputs.input, rules, &mut sink, true)?;
-    let month = match &a.month {
-        Some(m) => summary.months.iter().find(|r| &r.month == m),
-        None => summary.months.iter().rev().find(|r| r.closed).or(summary.months.last()),
-    };
-    let Some(month) = month else {
-        let have: Vec<&str> = summary.months.iter().map(|m| m.month.as_str()).collect();
-        anyhow::bail!("no data for month {:?} (months in the input: {})", a.month.unwrap_or_default(), have.join(", "));
-    };
-    if a.json {
-        println!("{}", serde_json::to_string_pretty(month)?);
-    } else {
-        print!("{}", rxsentinel::app::report::render(month));
+    let chosen = rxsentinel::app::report::select(&summary.months, a.month.as_deref())?;
+    for (hospital, month) in chosen {
+        if a.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({ "hospital": hospital, "report": month }))?
+            );
+        } else {
+            print!("{}", rxsentinel::app::report::render(hospital, month));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -14,6 +14,9 @@ pub struct Stats {
     pub duplicates: u64,
     /// Too late for windowed state (still checked by per-event rules).
     pub late: u64,
+    /// Set aside for good: stamped ahead of the hospital's trusted time (or, live, of the
+    /// machine's clock) and never confirmed; applied to no window (per-event rules ran).
+    pub future: u64,
     pub unknown_drug: u64,
     pub unknown_doctor: u64,
     pub alerts: [u64; Kind::ALL.len()],
@@ -56,6 +59,11 @@ impl fmt::Display for Stats {
         list(f, RejectReason::ALL.iter().map(|r| (r.as_str(), self.rejected[*r as usize])).collect())?;
         writeln!(f, "  duplicates       {:>10}  (redelivered event_id, skipped)", self.duplicates)?;
         writeln!(f, "  late             {:>10}  (beyond allowed lateness: per-event rules only)", self.late)?;
+        writeln!(
+            f,
+            "  future           {:>10}  (stamped ahead of the stream, never confirmed: per-event rules only)",
+            self.future
+        )?;
         writeln!(
             f,
             "  unknown          {:>10}  drugs, {} doctors (not in catalog/roster)",

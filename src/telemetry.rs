@@ -38,6 +38,11 @@ pub struct Metrics {
     pub duplicates: IntCounter,
     /// Events older than the allowed lateness (per-event rules only).
     pub late: IntCounter,
+    /// Valid events set aside for good: stamped ahead of their hospital's trusted time (or
+    /// of this machine's clock) and never confirmed by the stream.
+    pub future: IntCounter,
+    /// Events held ahead of their hospital's clock, waiting for the stream to confirm them.
+    pub held: IntGauge,
     /// Records an HIS adapter skipped on purpose (tombstones, plain updates), by `reason`.
     pub skipped: IntCounterVec,
     /// Alerts by `kind` and `severity`.
@@ -79,6 +84,16 @@ impl Metrics {
                 .expect("valid metric"),
             late: IntCounter::new("rxsentinel_events_late_total", "Events beyond the allowed lateness.")
                 .expect("valid metric"),
+            future: IntCounter::new(
+                "rxsentinel_events_future_total",
+                "Events stamped ahead of their hospital's trusted time and set aside.",
+            )
+            .expect("valid metric"),
+            held: IntGauge::new(
+                "rxsentinel_events_held",
+                "Events held ahead of their hospital's clock, waiting for the stream to confirm them.",
+            )
+            .expect("valid metric"),
             skipped: counter(
                 "rxsentinel_records_skipped_total",
                 "Records an HIS adapter skipped, by reason.",
@@ -130,6 +145,8 @@ impl Metrics {
             Box::new(self.rejected.clone()),
             Box::new(self.duplicates.clone()),
             Box::new(self.late.clone()),
+            Box::new(self.future.clone()),
+            Box::new(self.held.clone()),
             Box::new(self.skipped.clone()),
             Box::new(self.alerts.clone()),
             Box::new(self.dead_letters.clone()),
@@ -173,6 +190,7 @@ impl Metrics {
         }
         self.duplicates.inc_by(now.duplicates - last.duplicates);
         self.late.inc_by(now.late - last.late);
+        self.future.inc_by(now.future - last.future);
         last.clone_from(now);
     }
 

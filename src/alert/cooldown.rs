@@ -17,9 +17,12 @@ struct Last {
     window: u64,
 }
 
-fn key(rule: usize, subject: &[&str]) -> u64 {
+/// Keyed by the rule's id, not its position in the rule list: a reordered or reloaded
+/// rule set keeps its cooldowns.
+fn key(rule: &str, subject: &[&str]) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.update(&(rule as u64).to_le_bytes());
+    h.update(&(rule.len() as u64).to_le_bytes());
+    h.update(rule.as_bytes());
     for part in subject {
         h.update(&(part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
@@ -29,7 +32,7 @@ fn key(rule: usize, subject: &[&str]) -> u64 {
 
 impl Cooldown {
     /// Whether a candidate may fire now; records it when it may.
-    pub fn admit(&mut self, rule: usize, subject: &[&str], window: &str, ts: Ts, cooldown_secs: i64) -> bool {
+    pub fn admit(&mut self, rule: &str, subject: &[&str], window: &str, ts: Ts, cooldown_secs: i64) -> bool {
         let k = key(rule, subject);
         let w = xxhash_rust::xxh3::xxh3_64(window.as_bytes());
         let mut latest = ts.0;
@@ -66,16 +69,16 @@ mod tests {
     #[test]
     fn cooldown_and_window() {
         let mut c = Cooldown::default();
-        assert!(c.admit(0, &["D1"], "w1", Ts(0), 100));
-        assert!(!c.admit(0, &["D1"], "w1", Ts(500), 100), "same window never twice");
-        assert!(!c.admit(0, &["D1"], "w2", Ts(50), 100), "inside cooldown");
-        assert!(c.admit(0, &["D1"], "w2", Ts(150), 100));
-        assert!(c.admit(0, &["D2"], "w2", Ts(150), 100), "other subject");
-        assert!(c.admit(1, &["D1"], "w3", Ts(150), 100), "other rule");
-        assert!(c.admit(2, &["D1"], "late", Ts(100), 0), "an older event still alerts with no cooldown");
-        assert!(c.admit(2, &["D1"], "later", Ts(50), 0));
+        assert!(c.admit("R0", &["D1"], "w1", Ts(0), 100));
+        assert!(!c.admit("R0", &["D1"], "w1", Ts(500), 100), "same window never twice");
+        assert!(!c.admit("R0", &["D1"], "w2", Ts(50), 100), "inside cooldown");
+        assert!(c.admit("R0", &["D1"], "w2", Ts(150), 100));
+        assert!(c.admit("R0", &["D2"], "w2", Ts(150), 100), "other subject");
+        assert!(c.admit("R1", &["D1"], "w3", Ts(150), 100), "other rule");
+        assert!(c.admit("R2", &["D1"], "late", Ts(100), 0), "an older event still alerts with no cooldown");
+        assert!(c.admit("R2", &["D1"], "later", Ts(50), 0));
         assert!(
-            !c.admit(3, &["D1"], "a", Ts(500), 100) || !c.admit(3, &["D1"], "b", Ts(450), 100),
+            !c.admit("R3", &["D1"], "a", Ts(500), 100) || !c.admit("R3", &["D1"], "b", Ts(450), 100),
             "cooldown holds either way"
         );
         c.evict(Ts(1000), 100);

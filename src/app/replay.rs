@@ -11,7 +11,7 @@ use std::time::Instant;
 use anyhow::Context;
 
 use crate::event::{decode, Ts};
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Arrival, Origin, Pipeline};
 use crate::rules::RuleSet;
 use crate::sink::Sink;
 use crate::source::file::LineReader;
@@ -22,7 +22,7 @@ use super::warn::Warner;
 pub struct Summary {
     pub stats: Stats,
     /// Monthly 双排序 reviews: closed months, then open ones (provisional).
-    pub months: Vec<crate::detect::overuse::MonthReport>,
+    pub months: Vec<(String, crate::detect::overuse::MonthReport)>,
     pub seconds: f64,
     pub state: String,
 }
@@ -48,6 +48,7 @@ struct Head {
     reader: LineReader,
     buf: Vec<u8>,
     ts: Option<Ts>,
+    line: u64,
 }
 
 pub fn replay(inputs: &[PathBuf], rules: RuleSet, sink: &mut dyn Sink, progress: bool) -> anyhow::Result<Summary> {
@@ -56,7 +57,12 @@ pub fn replay(inputs: &[PathBuf], rules: RuleSet, sink: &mut dyn Sink, progress:
     let total_bytes: u64 = inputs.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
     let mut heads = Vec::with_capacity(inputs.len());
     for p in inputs {
-        heads.push(Head { reader: LineReader::open(p, bytes_read.clone())?, buf: Vec::with_capacity(1024), ts: None });
+        heads.push(Head {
+            reader: LineReader::open(p, bytes_read.clone())?,
+            buf: Vec::with_capacity(1024),
+            ts: None,
+            line: 0,
+        });
     }
     let bar = (progress && std::io::stderr().is_terminal()).then(|| progress_bar(total_bytes));
     let mut pipeline = Pipeline::new(rules);
@@ -75,11 +81,9 @@ pub fn replay(inputs: &[PathBuf], rules: RuleSet, sink: &mut dyn Sink, progress:
         while let Some(line) = h.reader.next_line(&mut h.buf)? {
             match decode(&h.buf, None) {
                 Ok(ev) => {
-                    pipeline.process(&ev, &mut alerts);
-                    if !alerts.is_empty() {
-                        sink.send(&alerts)?;
-                        alerts.clear();
-                    }
+                    let at = Arrival { origin: Origin { input: 0, pos: line }, ..Arrival::default() };
+                    pipeline.process_from(&ev, at, &mut alerts);
+                    deliver(&mut pipeline, &mut alerts, sink, &mut warner, inputs)?;
                 }
                 Err(r) => {
                     pipeline.stats.reject(r.reason);
@@ -98,16 +102,23 @@ pub fn replay(inputs: &[PathBuf], rules: RuleSet, sink: &mut dyn Sink, progress:
     while let Some(i) = heads.iter().enumerate().filter_map(|(i, h)| h.ts.map(|t| (t, i))).min().map(|(_, i)| i) {
         let h = &mut heads[i];
         let ev = decode(&h.buf, None).expect("the head decoded when it was read");
-        pipeline.process(&ev, &mut alerts);
-        if !alerts.is_empty() {
-            sink.send(&alerts)?;
-            alerts.clear();
-        }
+        let at = Arrival { origin: Origin { input: i as u32, pos: h.line }, ..Arrival::default() };
+        pipeline.process_from(&ev, at, &mut alerts);
+        deliver(&mut pipeline, &mut alerts, sink, &mut warner, inputs)?;
         refill(h, &mut pipeline, &mut warner)?;
         n += 1;
         tick(n);
     }
+    pipeline.finish(&mut alerts);
+    deliver(&mut pipeline, &mut alerts, sink, &mut warner, inputs)?;
     sink.flush()?;
+    let held = pipeline.held();
+    if held > 0 {
+        tracing::warn!(
+            "{held} events stamped ahead of their hospital's stream were still waiting for it at the end of the input \
+             (applied to no window; a replay with later data may confirm them)"
+        );
+    }
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -119,6 +130,25 @@ pub fn replay(inputs: &[PathBuf], rules: RuleSet, sink: &mut dyn Sink, progress:
     })
 }
 
+/// Hands the alerts to the sink and reports events set aside as future.
+fn deliver(
+    pipeline: &mut Pipeline,
+    alerts: &mut Vec<crate::alert::Alert>,
+    sink: &mut dyn Sink,
+    warner: &mut Warner,
+    inputs: &[PathBuf],
+) -> anyhow::Result<()> {
+    if !alerts.is_empty() {
+        sink.send(alerts)?;
+        alerts.clear();
+    }
+    for s in pipeline.take_set_aside() {
+        let file = inputs.get(s.origin.input as usize).map_or(Path::new("-"), PathBuf::as_path);
+        warner.future(file, s.origin.pos, &s);
+    }
+    Ok(())
+}
+
 /// Advances `h` to its next record that decodes, counting and reporting the ones that do not.
 fn refill(h: &mut Head, pipeline: &mut Pipeline, warner: &mut Warner) -> anyhow::Result<()> {
     h.ts = None;
@@ -126,6 +156,7 @@ fn refill(h: &mut Head, pipeline: &mut Pipeline, warner: &mut Warner) -> anyhow:
         match decode(&h.buf, None) {
             Ok(ev) => {
                 h.ts = Some(ev.ts);
+                h.line = line;
                 return Ok(());
             }
             Err(r) => {

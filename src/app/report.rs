@@ -55,11 +55,37 @@ fn section(out: &mut String, title: &str, rows: &[Ranked]) {
     }
 }
 
-/// The table of one month.
-pub fn render(m: &MonthReport) -> String {
+/// Each hospital's report of `month`, or of its latest closed month (its latest month when
+/// none closed). Reports are in order of the hospitals' names.
+pub fn select<'a>(
+    months: &'a [(String, MonthReport)],
+    month: Option<&str>,
+) -> anyhow::Result<Vec<(&'a str, &'a MonthReport)>> {
+    let mut hospitals: Vec<&str> = months.iter().map(|(h, _)| h.as_str()).collect();
+    hospitals.dedup();
+    let mut out = Vec::new();
+    for h in hospitals {
+        let mine: Vec<&MonthReport> = months.iter().filter(|(x, _)| x == h).map(|(_, m)| m).collect();
+        let pick = match month {
+            Some(m) => mine.iter().find(|r| r.month == m),
+            None => mine.iter().rev().find(|r| r.closed).or(mine.last()),
+        };
+        out.extend(pick.map(|m| (h, *m)));
+    }
+    if out.is_empty() {
+        let mut have: Vec<&str> = months.iter().map(|(_, m)| m.month.as_str()).collect();
+        have.sort_unstable();
+        have.dedup();
+        anyhow::bail!("no data for month {:?} (months in the input: {})", month.unwrap_or_default(), have.join(", "));
+    }
+    Ok(out)
+}
+
+/// The table of one hospital's month.
+pub fn render(hospital: &str, m: &MonthReport) -> String {
     let mut out = String::new();
     let state = if m.closed { "已结账" } else { "未结账，临时数据" };
-    let _ = writeln!(out, "药品用量动态监测及超常预警 · 双排序  {}（{}）", m.month, state);
+    let _ = writeln!(out, "药品用量动态监测及超常预警 · 双排序  {hospital}  {}（{}）", m.month, state);
     section(&mut out, &format!("一、按金额排序 前 {} 名药品及其前列处方医生", m.by_amount.len()), &m.by_amount);
     section(&mut out, &format!("二、按数量排序 前 {} 名药品及其前列处方医生", m.by_qty.len()), &m.by_qty);
     let _ = writeln!(

@@ -105,8 +105,7 @@ fn judge(
         return None;
     }
     let rl = &ctx.rules[rule];
-    let hospital = u.dept_hospital.get(&dept).map_or("", |&h| ctx.ids.hospital.name(h));
-    let mut c = Candidate::new(rule, Kind::Concentration, rl.severity, hospital, Zone::format_day(day));
+    let mut c = Candidate::new(rule, Kind::Concentration, rl.severity, ctx.hospital, Zone::format_day(day));
     c.drug = Some(ctx.ids.drug.name(drug).to_owned());
     c.dept = Some(ctx.ids.dept.name(dept).to_owned());
     let top: Vec<_> = now

@@ -27,6 +27,8 @@ pub struct Ctx<'a> {
     pub engine: &'a Engine,
     pub refs: &'a Refs,
     pub ids: &'a Ids,
+    /// The hospital whose state the detectors are reading.
+    pub hospital: &'a str,
 }
 
 /// Rule indices grouped by kind, computed once.

@@ -99,7 +99,8 @@ impl Overuse {
     /// Closes `month`: ranks it, alerts, and remembers it as the previous month.
     /// `first_month` is the first calendar month the stream covers from its first day; a
     /// partly observed month is ranked but never compared against.
-    pub fn close_month(&mut self, ctx: &Ctx, month: i32, first_month: i32, hospital: &str, out: &mut Vec<Candidate>) {
+    pub fn close_month(&mut self, ctx: &Ctx, month: i32, first_month: i32, out: &mut Vec<Candidate>) {
+        let hospital = ctx.hospital;
         let acc = self.open.remove(&month).unwrap_or_default();
         self.open.retain(|&m, _| m > month);
         let Some(&rule) = ctx.by_kind.get(Kind::OveruseWarning).first() else { return };

@@ -147,8 +147,7 @@ fn judge(
         }
     }
     let rl = &ctx.rules[rule];
-    let hospital = ctx.ids.hospital.name(doc.hospital);
-    let mut c = Candidate::new(rule, Kind::PeerOutlier, rl.severity, hospital, Zone::format_day(day));
+    let mut c = Candidate::new(rule, Kind::PeerOutlier, rl.severity, ctx.hospital, Zone::format_day(day));
     c.doctor = Some(ctx.ids.doctor.name(doctor).to_owned());
     c.drug = Some(ctx.ids.drug.name(drug).to_owned());
     c.dept = Some(ctx.ids.dept.name(doc.dept).to_owned());

@@ -19,7 +19,7 @@ pub struct Stores<'a> {
     pub doctor: &'a RevenueStore,
     /// First local day of the stream: windows reaching before it are not judged.
     pub first_day: i32,
-    /// Department (site key) of each doctor (site key); `u32::MAX` when unknown.
+    /// Department of each doctor; `u32::MAX` when unknown.
     pub doctor_dept: &'a [u32],
 }
 
@@ -49,11 +49,11 @@ pub fn close_day(ctx: &Ctx, stores: &Stores, day: i32, out: &mut Vec<Candidate>)
                 continue;
             }
             let (store, names) = match p.scope {
-                Scope::Dept => (stores.dept, &ctx.ids.site_dept),
-                Scope::Doctor => (stores.doctor, &ctx.ids.site_doctor),
+                Scope::Dept => (stores.dept, &ctx.ids.dept),
+                Scope::Doctor => (stores.doctor, &ctx.ids.doctor),
             };
             for key in store.keys() {
-                let (hospital, code) = crate::state::split_site(names.name(key));
+                let (hospital, code) = (ctx.hospital, names.name(key));
                 let dept_of = match p.scope {
                     Scope::Doctor => stores.doctor_dept.get(key as usize).copied().filter(|&d| d != u32::MAX),
                     Scope::Dept => None,

@@ -261,8 +261,7 @@ fn candidate(
     e: &Expect,
 ) -> Candidate {
     let r = &ctx.rules[rule];
-    let hospital = u.doctors.get(&doctor).map_or("", |d| ctx.ids.hospital.name(d.hospital));
-    let mut c = Candidate::new(rule, Kind::Surge, r.severity, hospital, Zone::format_day(start));
+    let mut c = Candidate::new(rule, Kind::Surge, r.severity, ctx.hospital, Zone::format_day(start));
     c.doctor = Some(ctx.ids.doctor.name(doctor).to_owned());
     c.drug = Some(ctx.ids.drug.name(drug).to_owned());
     c.dept = u.doctors.get(&doctor).map(|d| ctx.ids.dept.name(d.dept).to_owned());

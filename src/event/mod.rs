@@ -298,3 +298,69 @@ pub struct RepVisit<'a> {
     pub dept: Cow<'a, str>,
     pub products: Vec<Cow<'a, str>>,
 }
+
+fn own<'b>(s: &str) -> Cow<'b, str> {
+    Cow::Owned(s.to_owned())
+}
+
+fn own_opt<'b>(s: &Option<Cow<'_, str>>) -> Option<Cow<'b, str>> {
+    s.as_deref().map(own)
+}
+
+impl Event<'_> {
+    /// A copy that owns its strings, to be kept past the record's bytes (a held event).
+    pub fn to_owned_event(&self) -> Event<'static> {
+        let body = match &self.body {
+            Body::Rx(r) => Body::Rx(Rx {
+                rx_id: own(&r.rx_id),
+                dept: own(&r.dept),
+                doctor: own(&r.doctor),
+                drug: own(&r.drug),
+                drug_name: own_opt(&r.drug_name),
+                manufacturer: own_opt(&r.manufacturer),
+                reason: own_opt(&r.reason),
+                line: r.line,
+                visit_type: r.visit_type,
+                doctor_title: r.doctor_title,
+                qty: r.qty,
+                amount: r.amount,
+                days: r.days,
+                long_term: r.long_term,
+            }),
+            Body::Return(r) => Body::Return(Return {
+                rx_id: own(&r.rx_id),
+                drug: own(&r.drug),
+                doctor: own(&r.doctor),
+                dept: own(&r.dept),
+                qty: r.qty,
+                amount: r.amount,
+            }),
+            Body::Charge(c) => Body::Charge(Charge {
+                dept: own(&c.dept),
+                doctor: own_opt(&c.doctor),
+                category: c.category,
+                amount: c.amount,
+            }),
+            Body::Access(a) => Body::Access(Access {
+                user: own(&a.user),
+                role: own_opt(&a.role),
+                client_ip: own_opt(&a.client_ip),
+                app: own_opt(&a.app),
+                object: own_opt(&a.object),
+                group_by: a.group_by.iter().map(|g| own(g)).collect(),
+                sql: own_opt(&a.sql),
+                action: a.action,
+                rows: a.rows,
+            }),
+            Body::RepVisit(v) => Body::RepVisit(RepVisit {
+                rep: own(&v.rep),
+                company: own(&v.company),
+                manufacturer: own(&v.manufacturer),
+                doctor: own(&v.doctor),
+                dept: own(&v.dept),
+                products: v.products.iter().map(|g| own(g)).collect(),
+            }),
+        };
+        Event { id: own(&self.id), ts: self.ts, hospital: own(&self.hospital), body }
+    }
+}

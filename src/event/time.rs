@@ -17,6 +17,23 @@ impl Ts {
     }
 }
 
+/// The machine's time: read here and only here, by the live service, to set aside events
+/// stamped in its future. The core never reads it.
+pub fn machine_now() -> Ts {
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Ts(d.as_secs() as i64)
+}
+
+/// RFC 3339 in UTC, for logs (alerts use the hospital's zone).
+impl std::fmt::Display for Ts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match DateTime::from_timestamp(self.0, 0) {
+            Some(t) => write!(f, "{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            None => write!(f, "{}s", self.0),
+        }
+    }
+}
+
 /// The hospital's civil-time offset, used for days, weeks, months and hours.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Zone {

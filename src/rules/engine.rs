@@ -66,7 +66,11 @@ pub struct StreamFile {
 
 impl Default for StreamFile {
     fn default() -> Self {
-        StreamFile { dedup_horizon: Span(7 * 86_400), allowed_lateness: Span(6 * 3600), max_future_skew: Span(3 * 3600) }
+        StreamFile {
+            dedup_horizon: Span(7 * 86_400),
+            allowed_lateness: Span(6 * 3600),
+            max_future_skew: Span(3 * 3600),
+        }
     }
 }
 

@@ -162,6 +162,19 @@ pub struct Origin<'a> {
     pub key: Option<&'a [u8]>,
 }
 
+/// Why a record is dead-lettered: a decode reject, or a valid event set aside as future.
+pub struct DeadReason<'a> {
+    pub reason: &'a str,
+    pub field: Option<&'a str>,
+    pub detail: &'a str,
+}
+
+impl<'a> From<&'a Reject> for DeadReason<'a> {
+    fn from(r: &'a Reject) -> Self {
+        DeadReason { reason: r.reason.as_str(), field: r.field, detail: &r.detail }
+    }
+}
+
 /// Rejected records, byte for byte, with why and where in headers.
 pub struct DeadLetter {
     out: Arc<KafkaOut>,
@@ -174,12 +187,12 @@ impl DeadLetter {
     }
 
     /// Sends one record; it is confirmed by the next [`KafkaOut::confirm`].
-    pub fn send(&self, payload: &[u8], why: &Reject, from: &Origin<'_>) -> anyhow::Result<()> {
+    pub fn send(&self, payload: &[u8], why: &DeadReason<'_>, from: &Origin<'_>) -> anyhow::Result<()> {
         let (partition, offset) = (from.partition.to_string(), from.offset.to_string());
         let headers = OwnedHeaders::new()
-            .insert(Header { key: "reason", value: Some(why.reason.as_str()) })
+            .insert(Header { key: "reason", value: Some(why.reason) })
             .insert(Header { key: "field", value: why.field })
-            .insert(Header { key: "detail", value: Some(why.detail.as_str()) })
+            .insert(Header { key: "detail", value: Some(why.detail) })
             .insert(Header { key: "source_topic", value: Some(from.topic) })
             .insert(Header { key: "source_partition", value: Some(partition.as_str()) })
             .insert(Header { key: "source_offset", value: Some(offset.as_str()) });
@@ -190,7 +203,7 @@ impl DeadLetter {
             rec = rec.key(k);
         }
         self.out.send("dead_letter", rec)?;
-        metrics().dead_letters.with_label_values(&[why.reason.as_str()]).inc();
+        metrics().dead_letters.with_label_values(&[why.reason]).inc();
         Ok(())
     }
 

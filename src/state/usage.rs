@@ -96,9 +96,8 @@ pub struct Pair {
 pub struct Doctor {
     pub series: Series<i32, DAYS>,
     pub herbal: Series<i32, DAYS>,
-    /// Department and hospital of the doctor's latest prescription.
+    /// Department of the doctor's latest prescription.
     pub dept: u32,
-    pub hospital: u32,
     /// Drugs this doctor has pairs with (for per-manufacturer sums).
     pub drugs: Vec<u32>,
 }
@@ -106,7 +105,6 @@ pub struct Doctor {
 /// One volume change: a prescription line (`sign` = 1) or a return (`sign` = −1).
 #[derive(Copy, Clone, Debug)]
 pub struct Delta {
-    pub hospital: u32,
     pub doctor: u32,
     pub dept: u32,
     pub drug: u32,
@@ -170,8 +168,6 @@ pub struct UsageStore {
     herbal_depts: FxHashMap<u32, Series<i32, DAYS>>,
     /// Doctors whose latest prescription was in each department.
     pub dept_doctors: FxHashMap<u32, Vec<u32>>,
-    /// Hospital of each department.
-    pub dept_hospital: FxHashMap<u32, u32>,
     /// Pairs with a prescription line, with the local day of the line, not yet judged.
     touched: FxHashSet<(u64, i32)>,
 }
@@ -190,7 +186,6 @@ impl UsageStore {
             series: Series::new(d.week, d.day),
             herbal: Series::new(d.week, d.day),
             dept: d.dept,
-            hospital: d.hospital,
             drugs: Vec::new(),
         });
         ok &= doc.series.apply(&d);
@@ -207,9 +202,7 @@ impl UsageStore {
             doc.drugs.push(d.drug);
         }
         // A prescription (not a return) moves the doctor to its department.
-        if d.sign > 0 && (new_doctor || doc.dept != d.dept || doc.hospital != d.hospital) {
-            doc.hospital = d.hospital;
-            self.dept_hospital.insert(d.dept, d.hospital);
+        if d.sign > 0 && (new_doctor || doc.dept != d.dept) {
             let old = std::mem::replace(&mut doc.dept, d.dept);
             if !new_doctor {
                 if let Some(v) = self.dept_doctors.get_mut(&old) {
@@ -288,18 +281,7 @@ mod tests {
     #[test]
     fn returns_net_out_and_state_is_compact() {
         let mut s = UsageStore::default();
-        let d = Delta {
-            hospital: 0,
-            doctor: 1,
-            dept: 2,
-            drug: 3,
-            day: 700,
-            week: 100,
-            sign: 1,
-            qty: 4.0,
-            fen: 1000,
-            herbal: false,
-        };
+        let d = Delta { doctor: 1, dept: 2, drug: 3, day: 700, week: 100, sign: 1, qty: 4.0, fen: 1000, herbal: false };
         assert!(s.apply(d));
         assert!(s.apply(Delta { sign: -1, qty: 1.0, fen: 250, ..d }));
         s.apply(Delta { day: 701, ..d });

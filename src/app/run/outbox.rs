@@ -16,8 +16,7 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::{Offset, TopicPartitionList};
 
 use crate::alert::Alert;
-use crate::event::Reject;
-use crate::sink::kafka::{DeadLetter, KafkaSink, Origin};
+use crate::sink::kafka::{DeadLetter, DeadReason, KafkaSink, Origin};
 use crate::sink::{NdjsonSink, Sink};
 use crate::source::kafka::{record_commit, Hooks, KafkaConsumer};
 use crate::telemetry::metrics;
@@ -90,7 +89,7 @@ impl Outbox {
     }
 
     /// Sends a rejected record to the dead-letter topic, if one is configured.
-    pub fn dead_letter(&self, payload: &[u8], why: &Reject, from: &Origin<'_>) -> anyhow::Result<()> {
+    pub fn dead_letter(&self, payload: &[u8], why: &DeadReason<'_>, from: &Origin<'_>) -> anyhow::Result<()> {
         let mut g = self.lock();
         if let Some(d) = &g.sinks.dead_letter {
             d.send(payload, why, from)?;

@@ -92,9 +92,12 @@ impl Partitions {
 
     /// Adds what the pipelines counted since the last call to the metrics.
     pub fn export(&mut self) {
+        let mut held = 0;
         for s in self.slots.values_mut() {
             metrics().add_stats(&s.pipeline.stats, &mut s.exported);
+            held += s.pipeline.held();
         }
+        metrics().held.set(held as i64);
     }
 
     /// Updates per-partition lag from librdkafka's watermarks and says whether this member
@@ -140,6 +143,7 @@ fn merge(into: &mut Stats, s: &Stats) {
     add(&mut into.alerts, &s.alerts);
     into.duplicates += s.duplicates;
     into.late += s.late;
+    into.future += s.future;
     into.unknown_drug += s.unknown_drug;
     into.unknown_doctor += s.unknown_doctor;
     into.suppressed += s.suppressed;

@@ -13,10 +13,12 @@ use rdkafka::message::{BorrowedMessage, Message};
 use crate::alert::Alert;
 use crate::app::warn::Warner;
 use crate::event::mapping::Mapped;
+use crate::event::time::machine_now;
 use crate::event::{decode, Reject};
 use crate::http::Health;
+use crate::pipeline::{Arrival, Origin as PipelineOrigin};
 use crate::settings::Settings;
-use crate::sink::kafka::Origin;
+use crate::sink::kafka::{DeadReason, Origin};
 use crate::source::kafka::KafkaConsumer;
 use crate::stats::Stats;
 use crate::telemetry::metrics;
@@ -157,15 +159,28 @@ impl Loop<'_> {
         };
         let outcome: Result<(), Reject> = bytes.and_then(|b| {
             let ev = decode(b, topic.default_type)?;
-            pipeline.process(&ev, &mut self.alerts);
+            let origin = PipelineOrigin { input: ti as u32, pos: offset.max(0) as u64 };
+            let at = Arrival { origin, raw: Some(payload), now: Some(machine_now()) };
+            pipeline.process_from(&ev, at, &mut self.alerts);
             Ok(())
         });
+        for s in pipeline.take_set_aside() {
+            // Held events come back with their own record's place; the key is the hospital.
+            let from = Origin {
+                topic: &topics[s.origin.input as usize].name,
+                partition: p,
+                offset: s.origin.pos as i64,
+                key: Some(s.hospital.as_bytes()),
+            };
+            let why = DeadReason { reason: "future", field: Some("ts"), detail: s.why.as_str() };
+            self.outbox.dead_letter(s.raw.as_deref().unwrap_or_default(), &why, &from)?;
+        }
         if let Err(r) = outcome {
             pipeline.stats.reject(r.reason);
             let place = format!("{}[{p}]", topic.name);
             self.warner.reject(Path::new(&place), offset.max(0) as u64, &r);
             let from = Origin { topic: &topic.name, partition: p, offset, key: m.key() };
-            self.outbox.dead_letter(payload, &r, &from)?;
+            self.outbox.dead_letter(payload, &DeadReason::from(&r), &from)?;
         }
         self.parts.processed((ti, p), offset + 1);
         self.outbox.accept((ti, p), offset, &self.alerts)

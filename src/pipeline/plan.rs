@@ -1,0 +1,49 @@
+//! The compiled rules: one immutable value shared by every hospital's state (and, later,
+//! swapped whole between events on a reload).
+
+use crate::detect::access::AccessRules;
+use crate::detect::ByKind;
+use crate::rules::model::Scope;
+use crate::rules::{Params, RuleSet};
+use crate::state::{Ids, Refs};
+
+#[derive(Debug)]
+pub struct Plan {
+    pub rules: RuleSet,
+    pub by_kind: ByKind,
+    pub access: AccessRules,
+    /// Days each revenue ring holds: the longest share window + baseline + lateness.
+    pub ring_days: usize,
+    /// Whether any share rule is per doctor (doctor revenue is kept only then).
+    pub track_doctor_revenue: bool,
+    /// Longest rule cooldown: how long the cooldown table must remember a subject.
+    pub max_cooldown: i64,
+}
+
+impl Plan {
+    pub fn new(rules: RuleSet) -> Plan {
+        let lateness_days = rules.engine.allowed_lateness.days();
+        let share = || {
+            rules.rules.iter().filter_map(|r| match &r.params {
+                Params::Share(p) => Some(p),
+                _ => None,
+            })
+        };
+        let share_days = share().map(|p| p.window.days() + p.baseline.days()).max().unwrap_or(1);
+        Plan {
+            by_kind: ByKind::new(&rules.rules),
+            access: AccessRules::new(&rules.rules),
+            ring_days: (share_days + lateness_days + 2) as usize,
+            track_doctor_revenue: share().any(|p| p.scope == Scope::Doctor),
+            max_cooldown: rules.rules.iter().map(|r| r.cooldown.secs()).max().unwrap_or(0),
+            rules,
+        }
+    }
+
+    /// Fresh ids and reference data for a hospital: its own catalog, or the shared one.
+    pub fn refs_for(&self, hospital: &str) -> (Ids, Refs) {
+        let mut ids = Ids::default();
+        let refs = Refs::build(self.rules.catalog_for(hospital), &mut ids);
+        (ids, refs)
+    }
+}

@@ -1,0 +1,208 @@
+//! Event time that one event cannot drag, and per-hospital state: wrongly stamped events
+//! change no alert and no statistic; hospitals sharing a stream, with colliding codes and
+//! event ids, give exactly the alerts each gives alone; a hospital's outage and backlog
+//! makes none of its events late.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use common::*;
+use serde_json::Value;
+
+fn demo_lines() -> Vec<String> {
+    let p = root().join("fixtures/hospital/events.ndjson.gz");
+    let gz = flate2::read::MultiGzDecoder::new(std::fs::File::open(p).unwrap());
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::BufReader::new(gz), &mut text).unwrap();
+    text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect()
+}
+
+fn write(dir: &Path, name: &str, lines: &[String]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+    p
+}
+
+fn ids(alerts: &[Value]) -> BTreeSet<String> {
+    alerts.iter().map(|a| a["alert_id"].as_str().unwrap().to_owned()).collect()
+}
+
+/// A number from the replay summary, e.g. `late` or `future`.
+fn summary_count(log: &str, key: &str) -> u64 {
+    let line = log.lines().find(|l| l.trim_start().starts_with(&format!("{key} "))).unwrap_or_else(|| panic!("{log}"));
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// The summary's state sizes, without the dedup ids (wrongly stamped events are still
+/// remembered, so their redeliveries are skipped).
+fn state_line(log: &str) -> String {
+    let line = log.lines().find(|l| l.trim_start().starts_with("state ")).unwrap_or_else(|| panic!("{log}"));
+    line.split_whitespace().filter(|w| !w.starts_with("ids=") && *w != "dedup").collect::<Vec<_>>().join(" ")
+}
+
+fn shift(line: &str, hours: i64, id: &str) -> String {
+    let mut e: Value = serde_json::from_str(line).unwrap();
+    let ts = chrono::DateTime::parse_from_rfc3339(e["ts"].as_str().unwrap()).unwrap();
+    e["ts"] = (ts + chrono::Duration::hours(hours)).to_rfc3339().into();
+    e["event_id"] = id.into();
+    e.to_string()
+}
+
+#[test]
+fn wrongly_stamped_events_change_no_alert_and_no_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = demo_lines();
+    let rules = root().join("rules");
+    let clean = write(dir.path(), "clean.ndjson", &lines);
+    let (want, clean_log) = replay(&[&clean], &rules, None, dir.path());
+    assert!(want.len() >= 30, "the demo hospital raises its alerts: {}", want.len());
+
+    // Copies of charges and returns with new ids, stamped hours to 14 months ahead or behind
+    // (beyond the skew and the lateness, where no clock can tell them from honest events).
+    let offsets = [9, 30, 48, 240, 1_080, 4_800, 8_760, 10_200, -9, -30, -48, -720, -8_760, -10_200];
+    let mut wrong = lines.clone();
+    let picks: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains("\"type\":\"charge\"") || lines[i].contains("\"type\":\"return\""))
+        .step_by(997)
+        .take(42)
+        .collect();
+    assert_eq!(picks.len(), 42);
+    for (k, &i) in picks.iter().enumerate().rev() {
+        wrong.insert(i + 1, shift(&lines[i], offsets[k % offsets.len()], &format!("wrong-{k}")));
+    }
+    let path = write(dir.path(), "wrong.ndjson", &wrong);
+    let (got, log) = replay(&[&path], &rules, None, dir.path());
+    assert_eq!(ids(&got), ids(&want), "wrongly stamped events changed the alerts\n{log}");
+    assert_eq!(state_line(&log), state_line(&clean_log), "wrongly stamped events changed the state");
+    let set_aside = summary_count(&log, "late") + summary_count(&log, "future");
+    assert_eq!(set_aside, 42 + summary_count(&clean_log, "late") + summary_count(&clean_log, "future"), "{log}");
+    assert!(summary_count(&log, "future") >= 20, "{log}");
+    assert!(log.contains("set aside"), "future events are logged: {log}");
+}
+
+#[test]
+fn a_typed_year_or_an_ancient_first_line_changes_no_alert() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = demo_lines();
+    let rules = root().join("rules");
+    let (want, _) = replay(&[&write(dir.path(), "clean.ndjson", &lines)], &rules, None, dir.path());
+    let mut typo = lines.clone();
+    typo.insert(5_001, shift(&lines[5_000], 365 * 24, "typo"));
+    let mut ancient = vec![shift(&lines[0], -25 * 365 * 24, "ancient")];
+    ancient.extend(lines.iter().cloned());
+    let mut first_ahead = vec![shift(&lines[0], 365 * 24, "ahead")];
+    first_ahead.extend(lines.iter().cloned());
+    for (name, v) in [("typo", typo), ("ancient", ancient), ("first_ahead", first_ahead)] {
+        let (got, log) = replay(&[&write(dir.path(), &format!("{name}.ndjson"), &v)], &rules, None, dir.path());
+        assert_eq!(ids(&got), ids(&want), "{name}: alerts changed\n{log}");
+        assert_eq!(summary_count(&log, "late") + summary_count(&log, "future"), 1, "{name}: {log}");
+    }
+}
+
+/// Two generated hospitals whose doctor, drug and department codes and event ids collide,
+/// each with its own roster under `catalog/<hospital>/`.
+struct Two {
+    dir: tempfile::TempDir,
+    a: Vec<String>,
+    b: Vec<String>,
+    catalog: PathBuf,
+}
+
+fn two_hospitals() -> Two {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = |name: &str, seed: &str, doctors: &str| {
+        let out = dir.path().join(name);
+        let o = out.display().to_string();
+        run_ok(&["gen", "--out", &o, "--seed", seed, "--doctors", doctors, "--days", "100", "--hospital", name]);
+        let text = std::fs::read_to_string(out.join("events.ndjson")).unwrap();
+        text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect::<Vec<_>>()
+    };
+    let a = gen("H01", "1", "12");
+    // The second hospital reuses the first one's event ids.
+    let b: Vec<String> = gen("H02", "2", "15").into_iter().map(|l| l.replace("\"H02-", "\"H01-")).collect();
+    let catalog = dir.path().join("catalog");
+    std::fs::create_dir_all(catalog.join("H02")).unwrap();
+    for f in ["drugs.csv", "suspended_drugs.csv"] {
+        std::fs::copy(root().join("rules/catalog").join(f), catalog.join(f)).unwrap();
+    }
+    std::fs::copy(dir.path().join("H01/rules/catalog/doctors.csv"), catalog.join("doctors.csv")).unwrap();
+    std::fs::copy(dir.path().join("H02/rules/catalog/doctors.csv"), catalog.join("H02/doctors.csv")).unwrap();
+    Two { dir, a, b, catalog }
+}
+
+/// Merges by event time (stable: ties keep `a` first).
+fn merge(a: &[String], b: &[String]) -> Vec<String> {
+    let ts = |l: &String| {
+        let e: Value = serde_json::from_str(l).unwrap();
+        chrono::DateTime::parse_from_rfc3339(e["ts"].as_str().unwrap()).unwrap().timestamp()
+    };
+    let mut v: Vec<(i64, usize, &String)> = a.iter().chain(b).enumerate().map(|(i, l)| (ts(l), i, l)).collect();
+    v.sort();
+    v.into_iter().map(|(_, _, l)| l.clone()).collect()
+}
+
+#[test]
+fn hospitals_sharing_a_stream_give_the_union_of_their_alerts() {
+    let t = two_hospitals();
+    let (d, rules) = (t.dir.path(), root().join("rules"));
+    let alone = |name: &str, lines: &[String]| replay(&[&write(d, name, lines)], &rules, Some(&t.catalog), d).0;
+    let (a, b) = (alone("a.ndjson", &t.a), alone("b.ndjson", &t.b));
+    assert!(a.len() > 10 && b.len() > 10, "each hospital raises alerts: {} {}", a.len(), b.len());
+    assert!(a.iter().all(|x| x["hospital"] == "H01") && b.iter().all(|x| x["hospital"] == "H02"));
+    let mut want = ids(&a);
+    want.extend(ids(&b));
+    assert_eq!(want.len(), a.len() + b.len(), "alert ids are scoped by hospital");
+
+    let merged = write(d, "merged.ndjson", &merge(&t.a, &t.b));
+    let (got, log) = replay(&[&merged], &rules, Some(&t.catalog), d);
+    assert_eq!(ids(&got), want, "a merged stream is not the union of its hospitals\n{log}");
+    assert_eq!(summary_count(&log, "duplicates"), dup_count(&t.a) + dup_count(&t.b), "{log}");
+
+    // The same two files given as two inputs, merged by the replay itself.
+    let (got2, _) = replay(&[&d.join("a.ndjson"), &d.join("b.ndjson")], &rules, Some(&t.catalog), d);
+    assert_eq!(ids(&got2), want);
+}
+
+/// Redeliveries the generator planted (the same line again).
+fn dup_count(lines: &[String]) -> u64 {
+    let mut seen = BTreeSet::new();
+    lines.iter().filter(|l| !seen.insert(event_id(l))).count() as u64
+}
+
+fn event_id(l: &str) -> String {
+    let e: Value = serde_json::from_str(l).unwrap();
+    e["event_id"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_hospital_silent_for_a_week_resumes_without_late_events() {
+    let t = two_hospitals();
+    let (d, rules) = (t.dir.path(), root().join("rules"));
+    let day = |l: &String| l.split("\"ts\":\"").nth(1).unwrap()[..10].to_owned();
+    // H02's feed is down from day 60 to 67: its week arrives after H01 has moved on.
+    let days: Vec<String> = t.b.iter().map(day).collect();
+    let mut cut: Vec<String> = days.clone();
+    cut.sort();
+    cut.dedup();
+    let (from, to) = (cut[60].clone(), cut[67].clone());
+    let down = |i: usize| days[i] >= from && days[i] < to;
+    let live: Vec<String> = t.b.iter().enumerate().filter(|(i, _)| !down(*i)).map(|(_, l)| l.clone()).collect();
+    let backlog: Vec<String> = t.b.iter().enumerate().filter(|(i, _)| down(*i)).map(|(_, l)| l.clone()).collect();
+    let mut stream = merge(&t.a, &live.iter().filter(|l| day(l) < from).cloned().collect::<Vec<_>>());
+    // H01 streams on alone for the week, then H02's backlog, then both again.
+    let split = stream.iter().position(|l| day(l) >= to).unwrap_or(stream.len());
+    let tail = stream.split_off(split);
+    stream.extend(backlog);
+    stream.extend(merge(&tail, &live.iter().filter(|l| day(l) >= to).cloned().collect::<Vec<_>>()));
+    let path = write(d, "outage.ndjson", &stream);
+    let (got, log) = replay(&[&path], &rules, Some(&t.catalog), d);
+    assert_eq!(summary_count(&log, "late"), 0, "H02's backlog counted late: {log}");
+    assert_eq!(summary_count(&log, "future"), 0, "{log}");
+    let (a, _) = replay(&[&write(d, "a.ndjson", &t.a)], &rules, Some(&t.catalog), d);
+    let (b, _) = replay(&[&write(d, "b.ndjson", &t.b)], &rules, Some(&t.catalog), d);
+    let mut want = ids(&a);
+    want.extend(ids(&b));
+    assert_eq!(ids(&got), want, "the outage changed the alerts\n{log}");
+}
