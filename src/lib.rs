@@ -21,7 +21,7 @@
 //! | [`alert`] | cooldown, deterministic ids, the alert record (CONTRACT §3) |
 //! | [`sink`] | NDJSON file / stdout, Kafka topic (idempotent, acks=all) |
 //! | [`rules`] | the rules directory: TOML rules, engine settings, catalog CSVs |
-//! | [`pipeline`] | the synchronous core tying decode → … → alerts together |
+//! | [`pipeline`] | the synchronous core: compiled rules ([`pipeline::Plan`]) and one state per hospital ([`pipeline::HospitalState`]) |
 //! | [`app`] | wiring for the CLI commands: `replay`, `run` (Kafka), `report`, `eval` |
 //! | [`settings`] | the `run` config file (TOML, validated) with flag and env overrides |
 //! | [`http`] | `/metrics`, `/healthz`, `/readyz` |
@@ -32,7 +32,9 @@
 //! - decode, dedup, state, detect and alert are synchronous and deterministic and take
 //!   event time as an argument: no clock reads, no I/O. Replay equals live.
 //! - a record that does not decode is counted by reason and skipped; it never touches state.
-//! - `alert_id` depends only on rule, subject and window.
+//! - `alert_id` depends only on rule, subject (hospital included) and window.
+//! - state and event time are per hospital; no single event moves a hospital's watermark
+//!   ([`state::clock`]), and eviction, dedup, cooldown expiry and day closing follow it.
 //! - no doctor, patient, drug or user id in metric labels or info-level logs.
 
 pub mod alert;

@@ -103,3 +103,46 @@ pub fn subject_line(a: &Value) -> String {
         _ => format!("{kind}\t{}\t{}", g("doctor"), g("drug")),
     }
 }
+
+/// Two generated hospitals whose doctor, drug and department codes and event ids collide,
+/// each with its own roster under `catalog/<hospital>/`.
+pub struct Two {
+    pub dir: tempfile::TempDir,
+    pub a: Vec<String>,
+    pub b: Vec<String>,
+    pub catalog: PathBuf,
+}
+
+pub fn two_hospitals(days: &str) -> Two {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = |name: &str, seed: &str, doctors: &str| {
+        let out = dir.path().join(name);
+        let o = out.display().to_string();
+        run_ok(&["gen", "--out", &o, "--seed", seed, "--doctors", doctors, "--days", days, "--hospital", name]);
+        let text = std::fs::read_to_string(out.join("events.ndjson")).unwrap();
+        text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect::<Vec<_>>()
+    };
+    let a = gen("H01", "1", "12");
+    // The second hospital reuses the first one's event ids.
+    let b: Vec<String> = gen("H02", "2", "15").into_iter().map(|l| l.replace("\"H02-", "\"H01-")).collect();
+    let catalog = dir.path().join("catalog");
+    std::fs::create_dir_all(catalog.join("H02")).unwrap();
+    for f in ["drugs.csv", "suspended_drugs.csv"] {
+        std::fs::copy(root().join("rules/catalog").join(f), catalog.join(f)).unwrap();
+    }
+    std::fs::copy(dir.path().join("H01/rules/catalog/doctors.csv"), catalog.join("doctors.csv")).unwrap();
+    std::fs::copy(dir.path().join("H02/rules/catalog/doctors.csv"), catalog.join("H02/doctors.csv")).unwrap();
+    Two { dir, a, b, catalog }
+}
+
+/// Merges by event time (stable: ties keep `a` first).
+pub fn merge(a: &[String], b: &[String]) -> Vec<String> {
+    let ts = |l: &String| {
+        let e: serde_json::Value = serde_json::from_str(l).unwrap();
+        chrono::DateTime::parse_from_rfc3339(e["ts"].as_str().unwrap()).unwrap().timestamp()
+    };
+    let mut v: Vec<(i64, usize, &String)> = a.iter().chain(b).enumerate().map(|(i, l)| (ts(l), i, l)).collect();
+    v.sort();
+    v.into_iter().map(|(_, _, l)| l.clone()).collect()
+}
+

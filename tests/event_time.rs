@@ -101,51 +101,9 @@ fn a_typed_year_or_an_ancient_first_line_changes_no_alert() {
     }
 }
 
-/// Two generated hospitals whose doctor, drug and department codes and event ids collide,
-/// each with its own roster under `catalog/<hospital>/`.
-struct Two {
-    dir: tempfile::TempDir,
-    a: Vec<String>,
-    b: Vec<String>,
-    catalog: PathBuf,
-}
-
-fn two_hospitals() -> Two {
-    let dir = tempfile::tempdir().unwrap();
-    let gen = |name: &str, seed: &str, doctors: &str| {
-        let out = dir.path().join(name);
-        let o = out.display().to_string();
-        run_ok(&["gen", "--out", &o, "--seed", seed, "--doctors", doctors, "--days", "100", "--hospital", name]);
-        let text = std::fs::read_to_string(out.join("events.ndjson")).unwrap();
-        text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect::<Vec<_>>()
-    };
-    let a = gen("H01", "1", "12");
-    // The second hospital reuses the first one's event ids.
-    let b: Vec<String> = gen("H02", "2", "15").into_iter().map(|l| l.replace("\"H02-", "\"H01-")).collect();
-    let catalog = dir.path().join("catalog");
-    std::fs::create_dir_all(catalog.join("H02")).unwrap();
-    for f in ["drugs.csv", "suspended_drugs.csv"] {
-        std::fs::copy(root().join("rules/catalog").join(f), catalog.join(f)).unwrap();
-    }
-    std::fs::copy(dir.path().join("H01/rules/catalog/doctors.csv"), catalog.join("doctors.csv")).unwrap();
-    std::fs::copy(dir.path().join("H02/rules/catalog/doctors.csv"), catalog.join("H02/doctors.csv")).unwrap();
-    Two { dir, a, b, catalog }
-}
-
-/// Merges by event time (stable: ties keep `a` first).
-fn merge(a: &[String], b: &[String]) -> Vec<String> {
-    let ts = |l: &String| {
-        let e: Value = serde_json::from_str(l).unwrap();
-        chrono::DateTime::parse_from_rfc3339(e["ts"].as_str().unwrap()).unwrap().timestamp()
-    };
-    let mut v: Vec<(i64, usize, &String)> = a.iter().chain(b).enumerate().map(|(i, l)| (ts(l), i, l)).collect();
-    v.sort();
-    v.into_iter().map(|(_, _, l)| l.clone()).collect()
-}
-
 #[test]
 fn hospitals_sharing_a_stream_give_the_union_of_their_alerts() {
-    let t = two_hospitals();
+    let t = two_hospitals("100");
     let (d, rules) = (t.dir.path(), root().join("rules"));
     let alone = |name: &str, lines: &[String]| replay(&[&write(d, name, lines)], &rules, Some(&t.catalog), d).0;
     let (a, b) = (alone("a.ndjson", &t.a), alone("b.ndjson", &t.b));
@@ -178,7 +136,7 @@ fn event_id(l: &str) -> String {
 
 #[test]
 fn a_hospital_silent_for_a_week_resumes_without_late_events() {
-    let t = two_hospitals();
+    let t = two_hospitals("100");
     let (d, rules) = (t.dir.path(), root().join("rules"));
     let day = |l: &String| l.split("\"ts\":\"").nth(1).unwrap()[..10].to_owned();
     // H02's feed is down from day 60 to 67: its week arrives after H01 has moved on.
