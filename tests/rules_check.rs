@@ -95,3 +95,61 @@ fn surge_baselines_older_rules_files_keep_working_and_the_ring_bounds_them() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("footprint.toml") && err.contains("baseline_weeks"), "{err}");
 }
+
+/// Runs `rules check` on `rules`, which must fail with exit code 1; returns stderr.
+fn check_fails(rules: &Path) -> String {
+    let out = bin().args(["rules", "check", rules.to_str().unwrap()]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "expected exit 1: {err}");
+    err
+}
+
+#[test]
+fn a_header_only_drug_dictionary_or_roster_is_refused_but_no_suspensions_is_fine() {
+    let (_dir, rules) = shipped_rules_copy();
+    let header =
+        |f: &str| fs::read_to_string(rules.join("catalog").join(f)).unwrap().lines().next().unwrap().to_owned();
+    for f in ["drugs.csv", "doctors.csv", "suspended_drugs.csv"] {
+        fs::write(rules.join("catalog").join(f), header(f) + "\n").unwrap();
+    }
+    let err = check_fails(&rules);
+    assert!(err.contains("drugs.csv:1: no rows: the drug dictionary must not be empty"), "{err}");
+    assert!(err.contains("doctors.csv:1: no rows: the roster must not be empty"), "{err}");
+    assert!(err.contains("2 problem(s)"), "suspended_drugs.csv may be empty: {err}");
+}
+
+#[test]
+fn a_row_with_fewer_or_more_fields_than_the_header_names_its_line() {
+    let (_dir, rules) = shipped_rules_copy();
+    let path = rules.join("catalog/doctors.csv");
+    let mut lines: Vec<String> = fs::read_to_string(&path).unwrap().lines().map(str::to_owned).collect();
+    lines[2] = "D002,王芳,0301".into();
+    lines[3] += ",extra";
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let err = check_fails(&rules);
+    assert!(err.contains("doctors.csv:3: 3 fields, the header has 6"), "{err}");
+    assert!(err.contains("doctors.csv:4: 7 fields, the header has 6"), "{err}");
+}
+
+#[test]
+fn excel_csv_with_bom_and_crlf_reports_the_right_lines() {
+    let (_dir, rules) = shipped_rules_copy();
+    let path = rules.join("catalog/drugs.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let bad = lines[1].replacen(",false,", ",maybe,", 1);
+    lines[1] = &bad;
+    fs::write(&path, format!("\u{feff}{}\r\n", lines.join("\r\n"))).unwrap();
+    let bad3 = fs::read_to_string(rules.join("catalog/suspended_drugs.csv")).unwrap().replace('\n', "\r\n");
+    fs::write(rules.join("catalog/suspended_drugs.csv"), bad3.replacen("suspend", "ban", 1)).unwrap();
+    let err = check_fails(&rules);
+    assert!(err.contains("drugs.csv:2: essential: expected true or false, got \"maybe\""), "{err}");
+    let line = fs::read_to_string(rules.join("catalog/suspended_drugs.csv"))
+        .unwrap()
+        .lines()
+        .position(|l| l.contains(",ban,"))
+        .unwrap()
+        + 1;
+    assert!(err.contains(&format!("suspended_drugs.csv:{line}: action")), "{err}");
+    assert!(err.contains("2 problem(s)"), "the BOM header is read: {err}");
+}

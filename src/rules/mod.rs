@@ -7,6 +7,7 @@ pub mod engine;
 pub mod load;
 pub mod model;
 pub mod problem;
+pub mod table;
 
 pub use catalog::Catalog;
 pub use engine::Engine;
