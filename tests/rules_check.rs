@@ -104,6 +104,108 @@ fn check_fails(rules: &Path) -> String {
     err
 }
 
+/// Replaces the first `from` in `rules/file` (which must hold it) by `to`.
+fn edit(rules: &Path, file: &str, from: &str, to: &str) {
+    let path = rules.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} lacks {from:?}");
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// 1-based line of the first line of `rules/file` starting with `prefix`.
+fn line_starting(rules: &Path, file: &str, prefix: &str) -> usize {
+    let text = fs::read_to_string(rules.join(file)).unwrap();
+    text.lines().position(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("{file}: no {prefix:?}")) + 1
+}
+
+#[test]
+fn a_negative_limit_names_file_line_key_and_range() {
+    let (_dir, rules) = shipped_rules_copy();
+    edit(&rules, "prescription.toml", "max_days_outpatient = 7", "max_days_outpatient = -1");
+    edit(&rules, "access.toml", "max_rows = 500", "max_rows = 0");
+    let err = check_fails(&rules);
+    let line = line_starting(&rules, "prescription.toml", "max_days_outpatient");
+    let want = format!("prescription.toml:{line}: large_rx.max_days_outpatient = -1: must be in 1..=365 (rule RX-01)");
+    assert!(err.contains(&want), "{err}");
+    let line = line_starting(&rules, "access.toml", "max_rows");
+    assert!(err.contains(&format!("access.toml:{line}: bulk_export.max_rows = 0: must be in 1..=1000000000")), "{err}");
+}
+
+#[test]
+fn nan_infinity_and_out_of_range_reals_are_refused() {
+    let (_dir, rules) = shipped_rules_copy();
+    edit(&rules, "footprint.toml", "h = 8.0", "h = nan");
+    edit(&rules, "footprint.toml", "min_ratio = 3.0", "min_ratio = 0.5");
+    edit(&rules, "footprint.toml", "max_p = 1e-7", "max_p = 1.5");
+    edit(&rules, "revenue.toml", "min_revenue = 20000", "min_revenue = inf");
+    edit(&rules, "revenue.toml", "limit = 0.50", "limit = 1.5");
+    let err = check_fails(&rules);
+    let at = |file: &str, prefix: &str| format!("{file}:{}: ", line_starting(&rules, file, prefix));
+    for want in [
+        format!("{}surge.h = nan: must be in (0, 1000] (rule DP-02)", at("footprint.toml", "h =")),
+        format!(
+            "{}peer_outlier.min_ratio = 0.5: must be in [1, 1000] (rule DP-01)",
+            at("footprint.toml", "min_ratio = 0.5")
+        ),
+        format!("{}peer_outlier.max_p = 1.5: must be in (0, 1) (rule DP-01)", at("footprint.toml", "max_p = 1.5")),
+        format!(
+            "{}drug_share.min_revenue = inf: must be in [0, 10000000000] (rule YZ-01)",
+            at("revenue.toml", "min_revenue")
+        ),
+        format!("{}drug_share.limit = 1.5: must be in (0, 1) (rule YZ-01)", at("revenue.toml", "limit")),
+    ] {
+        assert!(err.contains(&want), "{want}\n{err}");
+    }
+}
+
+#[test]
+fn durations_out_of_range_are_errors_not_aborts() {
+    let (_dir, rules) = shipped_rules_copy();
+    edit(&rules, "engine.toml", "allowed_lateness = \"6h\"", "allowed_lateness = \"9999999999d\"");
+    edit(&rules, "engine.toml", "dedup_horizon = \"7d\"", "dedup_horizon = \"1000d\"");
+    edit(&rules, "revenue.toml", "cooldown = \"30d\"", "cooldown = \"400d\"");
+    edit(&rules, "footprint.toml", "window = \"14d\"", "window = \"60d\"");
+    let err = check_fails(&rules);
+    let at = |file: &str, prefix: &str| format!("{file}:{}: ", line_starting(&rules, file, prefix));
+    for want in [
+        format!(
+            "{}stream.allowed_lateness = \"9999999999d\": must be in 1m..=7d",
+            at("engine.toml", "allowed_lateness")
+        ),
+        format!("{}stream.dedup_horizon = \"1000d\": must be in 1h..=90d", at("engine.toml", "dedup_horizon")),
+        format!("{}cooldown = \"400d\": must be in 0s..=365d (rule YZ-01)", at("revenue.toml", "cooldown")),
+        format!(
+            "{}peer_outlier.window = \"60d\": must be in 1d..=30d (rule DP-01)",
+            at("footprint.toml", "window = \"60d\"")
+        ),
+    ] {
+        assert!(err.contains(&want), "{want}\n{err}");
+    }
+}
+
+#[test]
+fn replay_refuses_an_absurd_lateness_cleanly() {
+    let (dir, rules) = shipped_rules_copy();
+    edit(&rules, "engine.toml", "allowed_lateness = \"6h\"", "allowed_lateness = \"9999999999d\"");
+    let input = root().join("fixtures/cases/large_rx_days.ndjson");
+    let alerts = dir.path().join("alerts.ndjson");
+    let args = ["replay", "--input", input.to_str().unwrap(), "--rules", rules.to_str().unwrap()];
+    let out = bin().args(args).args(["--alerts", alerts.to_str().unwrap()]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "a clean error exit, not an abort: {err}");
+    assert!(err.contains("stream.allowed_lateness = \"9999999999d\": must be in 1m..=7d"), "{err}");
+}
+
+#[test]
+fn future_skew_beyond_the_lateness_is_refused() {
+    let (_dir, rules) = shipped_rules_copy();
+    edit(&rules, "engine.toml", "allowed_lateness = \"6h\"", "allowed_lateness = \"1h\"");
+    let err = check_fails(&rules);
+    let line = line_starting(&rules, "engine.toml", "max_future_skew");
+    let want = format!("engine.toml:{line}: stream.max_future_skew = \"3h\": must be at most allowed_lateness (1h)");
+    assert!(err.contains(&want), "{err}");
+}
+
 #[test]
 fn a_header_only_drug_dictionary_or_roster_is_refused_but_no_suspensions_is_fine() {
     let (_dir, rules) = shipped_rules_copy();

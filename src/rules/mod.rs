@@ -7,15 +7,21 @@ pub mod engine;
 pub mod load;
 pub mod model;
 pub mod problem;
+pub mod ranges;
 pub mod table;
 
 pub use catalog::Catalog;
+pub use duration::Span;
 pub use engine::Engine;
 pub use model::{Kind, Params, Rule, Severity};
 pub use problem::{Problem, Problems};
 
 /// Longest window + baseline a share rule may ask for; bounds the revenue rings.
 pub const MAX_SHARE_DAYS: i32 = 400;
+
+/// Longest `allowed_lateness` (and `max_future_skew`); it widens the revenue rings too, so
+/// a ring holds at most `MAX_SHARE_DAYS` + 7 + 2 days.
+pub const MAX_ALLOWED_LATENESS: Span = Span::days_n(7);
 
 /// Everything a pipeline needs from the rules directory.
 #[derive(Clone, Debug)]
