@@ -207,6 +207,25 @@ fn future_skew_beyond_the_lateness_is_refused() {
 }
 
 #[test]
+fn a_second_rule_of_a_one_rule_kind_is_refused_naming_both() {
+    let (_dir, rules) = shipped_rules_copy();
+    let second = "[[rule]]\nid = \"DP-09\"\nkind = \"surge\"\nseverity = \"low\"\n[rule.thresholds]\nh = 20.0\n";
+    fs::write(rules.join("zz_more.toml"), second).unwrap();
+    let err = check_fails(&rules);
+    let first = line_starting(&rules, "footprint.toml", "[[rule]]");
+    assert!(err.contains("zz_more.toml:1: kind: rule DP-09: a second `surge` rule"), "{err}");
+    let named = format!("reads only the first, DP-02 ({}:{first})", rules.join("footprint.toml").display());
+    assert!(err.contains(&named), "{err}");
+    // Disabled, it is no second rule; other kinds may have several.
+    let disabled = second.replace("severity", "enabled = false\nseverity");
+    fs::write(rules.join("zz_more.toml"), &disabled).unwrap();
+    run_ok(&["rules", "check", rules.to_str().unwrap()]);
+    // Disabled, its thresholds are still checked.
+    fs::write(rules.join("zz_more.toml"), disabled.replace("h = 20.0", "h = -1.0")).unwrap();
+    assert!(check_fails(&rules).contains("zz_more.toml:7: surge.h = -1.0: must be in (0, 1000] (rule DP-09)"));
+}
+
+#[test]
 fn a_header_only_drug_dictionary_or_roster_is_refused_but_no_suspensions_is_fine() {
     let (_dir, rules) = shipped_rules_copy();
     let header =

@@ -1,7 +1,7 @@
 //! Loading a rules directory: `engine.toml`, every other `*.toml` as rule files, and the
 //! catalog CSVs. Problems are collected across all files, each with file and line.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -98,11 +98,12 @@ impl At<'_> {
     }
 }
 
-/// The rules read so far and their ids.
+/// The rules read so far, their ids, and the first rule of each kind.
 #[derive(Default)]
 struct Collect {
     rules: Vec<Rule>,
     ids: HashSet<String>,
+    first: HashMap<Kind, String>,
 }
 
 impl Collect {
@@ -123,7 +124,7 @@ impl Collect {
     }
 
     /// One rule: `None` when disabled. A disabled rule is checked all the same, so that
-    /// enabling it later holds no surprise; it reserves no id.
+    /// enabling it later holds no surprise; it reserves no id and no one-rule kind.
     fn rule(&mut self, at: &At, table: Table) -> Result<Option<Rule>, Vec<Problem>> {
         let raw: RawRule = toml::Value::Table(table.clone()).try_into().map_err(|e: toml::de::Error| {
             let msg = e.message().to_string();
@@ -153,7 +154,7 @@ impl Collect {
         Ok(Some(Rule { id: raw.id, kind: raw.kind, severity: raw.severity, cooldown: raw.cooldown, params }))
     }
 
-    /// A well-formed, unique id.
+    /// A well-formed, unique id, and no second rule of a kind whose detector reads only one.
     fn identity(&mut self, at: &At, raw: &RawRule) -> Result<(), Vec<Problem>> {
         let problem = |field: &str, msg: String| vec![Problem::new(at.path, Some(at.line), Some(field), msg)];
         if raw.id.is_empty() || !raw.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
@@ -162,6 +163,18 @@ impl Collect {
         if !self.ids.insert(raw.id.clone()) {
             return Err(problem("id", format!("rule {}: duplicate rule id", raw.id)));
         }
+        if !raw.kind.one_rule_only() {
+            return Ok(());
+        }
+        if let Some(first) = self.first.get(&raw.kind) {
+            let msg = format!(
+                "rule {}: a second `{}` rule; its detector reads only the first, {first}: merge them, or set enabled = false on one",
+                raw.id,
+                raw.kind.as_str()
+            );
+            return Err(problem("kind", msg));
+        }
+        self.first.insert(raw.kind, format!("{} ({}:{})", raw.id, at.path.display(), at.line));
         Ok(())
     }
 }

@@ -67,6 +67,15 @@ impl Kind {
             Kind::BulkExport => "bulk_export",
         }
     }
+
+    /// Kinds whose detector reads only the first rule of the kind (`surge`, `peer`,
+    /// `concentration`, `rep_visit` and `overuse` in `detect/`): a second would be ignored.
+    pub fn one_rule_only(self) -> bool {
+        matches!(
+            self,
+            Kind::Surge | Kind::PeerOutlier | Kind::Concentration | Kind::RepVisitLift | Kind::OveruseWarning
+        )
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
