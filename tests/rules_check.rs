@@ -207,6 +207,36 @@ fn future_skew_beyond_the_lateness_is_refused() {
 }
 
 #[test]
+fn a_rules_directory_without_rule_files_is_refused() {
+    let (_dir, rules) = shipped_rules_copy();
+    for f in ["access.toml", "footprint.toml", "prescription.toml", "revenue.toml"] {
+        fs::remove_file(rules.join(f)).unwrap();
+    }
+    let err = check_fails(&rules);
+    assert!(err.contains("no rule files"), "{err}");
+}
+
+#[test]
+fn unknown_files_and_backups_in_the_rules_directory_are_named() {
+    let (_dir, rules) = shipped_rules_copy();
+    fs::copy(rules.join("prescription.toml"), rules.join("prescription.toml.txt")).unwrap();
+    fs::write(rules.join("x.yaml"), "rule: []\n").unwrap();
+    fs::copy(rules.join("access.toml"), rules.join("access.toml~")).unwrap();
+    fs::create_dir(rules.join("old")).unwrap();
+    // Hidden files and documentation are fine.
+    fs::write(rules.join(".prescription.toml.swp"), [0u8, 1, 2]).unwrap();
+    fs::write(rules.join("NOTES.md"), "# notes\n").unwrap();
+    let err = check_fails(&rules);
+    for name in ["prescription.toml.txt: unexpected file", "x.yaml: unexpected file", "access.toml~: an editor backup"]
+    {
+        assert!(err.contains(name), "{name}\n{err}");
+    }
+    assert!(err.contains("old: unexpected directory"), "{err}");
+    assert!(!err.contains("swp") && !err.contains("NOTES"), "{err}");
+    assert!(err.contains("4 problem(s)"), "{err}");
+}
+
+#[test]
 fn a_second_rule_of_a_one_rule_kind_is_refused_naming_both() {
     let (_dir, rules) = shipped_rules_copy();
     let second = "[[rule]]\nid = \"DP-09\"\nkind = \"surge\"\nseverity = \"low\"\n[rule.thresholds]\nh = 20.0\n";

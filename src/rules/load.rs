@@ -2,13 +2,14 @@
 //! catalog CSVs. Problems are collected across all files, each with file and line.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use toml::{Spanned, Table};
 
 use super::catalog::Catalog;
+use super::dir::rule_files;
 use super::duration::Span;
 use super::engine::{Engine, EngineFile};
 use super::model::*;
@@ -47,7 +48,7 @@ fn yes() -> bool {
 /// Loads and validates `dir`; the catalog comes from `catalog_dir` (default `dir/catalog`).
 pub fn load(dir: &Path, catalog_dir: Option<&Path>) -> Result<RuleSet, Problems> {
     let mut problems = Vec::new();
-    let files = toml_files(dir)
+    let files = rule_files(dir, &mut problems)
         .map_err(|e| Problems(vec![Problem::new(dir, None, None, format!("cannot read rules directory: {e}"))]))?;
     let mut engine = Engine::default();
     let mut rules = Collect::default();
@@ -72,15 +73,6 @@ pub fn load(dir: &Path, catalog_dir: Option<&Path>) -> Result<RuleSet, Problems>
     } else {
         Err(Problems(problems))
     }
-}
-
-fn toml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    Ok(files)
 }
 
 /// Where a rule is: its file, the file's text, and the line the rule starts on.

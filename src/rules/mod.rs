@@ -2,6 +2,7 @@
 //! once into typed values. See `rules/README.md` for the reference.
 
 pub mod catalog;
+pub mod dir;
 pub mod duration;
 pub mod engine;
 pub mod load;
