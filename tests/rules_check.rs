@@ -304,3 +304,41 @@ fn excel_csv_with_bom_and_crlf_reports_the_right_lines() {
     assert!(err.contains(&format!("suspended_drugs.csv:{line}: action")), "{err}");
     assert!(err.contains("2 problem(s)"), "the BOM header is read: {err}");
 }
+
+/// A hospital's own catalog files are validated like the shared ones, and misplaced files
+/// in its directory are named.
+#[test]
+fn per_hospital_catalog_files_are_checked_and_named() {
+    let (_dir, rules) = shipped_rules_copy();
+    let cat = rules.join("catalog");
+    fs::create_dir_all(cat.join("H02")).unwrap();
+    let roster = fs::read_to_string(cat.join("doctors.csv")).unwrap();
+    fs::write(cat.join("H02/doctors.csv"), roster.replacen(",resident,", ",intern,", 1)).unwrap();
+    fs::create_dir_all(cat.join("H03")).unwrap();
+    fs::copy(cat.join("drugs.csv"), cat.join("H03/drug.csv")).unwrap();
+    fs::create_dir_all(cat.join("H04")).unwrap();
+    let err = check_fails(&rules);
+    let line = roster.lines().position(|l| l.contains(",resident,")).unwrap() + 1;
+    assert!(err.contains(&format!("H02/doctors.csv:{line}: title: expected resident")), "{err}");
+    assert!(err.contains("H03/drug.csv: unexpected entry in a catalog directory"), "{err}");
+    assert!(err.contains("H03: a hospital's catalog directory holds none of"), "{err}");
+    assert!(err.contains("H04: a hospital's catalog directory holds none of"), "{err}");
+}
+
+#[test]
+fn valid_per_hospital_catalogs_pass_also_with_catalog_dir() {
+    let (dir, rules) = shipped_rules_copy();
+    let cat = rules.join("catalog");
+    fs::create_dir_all(cat.join("H02")).unwrap();
+    fs::copy(cat.join("doctors.csv"), cat.join("H02/doctors.csv")).unwrap();
+    run_ok(&["rules", "check", rules.to_str().unwrap()]);
+    let elsewhere = dir.path().join("elsewhere");
+    copy_dir(&cat, &elsewhere);
+    fs::write(elsewhere.join("H02/drugs.csv"), "drug,name\n").unwrap();
+    let args = ["rules", "check", rules.to_str().unwrap(), "--catalog", elsewhere.to_str().unwrap()];
+    let out = bin().args(args).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("elsewhere/H02/drugs.csv:1: manufacturer: header lacks column"), "{err}");
+    assert!(err.contains("elsewhere/H02/drugs.csv:1: no rows"), "{err}");
+}

@@ -1,5 +1,6 @@
 //! Loading a rules directory: `engine.toml`, every other `*.toml` as rule files, and the
-//! catalog CSVs. Problems are collected across all files, each with file and line.
+//! catalog CSVs with their per-hospital directories. Problems are collected across all
+//! files, each with file and line.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -8,14 +9,13 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use toml::{Spanned, Table};
 
-use super::catalog::Catalog;
 use super::dir::rule_files;
 use super::duration::Span;
 use super::engine::{Engine, EngineFile};
 use super::model::*;
 use super::problem::{line_of, Problem, Problems};
 use super::ranges::{across, check_table, thresholds, Invalid, RULE, STREAM};
-use super::RuleSet;
+use super::{hospitals, RuleSet};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -67,9 +67,9 @@ pub fn load(dir: &Path, catalog_dir: Option<&Path>) -> Result<RuleSet, Problems>
         }
     }
     let catalog_dir = catalog_dir.map(Path::to_path_buf).unwrap_or_else(|| dir.join("catalog"));
-    let catalog = Catalog::load(&catalog_dir, &mut problems);
+    let (catalog, hospital_catalogs) = hospitals::load(&catalog_dir, &mut problems);
     if problems.is_empty() {
-        Ok(RuleSet { engine, rules: rules.rules, catalog })
+        Ok(RuleSet { engine, rules: rules.rules, catalog, hospital_catalogs })
     } else {
         Err(Problems(problems))
     }
