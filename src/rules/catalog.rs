@@ -9,6 +9,7 @@ use crate::event::time::parse_day;
 use crate::event::Title;
 
 use super::problem::Problem;
+use super::table::{read_csv, Row};
 
 /// Antibiotic tier (抗菌药物分级), ordered from least to most restricted.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -159,158 +160,104 @@ pub const SUSPENDED_COLUMNS: &[&str] = &["drug", "from", "until", "action", "rea
 impl Catalog {
     /// Reads the three CSVs under `dir`. A missing file is a problem; so is every bad cell.
     pub fn load(dir: &Path, problems: &mut Vec<Problem>) -> Catalog {
-        let mut c = Catalog::default();
-        read_csv(&dir.join("drugs.csv"), DRUG_COLUMNS, problems, |row| {
-            let info = DrugInfo {
-                name: row.text("name").to_owned(),
-                manufacturer: row.text("manufacturer").to_owned(),
-                unit_price: row.opt("unit_price", |s| s.parse::<f64>().ok().filter(|p| *p >= 0.0), "a price >= 0"),
-                essential: row.flag("essential"),
-                vbp: row.flag("vbp"),
-                key_monitored: row.flag("key_monitored"),
-                antibiotic: row.opt("antibiotic_level", AbxLevel::parse, "unrestricted, restricted or special"),
-                controlled: row.opt("controlled", Controlled::parse, "narcotic, psychotropic1 or psychotropic2"),
-                herbal: row.flag("herbal"),
-            };
-            if let Some(code) = row.key("drug") {
-                if c.drugs.insert(code.clone(), info).is_some() {
-                    row.problem("drug", format!("duplicate drug code {code:?}"));
-                }
-            }
-        });
-        read_csv(&dir.join("doctors.csv"), DOCTOR_COLUMNS, problems, |row| {
-            let info = DoctorInfo {
-                name: row.text("name").to_owned(),
-                dept: row.text("dept").to_owned(),
-                title: row.opt("title", Title::parse, "resident, attending, associate_chief or chief"),
-                antibiotic_grant: row.opt(
-                    "antibiotic_privilege",
-                    AbxLevel::parse,
-                    "unrestricted, restricted or special",
-                ),
-                controlled_privilege: row.flag("controlled_privilege"),
-            };
-            if let Some(code) = row.key("doctor") {
-                if c.doctors.insert(code.clone(), info).is_some() {
-                    row.problem("doctor", format!("duplicate doctor id {code:?}"));
-                }
-            }
-        });
-        read_csv(&dir.join("suspended_drugs.csv"), SUSPENDED_COLUMNS, problems, |row| {
-            let from = row.opt("from", parse_day, "a date YYYY-MM-DD");
-            if from.is_none() && row.text("from").is_empty() {
-                row.problem("from", "required date is empty");
-            }
-            let until = row.opt("until", parse_day, "a date YYYY-MM-DD");
-            let action = match row.text("action") {
-                "suspend" => Some(SuspendAction::Suspend),
-                "restrict" => Some(SuspendAction::Restrict),
-                other => {
-                    row.problem("action", format!("expected suspend or restrict, got {other:?}"));
-                    None
-                }
-            };
-            if let (Some(f), Some(u)) = (from, until) {
-                if u < f {
-                    row.problem("until", "is before `from`");
-                }
-            }
-            if let (Some(code), Some(from), Some(action)) = (row.key("drug"), from, action) {
-                let reason = row.text("reason").to_owned();
-                c.suspensions.entry(code).or_default().push(Suspension { from, until, action, reason });
-            }
-        });
-        c
+        Catalog {
+            drugs: load_drugs(&dir.join("drugs.csv"), problems),
+            doctors: load_doctors(&dir.join("doctors.csv"), problems),
+            suspensions: load_suspensions(&dir.join("suspended_drugs.csv"), problems),
+        }
     }
 }
 
-/// One CSV row with its location, for typed cell access that records problems.
-struct Row<'r> {
-    file: &'r Path,
-    line: usize,
-    cols: &'r HashMap<String, usize>,
-    rec: &'r csv::StringRecord,
-    problems: &'r mut Vec<Problem>,
+/// A dictionary or roster with a header and no rows is a mistake (an export that failed),
+/// not an empty hospital: every drug would be unknown and every privilege rule silent.
+fn require_rows(path: &Path, rows: usize, what: &str, problems: &mut Vec<Problem>) {
+    if rows == 0 {
+        problems.push(Problem::new(path, Some(1), None, format!("no rows: the {what} must not be empty")));
+    }
 }
 
-impl Row<'_> {
-    fn text(&self, col: &str) -> &str {
-        self.cols.get(col).and_then(|&i| self.rec.get(i)).map(str::trim).unwrap_or("")
-    }
-
-    fn problem(&mut self, col: &str, message: impl Into<String>) {
-        self.problems.push(Problem::new(self.file, Some(self.line), Some(col), message));
-    }
-
-    fn key(&mut self, col: &str) -> Option<String> {
-        let v = self.text(col).to_owned();
-        if v.is_empty() {
-            self.problem(col, "required value is empty");
-            return None;
-        }
-        Some(v)
-    }
-
-    fn flag(&mut self, col: &str) -> bool {
-        match self.text(col).to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" => true,
-            "false" | "0" | "no" | "" => false,
-            other => {
-                let msg = format!("expected true or false, got {other:?}");
-                self.problem(col, msg);
-                false
+/// `drugs.csv`: the drug dictionary.
+pub fn load_drugs(path: &Path, problems: &mut Vec<Problem>) -> HashMap<String, DrugInfo> {
+    let mut drugs = HashMap::new();
+    let rows = read_csv(path, DRUG_COLUMNS, problems, |row| {
+        let info = DrugInfo {
+            name: row.text("name").to_owned(),
+            manufacturer: row.text("manufacturer").to_owned(),
+            unit_price: row.opt(
+                "unit_price",
+                |s| s.parse::<f64>().ok().filter(|p| p.is_finite() && *p >= 0.0),
+                "a price >= 0",
+            ),
+            essential: row.flag("essential"),
+            vbp: row.flag("vbp"),
+            key_monitored: row.flag("key_monitored"),
+            antibiotic: row.opt("antibiotic_level", AbxLevel::parse, "unrestricted, restricted or special"),
+            controlled: row.opt("controlled", Controlled::parse, "narcotic, psychotropic1 or psychotropic2"),
+            herbal: row.flag("herbal"),
+        };
+        if let Some(code) = row.key("drug") {
+            if drugs.insert(code.clone(), info).is_some() {
+                row.problem("drug", format!("duplicate drug code {code:?}"));
             }
         }
-    }
-
-    /// Empty = `None`; otherwise parsed, or a problem naming what was expected.
-    fn opt<T>(&mut self, col: &str, parse: impl Fn(&str) -> Option<T>, expected: &str) -> Option<T> {
-        let v = self.text(col).to_owned();
-        if v.is_empty() {
-            return None;
-        }
-        let parsed = parse(&v);
-        if parsed.is_none() {
-            self.problem(col, format!("expected {expected}, got {v:?}"));
-        }
-        parsed
-    }
+    });
+    require_rows(path, rows, "drug dictionary", problems);
+    drugs
 }
 
-fn read_csv(path: &Path, required: &[&str], problems: &mut Vec<Problem>, mut each: impl FnMut(&mut Row)) {
-    let mut rdr = match csv::ReaderBuilder::new().flexible(true).from_path(path) {
-        Ok(r) => r,
-        Err(e) => {
-            problems.push(Problem::new(path, None, None, format!("cannot open: {e}")));
-            return;
+/// `doctors.csv`: the roster.
+pub fn load_doctors(path: &Path, problems: &mut Vec<Problem>) -> HashMap<String, DoctorInfo> {
+    let mut doctors = HashMap::new();
+    let rows = read_csv(path, DOCTOR_COLUMNS, problems, |row| {
+        let info = DoctorInfo {
+            name: row.text("name").to_owned(),
+            dept: row.text("dept").to_owned(),
+            title: row.opt("title", Title::parse, "resident, attending, associate_chief or chief"),
+            antibiotic_grant: row.opt("antibiotic_privilege", AbxLevel::parse, "unrestricted, restricted or special"),
+            controlled_privilege: row.flag("controlled_privilege"),
+        };
+        if let Some(code) = row.key("doctor") {
+            if doctors.insert(code.clone(), info).is_some() {
+                row.problem("doctor", format!("duplicate doctor id {code:?}"));
+            }
+        }
+    });
+    require_rows(path, rows, "roster", problems);
+    doctors
+}
+
+/// `suspended_drugs.csv`: may be empty (a header only) — no suspensions is normal.
+pub fn load_suspensions(path: &Path, problems: &mut Vec<Problem>) -> HashMap<String, Vec<Suspension>> {
+    let mut out: HashMap<String, Vec<Suspension>> = HashMap::new();
+    read_csv(path, SUSPENDED_COLUMNS, problems, |row| {
+        if let Some((code, s)) = suspension(row) {
+            out.entry(code).or_default().push(s);
+        }
+    });
+    out
+}
+
+fn suspension(row: &mut Row) -> Option<(String, Suspension)> {
+    let from = row.opt("from", parse_day, "a date YYYY-MM-DD");
+    if from.is_none() && row.text("from").is_empty() {
+        row.problem("from", "required date is empty");
+    }
+    let until = row.opt("until", parse_day, "a date YYYY-MM-DD");
+    let action = match row.text("action") {
+        "suspend" => Some(SuspendAction::Suspend),
+        "restrict" => Some(SuspendAction::Restrict),
+        other => {
+            row.problem("action", format!("expected suspend or restrict, got {other:?}"));
+            None
         }
     };
-    let cols: HashMap<String, usize> = match rdr.headers() {
-        Ok(h) => {
-            h.iter().enumerate().map(|(i, name)| (name.trim().trim_start_matches('\u{feff}').to_owned(), i)).collect()
-        }
-        Err(e) => {
-            problems.push(Problem::new(path, Some(1), None, format!("cannot read header: {e}")));
-            return;
-        }
-    };
-    for col in required {
-        if !cols.contains_key(*col) {
-            problems.push(Problem::new(path, Some(1), Some(col), format!("header lacks column `{col}`")));
+    if let (Some(f), Some(u)) = (from, until) {
+        if u < f {
+            row.problem("until", "is before `from`");
         }
     }
-    for rec in rdr.records() {
-        match rec {
-            Ok(rec) => {
-                let line = rec.position().map_or(0, |p| p.line() as usize);
-                each(&mut Row { file: path, line, cols: &cols, rec: &rec, problems });
-            }
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
-                problems.push(Problem::new(path, line, None, format!("unreadable row: {e}")));
-            }
-        }
-    }
+    let (code, from, action) = (row.key("drug")?, from?, action?);
+    Some((code, Suspension { from, until, action, reason: row.text("reason").to_owned() }))
 }
 
 #[cfg(test)]
@@ -348,5 +295,31 @@ mod tests {
         assert_eq!(c.drugs["Y1"].antibiotic, Some(AbxLevel::Restricted));
         assert_eq!(c.doctors["D1"].antibiotic_grant, Some(AbxLevel::Special));
         assert!(c.suspensions["Y1"][0].covers(parse_day("2030-01-01").unwrap()));
+    }
+
+    #[test]
+    fn a_header_alone_is_an_error_except_for_suspensions() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("drugs.csv"), format!("{}\n", DRUG_COLUMNS.join(","))).unwrap();
+        std::fs::write(d.join("doctors.csv"), format!("{}\r\n", DOCTOR_COLUMNS.join(","))).unwrap();
+        std::fs::write(d.join("suspended_drugs.csv"), SUSPENDED_COLUMNS.join(",")).unwrap();
+        let mut problems = Vec::new();
+        Catalog::load(d, &mut problems);
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        assert!(text[0].ends_with("drugs.csv:1: no rows: the drug dictionary must not be empty"), "{text:?}");
+        assert!(text[1].ends_with("doctors.csv:1: no rows: the roster must not be empty"), "{text:?}");
+    }
+
+    #[test]
+    fn an_infinite_price_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("drugs.csv");
+        std::fs::write(&path, format!("{}\nY1,甲,M,inf,,,,,,\n", DRUG_COLUMNS.join(","))).unwrap();
+        let mut problems = Vec::new();
+        load_drugs(&path, &mut problems);
+        assert_eq!(problems.len(), 1);
+        assert_eq!((problems[0].line, problems[0].field.as_deref()), (Some(2), Some("unit_price")));
     }
 }

@@ -6,6 +6,7 @@ use crate::event::time::{parse_day, parse_hhmm, Zone};
 use crate::event::Ts;
 
 use super::duration::Span;
+use super::ranges::Invalid;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -118,26 +119,33 @@ impl Calendar {
 }
 
 impl EngineFile {
-    /// Returns the settings, or (key, message) of the first invalid value.
-    pub fn validate(self) -> Result<Engine, (String, String)> {
-        let zone = Zone::parse(&self.time.utc_offset).ok_or_else(|| {
-            ("time.utc_offset".to_string(), format!("expected +HH:MM, got {:?}", self.time.utc_offset))
-        })?;
+    /// Returns the settings, or the first invalid value. Each `[stream]` span is within its
+    /// own range already (`ranges::STREAM`, checked on the file as written).
+    pub fn validate(self) -> Result<Engine, Invalid> {
+        let zone = Zone::parse(&self.time.utc_offset)
+            .ok_or_else(|| Invalid::new("time.utc_offset", quoted(&self.time.utc_offset), "expected +HH:MM"))?;
         let hhmm = |key: &str, v: &str| {
-            parse_hhmm(v).ok_or_else(|| (format!("calendar.{key}"), format!("expected HH:MM, got {v:?}")))
+            parse_hhmm(v).ok_or_else(|| Invalid::new(&format!("calendar.{key}"), quoted(v), "expected HH:MM"))
         };
         let start_min = hhmm("workday_start", &self.calendar.workday_start)?;
         let end_min = hhmm("workday_end", &self.calendar.workday_end)?;
         if end_min <= start_min {
-            return Err(("calendar.workday_end".into(), "must be after workday_start".into()));
+            let v = quoted(&self.calendar.workday_end);
+            return Err(Invalid::new("calendar.workday_end", v, "must be after workday_start"));
         }
         let days = |key: &str, v: &[String]| {
             v.iter()
                 .map(|d| {
-                    parse_day(d).ok_or_else(|| (format!("calendar.{key}"), format!("expected YYYY-MM-DD, got {d:?}")))
+                    parse_day(d)
+                        .ok_or_else(|| Invalid::new(&format!("calendar.{key}"), quoted(d), "expected YYYY-MM-DD"))
                 })
                 .collect::<Result<Vec<i32>, _>>()
         };
+        let s = self.stream;
+        if s.max_future_skew > s.allowed_lateness {
+            let msg = format!("must be at most allowed_lateness ({})", s.allowed_lateness);
+            return Err(Invalid::new("stream.max_future_skew", quoted(&s.max_future_skew.to_string()), msg));
+        }
         let calendar = Calendar {
             zone,
             start_min,
@@ -149,11 +157,15 @@ impl EngineFile {
         Ok(Engine {
             zone,
             calendar,
-            dedup_horizon: self.stream.dedup_horizon,
-            allowed_lateness: self.stream.allowed_lateness,
-            max_future_skew: self.stream.max_future_skew,
+            dedup_horizon: s.dedup_horizon,
+            allowed_lateness: s.allowed_lateness,
+            max_future_skew: s.max_future_skew,
         })
     }
+}
+
+fn quoted(s: &str) -> String {
+    format!("{s:?}")
 }
 
 #[cfg(test)]
@@ -174,5 +186,16 @@ mod tests {
         assert!(at("2026-03-07T10:00:00+08:00"), "Saturday");
         assert!(at("2026-10-01T10:00:00+08:00"), "National Day");
         assert!(!at("2026-10-10T10:00:00+08:00"), "make-up Saturday");
+    }
+
+    #[test]
+    fn future_skew_is_at_most_the_lateness() {
+        let mut f = EngineFile::default();
+        f.stream.allowed_lateness = Span::hours(1);
+        let bad = f.clone().validate().unwrap_err();
+        assert_eq!(bad.field(""), "stream.max_future_skew = \"3h\"");
+        assert_eq!(bad.message, "must be at most allowed_lateness (1h)");
+        f.stream.max_future_skew = Span::hours(1);
+        assert!(f.validate().is_ok());
     }
 }

@@ -1,26 +1,27 @@
 //! Loading a rules directory: `engine.toml`, every other `*.toml` as rule files, and the
-//! catalog CSVs. Problems are collected across all files, each with file and line.
+//! catalog CSVs with their per-hospital directories. Problems are collected across all
+//! files, each with file and line.
 
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use toml::Spanned;
+use toml::{Spanned, Table};
 
-use super::catalog::Catalog;
+use super::dir::rule_files;
 use super::duration::Span;
 use super::engine::{Engine, EngineFile};
 use super::model::*;
 use super::problem::{line_of, Problem, Problems};
-use super::RuleSet;
-use crate::state::usage::WEEKS;
+use super::ranges::{across, check_table, thresholds, Invalid, RULE, STREAM};
+use super::{hospitals, RuleSet};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RuleFile {
     #[serde(default)]
-    rule: Vec<Spanned<toml::Table>>,
+    rule: Vec<Spanned<Table>>,
 }
 
 #[derive(Deserialize)]
@@ -37,7 +38,7 @@ struct RawRule {
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
-    thresholds: Option<toml::Table>,
+    thresholds: Option<Table>,
 }
 
 fn yes() -> bool {
@@ -47,15 +48,10 @@ fn yes() -> bool {
 /// Loads and validates `dir`; the catalog comes from `catalog_dir` (default `dir/catalog`).
 pub fn load(dir: &Path, catalog_dir: Option<&Path>) -> Result<RuleSet, Problems> {
     let mut problems = Vec::new();
-    let files = match toml_files(dir) {
-        Ok(f) => f,
-        Err(e) => {
-            return Err(Problems(vec![Problem::new(dir, None, None, format!("cannot read rules directory: {e}"))]))
-        }
-    };
+    let files = rule_files(dir, &mut problems)
+        .map_err(|e| Problems(vec![Problem::new(dir, None, None, format!("cannot read rules directory: {e}"))]))?;
     let mut engine = Engine::default();
-    let mut rules = Vec::new();
-    let mut ids = HashSet::new();
+    let mut rules = Collect::default();
     for path in &files {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
@@ -65,93 +61,138 @@ pub fn load(dir: &Path, catalog_dir: Option<&Path>) -> Result<RuleSet, Problems>
             }
         };
         if path.file_name().is_some_and(|n| n == "engine.toml") {
-            if let Some(e) = load_engine(path, &text, &mut problems) {
-                engine = e;
-            }
-            continue;
-        }
-        let file: RuleFile = match toml::from_str(&text) {
-            Ok(f) => f,
-            Err(e) => {
-                problems.push(toml_problem(path, &text, &e));
-                continue;
-            }
-        };
-        for spanned in file.rule {
-            let line = line_of(&text, spanned.span().start);
-            // Each rule on its own, so one bad rule does not hide the problems of the next.
-            let raw: RawRule = match toml::Value::Table(spanned.into_inner()).try_into() {
-                Ok(r) => r,
-                Err(e) => {
-                    let msg = e.message().to_string();
-                    let at = culprit_line(&text, line, &msg).unwrap_or(line);
-                    problems.push(Problem::new(path, Some(at), None, msg));
-                    continue;
-                }
-            };
-            if !raw.enabled {
-                continue;
-            }
-            let at = |field: &str, msg: String| {
-                Problem::new(path, Some(line), Some(field), format!("rule {}: {msg}", raw.id))
-            };
-            if raw.id.is_empty() || !raw.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
-                problems.push(at("id", "use letters, digits, '-', '_' or '.'".into()));
-                continue;
-            }
-            if !ids.insert(raw.id.clone()) {
-                problems.push(at("id", "duplicate rule id".into()));
-                continue;
-            }
-            match params(raw.kind, raw.thresholds.as_ref(), path, &text, line) {
-                Ok(params) => {
-                    if let Err((field, msg)) = check(&params) {
-                        problems.push(at(&format!("thresholds.{field}"), msg));
-                        continue;
-                    }
-                    rules.push(Rule {
-                        id: raw.id,
-                        kind: raw.kind,
-                        severity: raw.severity,
-                        cooldown: raw.cooldown,
-                        params,
-                    });
-                }
-                Err(p) => problems.push(Problem { message: format!("rule {}: {}", raw.id, p.message), ..p }),
-            }
+            engine = load_engine(path, &text, &mut problems).unwrap_or(engine);
+        } else {
+            rules.file(path, &text, &mut problems);
         }
     }
     let catalog_dir = catalog_dir.map(Path::to_path_buf).unwrap_or_else(|| dir.join("catalog"));
-    let catalog = Catalog::load(&catalog_dir, &mut problems);
+    let (catalog, hospital_catalogs) = hospitals::load(&catalog_dir, &mut problems);
     if problems.is_empty() {
-        Ok(RuleSet { engine, rules, catalog })
+        Ok(RuleSet { engine, rules: rules.rules, catalog, hospital_catalogs })
     } else {
         Err(Problems(problems))
     }
 }
 
-fn toml_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    files.sort();
-    Ok(files)
+/// Where a rule is: its file, the file's text, and the line the rule starts on.
+struct At<'a> {
+    path: &'a Path,
+    text: &'a str,
+    line: usize,
+}
+
+impl At<'_> {
+    /// A value out of range, on the line of its key, as `prefix.key = value: why (rule id)`.
+    fn invalid(&self, id: &str, prefix: &str, bad: &Invalid) -> Problem {
+        let line = key_line(self.text, self.line, bad.leaf()).unwrap_or(self.line);
+        Problem::new(self.path, Some(line), Some(&bad.field(prefix)), format!("{} (rule {id})", bad.message))
+    }
+}
+
+/// The rules read so far, their ids, and the first rule of each kind.
+#[derive(Default)]
+struct Collect {
+    rules: Vec<Rule>,
+    ids: HashSet<String>,
+    first: HashMap<Kind, String>,
+}
+
+impl Collect {
+    fn file(&mut self, path: &Path, text: &str, problems: &mut Vec<Problem>) {
+        let file: RuleFile = match toml::from_str(text) {
+            Ok(f) => f,
+            Err(e) => return problems.push(toml_problem(path, text, &e)),
+        };
+        for spanned in file.rule {
+            let at = At { path, text, line: line_of(text, spanned.span().start) };
+            // Each rule on its own, so one bad rule does not hide the problems of the next.
+            match self.rule(&at, spanned.into_inner()) {
+                Ok(Some(rule)) => self.rules.push(rule),
+                Ok(None) => {}
+                Err(mut p) => problems.append(&mut p),
+            }
+        }
+    }
+
+    /// One rule: `None` when disabled. A disabled rule is checked all the same, so that
+    /// enabling it later holds no surprise; it reserves no id and no one-rule kind.
+    fn rule(&mut self, at: &At, table: Table) -> Result<Option<Rule>, Vec<Problem>> {
+        let raw: RawRule = toml::Value::Table(table.clone()).try_into().map_err(|e: toml::de::Error| {
+            let msg = e.message().to_string();
+            let line = culprit_line(at.text, at.line, &msg).unwrap_or(at.line);
+            vec![Problem::new(at.path, Some(line), None, msg)]
+        })?;
+        if raw.enabled {
+            self.identity(at, &raw)?;
+        }
+        let kind = raw.kind.as_str();
+        let mut bad: Vec<Problem> = check_table(&table, RULE).iter().map(|b| at.invalid(&raw.id, "", b)).collect();
+        if let Some(t) = &raw.thresholds {
+            let prefix = format!("{kind}.");
+            bad.extend(check_table(t, &thresholds(raw.kind)).iter().map(|b| at.invalid(&raw.id, &prefix, b)));
+        }
+        if !bad.is_empty() {
+            return Err(bad);
+        }
+        let params = params(raw.kind, raw.thresholds.as_ref(), at)
+            .map_err(|p| vec![Problem { message: format!("rule {}: {}", raw.id, p.message), ..p }])?;
+        if let Some(b) = across(&params) {
+            return Err(vec![at.invalid(&raw.id, &format!("{kind}."), &b)]);
+        }
+        if !raw.enabled {
+            return Ok(None);
+        }
+        Ok(Some(Rule { id: raw.id, kind: raw.kind, severity: raw.severity, cooldown: raw.cooldown, params }))
+    }
+
+    /// A well-formed, unique id, and no second rule of a kind whose detector reads only one.
+    fn identity(&mut self, at: &At, raw: &RawRule) -> Result<(), Vec<Problem>> {
+        let problem = |field: &str, msg: String| vec![Problem::new(at.path, Some(at.line), Some(field), msg)];
+        if raw.id.is_empty() || !raw.id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+            return Err(problem("id", format!("rule {}: use letters, digits, '-', '_' or '.'", raw.id)));
+        }
+        if !self.ids.insert(raw.id.clone()) {
+            return Err(problem("id", format!("rule {}: duplicate rule id", raw.id)));
+        }
+        if !raw.kind.one_rule_only() {
+            return Ok(());
+        }
+        if let Some(first) = self.first.get(&raw.kind) {
+            let msg = format!(
+                "rule {}: a second `{}` rule; its detector reads only the first, {first}: merge them, or set enabled = false on one",
+                raw.id,
+                raw.kind.as_str()
+            );
+            return Err(problem("kind", msg));
+        }
+        self.first.insert(raw.kind, format!("{} ({}:{})", raw.id, at.path.display(), at.line));
+        Ok(())
+    }
 }
 
 fn load_engine(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Engine> {
-    let file: EngineFile = match toml::from_str(text) {
-        Ok(f) => f,
+    let parsed = toml::from_str::<Table>(text).and_then(|t| Ok((t, toml::from_str::<EngineFile>(text)?)));
+    let (table, file) = match parsed {
+        Ok(x) => x,
         Err(e) => {
             problems.push(toml_problem(path, text, &e));
             return None;
         }
     };
+    let problem = |b: &Invalid, prefix: &str| {
+        let leaf = b.key.rsplit('.').next().unwrap_or(&b.key);
+        Problem::new(path, key_line(text, 1, leaf), Some(&b.field(prefix)), b.message.as_str())
+    };
+    let bad = table.get("stream").and_then(toml::Value::as_table).map(|t| check_table(t, STREAM)).unwrap_or_default();
+    if !bad.is_empty() {
+        problems.extend(bad.iter().map(|b| problem(b, "stream.")));
+        return None;
+    }
     match file.validate() {
         Ok(e) => Some(e),
-        Err((key, msg)) => {
-            let leaf = key.rsplit('.').next().unwrap_or(&key);
-            problems.push(Problem::new(path, find_key_line(text, 0, leaf), Some(&key), msg));
+        Err(b) => {
+            problems.push(problem(&b, ""));
             None
         }
     }
@@ -162,150 +203,55 @@ fn toml_problem(path: &Path, text: &str, e: &toml::de::Error) -> Problem {
     Problem::new(path, line, None, e.message().to_string())
 }
 
+/// The lines of the rule starting on `rule_line`: up to the next `[[` table header.
+fn rule_lines(text: &str, rule_line: usize) -> impl Iterator<Item = (usize, &str)> {
+    let start = rule_line.max(1);
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .skip(start - 1)
+        .take_while(move |(n, l)| *n == start || !l.trim_start().starts_with("[["))
+}
+
 /// The line, within the rule starting at `rule_line`, that holds the key or value a serde
 /// message names (in backticks or double quotes).
 fn culprit_line(text: &str, rule_line: usize, msg: &str) -> Option<usize> {
     let token = msg.split('`').nth(1).or_else(|| msg.split('"').nth(1)).filter(|t| !t.is_empty())?;
-    text.lines()
-        .enumerate()
-        .skip(rule_line)
-        .take_while(|(_, l)| !l.trim_start().starts_with("[[rule]]"))
-        .find(|(_, l)| l.contains(token))
-        .map(|(i, _)| i + 1)
+    rule_lines(text, rule_line).skip(1).find(|(_, l)| l.contains(token)).map(|(n, _)| n)
 }
 
-/// Line of the first `key =` at or after byte `from`.
-fn find_key_line(text: &str, from: usize, key: &str) -> Option<usize> {
-    let mut offset = from.min(text.len());
-    for l in text[offset..].split_inclusive('\n') {
-        let t = l.trim_start();
-        if t.starts_with(key) && t[key.len()..].trim_start().starts_with('=') {
-            return Some(line_of(text, offset));
-        }
-        offset += l.len();
-    }
-    None
+/// The line of `key = …` within the rule (or file, from line 1) starting on `from_line`.
+fn key_line(text: &str, from_line: usize, key: &str) -> Option<usize> {
+    let is_key = |l: &str| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('='));
+    rule_lines(text, from_line).find(|(_, l)| is_key(l)).map(|(n, _)| n)
 }
 
-fn parse_table<T: DeserializeOwned + Default>(
-    table: Option<&toml::Table>,
-    path: &Path,
-    text: &str,
-    rule_line: usize,
-) -> Result<T, Problem> {
+fn parse_table<T: DeserializeOwned + Default>(table: Option<&Table>, at: &At) -> Result<T, Problem> {
     let Some(t) = table else { return Ok(T::default()) };
     toml::Value::Table(t.clone()).try_into::<T>().map_err(|e| {
         let msg = e.message().to_string();
-        let line = culprit_line(text, rule_line, &msg).unwrap_or(rule_line);
-        Problem::new(path, Some(line), Some("thresholds"), msg)
+        let line = culprit_line(at.text, at.line, &msg).unwrap_or(at.line);
+        Problem::new(at.path, Some(line), Some("thresholds"), msg)
     })
 }
 
-fn params(kind: Kind, t: Option<&toml::Table>, path: &Path, text: &str, line: usize) -> Result<Params, Problem> {
+fn params(kind: Kind, t: Option<&Table>, at: &At) -> Result<Params, Problem> {
     Ok(match kind {
         Kind::SuspendedDrug => {
-            parse_table::<NoParams>(t, path, text, line)?;
+            parse_table::<NoParams>(t, at)?;
             Params::Suspended
         }
-        Kind::RestrictedDrug => Params::Restricted(parse_table(t, path, text, line)?),
-        Kind::AntibioticPrivilege => Params::Antibiotic(parse_table(t, path, text, line)?),
-        Kind::ControlledPrivilege => Params::Controlled(parse_table(t, path, text, line)?),
-        Kind::LargeRx => Params::LargeRx(parse_table(t, path, text, line)?),
-        Kind::DrugShare | Kind::MaterialShare => Params::Share(parse_table(t, path, text, line)?),
-        Kind::TongfangQuery => Params::Tongfang(parse_table(t, path, text, line)?),
-        Kind::BulkExport => Params::BulkExport(parse_table(t, path, text, line)?),
-        Kind::Surge => Params::Surge(parse_table(t, path, text, line)?),
-        Kind::PeerOutlier => Params::Peer(parse_table(t, path, text, line)?),
-        Kind::Concentration => Params::Concentration(parse_table(t, path, text, line)?),
-        Kind::RepVisitLift => Params::RepLift(parse_table(t, path, text, line)?),
-        Kind::OveruseWarning => Params::Overuse(parse_table(t, path, text, line)?),
+        Kind::RestrictedDrug => Params::Restricted(parse_table(t, at)?),
+        Kind::AntibioticPrivilege => Params::Antibiotic(parse_table(t, at)?),
+        Kind::ControlledPrivilege => Params::Controlled(parse_table(t, at)?),
+        Kind::LargeRx => Params::LargeRx(parse_table(t, at)?),
+        Kind::DrugShare | Kind::MaterialShare => Params::Share(parse_table(t, at)?),
+        Kind::TongfangQuery => Params::Tongfang(parse_table(t, at)?),
+        Kind::BulkExport => Params::BulkExport(parse_table(t, at)?),
+        Kind::Surge => Params::Surge(parse_table(t, at)?),
+        Kind::PeerOutlier => Params::Peer(parse_table(t, at)?),
+        Kind::Concentration => Params::Concentration(parse_table(t, at)?),
+        Kind::RepVisitLift => Params::RepLift(parse_table(t, at)?),
+        Kind::OveruseWarning => Params::Overuse(parse_table(t, at)?),
     })
-}
-
-/// Cross-field checks serde cannot express. Returns (field, message).
-fn check(p: &Params) -> Result<(), (String, String)> {
-    let bad = |f: &str, m: &str| Err((f.to_string(), m.to_string()));
-    match p {
-        Params::Share(s) => {
-            if s.window.secs() < 86_400 {
-                return bad("window", "must be at least 1d");
-            }
-            if s.limit.is_none() && s.min_increase.is_none() && s.dept_limits.is_empty() {
-                return bad("limit", "set `limit`, `dept_limits` or `min_increase`, or the rule can never fire");
-            }
-            if s.window.days() + s.baseline.days() > super::MAX_SHARE_DAYS {
-                return bad("baseline", &format!("window + baseline must not exceed {} days", super::MAX_SHARE_DAYS));
-            }
-            if s.min_ratio < 1.0 {
-                return bad("min_ratio", "must be >= 1");
-            }
-        }
-        Params::LargeRx(l) => {
-            if l.max_lines == 0 {
-                return bad("max_lines", "must be at least 1");
-            }
-        }
-        Params::Tongfang(t) => {
-            if t.doctor_columns.is_empty() || t.drug_columns.is_empty() {
-                return bad("doctor_columns", "doctor_columns and drug_columns must not be empty");
-            }
-        }
-        Params::BulkExport(b) => {
-            if b.max_rows < 1 {
-                return bad("max_rows", "must be at least 1");
-            }
-        }
-        Params::Surge(p) => {
-            if p.min_baseline_weeks < 1
-                || p.baseline_weeks < 1
-                || p.gap_weeks < 1
-                || p.baseline_weeks + p.gap_weeks > WEEKS as i32 - 1
-            {
-                return bad(
-                    "baseline_weeks",
-                    &format!(
-                        "need baseline_weeks, min_baseline_weeks, gap_weeks >= 1 and baseline_weeks + gap_weeks <= {} (weeks kept)",
-                        WEEKS - 1
-                    ),
-                );
-            }
-            if !(p.prior_lines > 0.0 && p.peer_smoothing > 0.0) {
-                return bad("prior_lines", "prior_lines and peer_smoothing must be > 0 (pseudo-lines)");
-            }
-            if p.shift <= 1.0 || p.h <= 0.0 || p.dispersion < 1.0 {
-                return bad("shift", "shift must be > 1, h > 0 and dispersion >= 1");
-            }
-        }
-        Params::Peer(p) => {
-            if p.window.days() > 30 || p.window.days() < 1 {
-                return bad("window", "must be 1d..30d (32 days are kept)");
-            }
-            if p.baseline_weeks < 1 || p.baseline_weeks > 8 {
-                return bad("baseline_weeks", "must be 1..=8");
-            }
-        }
-        Params::Concentration(p) => {
-            if p.window.days() > 30 || p.window.days() < 1 {
-                return bad("window", "must be 1d..30d (32 days are kept)");
-            }
-            if p.baseline_weeks < 1 || p.baseline_weeks > 7 || p.top_k == 0 {
-                return bad("baseline_weeks", "baseline_weeks must be 1..=7 and top_k >= 1");
-            }
-        }
-        Params::RepLift(p) => {
-            if p.after_min_days < 1 || p.after_max_days < p.after_min_days || p.after_max_days > 60 {
-                return bad("after_max_days", "need 1 <= after_min_days <= after_max_days <= 60");
-            }
-            if p.before_weeks < 1 || p.before_weeks > 10 {
-                return bad("before_weeks", "must be 1..=10");
-            }
-        }
-        Params::Overuse(p) => {
-            if p.top_drugs == 0 || p.top_doctors == 0 {
-                return bad("top_drugs", "top_drugs and top_doctors must be at least 1");
-            }
-        }
-        Params::Suspended | Params::Restricted(_) | Params::Antibiotic(_) | Params::Controlled(_) => {}
-    }
-    Ok(())
 }

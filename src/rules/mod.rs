@@ -2,13 +2,20 @@
 //! once into typed values. See `rules/README.md` for the reference.
 
 pub mod catalog;
+pub mod dir;
 pub mod duration;
 pub mod engine;
+pub mod hospitals;
 pub mod load;
 pub mod model;
 pub mod problem;
+pub mod ranges;
+pub mod table;
+
+use std::collections::BTreeMap;
 
 pub use catalog::Catalog;
+pub use duration::Span;
 pub use engine::Engine;
 pub use model::{Kind, Params, Rule, Severity};
 pub use problem::{Problem, Problems};
@@ -16,20 +23,52 @@ pub use problem::{Problem, Problems};
 /// Longest window + baseline a share rule may ask for; bounds the revenue rings.
 pub const MAX_SHARE_DAYS: i32 = 400;
 
+/// Longest `allowed_lateness` (and `max_future_skew`); it widens the revenue rings too, so
+/// a ring holds at most `MAX_SHARE_DAYS` + 7 + 2 days.
+pub const MAX_ALLOWED_LATENESS: Span = Span::days_n(7);
+
 /// Everything a pipeline needs from the rules directory.
 #[derive(Clone, Debug)]
 pub struct RuleSet {
     pub engine: Engine,
     pub rules: Vec<Rule>,
+    /// The catalog of every hospital without one of its own (the files in `catalog/`).
     pub catalog: Catalog,
+    /// Complete catalogs of the hospitals with a `catalog/<hospital>/` directory, by
+    /// hospital code: its files, and the default's for the files it does not hold.
+    pub hospital_catalogs: BTreeMap<String, Catalog>,
 }
 
 impl RuleSet {
     /// The catalog that serves `hospital` (CONTRACT §2: `catalog/<hospital>/` overrides).
-    pub fn catalog_for(&self, _hospital: &str) -> &Catalog {
-        &self.catalog
+    pub fn catalog_for(&self, hospital: &str) -> &Catalog {
+        self.hospital_catalogs.get(hospital).unwrap_or(&self.catalog)
     }
 
+    /// Hospitals with a catalog of their own, sorted.
+    pub fn override_hospitals(&self) -> impl Iterator<Item = &str> {
+        self.hospital_catalogs.keys().map(String::as_str)
+    }
+
+    /// One line for `rules check`: counts, and the hospitals with their own catalog.
+    pub fn summary(&self) -> String {
+        let c = &self.catalog;
+        let mut s = format!(
+            "{} rules, {} drugs, {} doctors, {} suspended/restricted drugs",
+            self.rules.len(),
+            c.drugs.len(),
+            c.doctors.len(),
+            c.suspensions.len()
+        );
+        let hospitals: Vec<&str> = self.override_hospitals().collect();
+        if !hospitals.is_empty() {
+            s += &format!("; per-hospital catalogs: {}", hospitals.join(", "));
+        }
+        s
+    }
+
+    /// Loads `dir`; the catalog (and its per-hospital directories) from `catalog_dir` when
+    /// given, else `dir/catalog`.
     pub fn load(dir: &std::path::Path, catalog_dir: Option<&std::path::Path>) -> Result<RuleSet, Problems> {
         load::load(dir, catalog_dir)
     }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::event::Title;
 
@@ -66,6 +66,15 @@ impl Kind {
             Kind::TongfangQuery => "tongfang_query",
             Kind::BulkExport => "bulk_export",
         }
+    }
+
+    /// Kinds whose detector reads only the first rule of the kind (`surge`, `peer`,
+    /// `concentration`, `rep_visit` and `overuse` in `detect/`): a second would be ignored.
+    pub fn one_rule_only(self) -> bool {
+        matches!(
+            self,
+            Kind::Surge | Kind::PeerOutlier | Kind::Concentration | Kind::RepVisitLift | Kind::OveruseWarning
+        )
     }
 }
 
@@ -193,7 +202,7 @@ impl Default for ControlledParams {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LargeRxParams {
     /// Most distinct drugs on one outpatient/emergency prescription (处方管理办法: 5).
@@ -221,7 +230,7 @@ impl Default for LargeRxParams {
     }
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     Dept,
@@ -230,7 +239,7 @@ pub enum Scope {
 
 /// 药占比 or 百元医疗收入卫生材料 over a rolling window, against a limit and against the
 /// subject's own preceding baseline.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ShareParams {
     pub scope: Scope,
@@ -342,7 +351,7 @@ impl Default for TongfangParams {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BulkExportParams {
     /// Rows returned or exported above which an access is bulk.
@@ -361,7 +370,7 @@ impl Default for BulkExportParams {
 
 /// `surge`: a per-pair Poisson CUSUM on daily prescription lines against an expectation
 /// that follows the doctor's own workload and the department's trend for the drug.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SurgeParams {
     /// Weeks of baseline at most …
@@ -424,7 +433,7 @@ impl Default for SurgeParams {
 
 /// `peer_outlier`: a doctor's share of a drug far above department peers now, when it was
 /// not in the baseline (a preference held from the start is not a footprint).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PeerParams {
     pub window: Span,
@@ -465,7 +474,7 @@ impl Default for PeerParams {
 
 /// `concentration`: a drug's volume in a department held by very few prescribers, at a
 /// level for a drug new to the department, or as a rise for an established one.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ConcentrationParams {
     pub window: Span,
@@ -477,7 +486,8 @@ pub struct ConcentrationParams {
     pub min_prescribers: usize,
     /// Below this many baseline lines the drug counts as new to the department.
     pub new_drug_baseline: f64,
-    /// Top-k share that flags a new drug.
+    /// A new drug is flagged when its effective prescribers (1 / HHI) are at most this
+    /// fraction of the department's active doctors (and the top-k share reaches `min_share`).
     pub new_drug_share: f64,
     /// Rise of the top-k share that flags an established drug …
     pub rise: f64,
@@ -489,7 +499,7 @@ impl Default for ConcentrationParams {
     fn default() -> Self {
         ConcentrationParams {
             window: Span(28 * 86_400),
-            baseline_weeks: 8,
+            baseline_weeks: 7,
             top_k: 3,
             min_volume: 40.0,
             min_prescribers: 6,
@@ -503,7 +513,7 @@ impl Default for ConcentrationParams {
 
 /// `rep_visit_lift`: difference in differences of the visited doctor's share of the
 /// manufacturer's drugs, after the visit against before, minus the same change in peers.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RepLiftParams {
     /// First and last day after the visit on which the lift is judged.
@@ -538,7 +548,7 @@ impl Default for RepLiftParams {
 }
 
 /// `overuse_warning`: the monthly 药品用量动态监测及超常预警 review.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OveruseParams {
     /// Drugs ranked by amount and by quantity (双排序).
