@@ -126,14 +126,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Rules(RulesCommand::Check { dir, catalog }) => match RuleSet::load(&dir, catalog.as_deref()) {
             Ok(rs) => {
-                println!(
-                    "{}: ok — {} rules, {} drugs, {} doctors, {} suspended/restricted drugs",
-                    dir.display(),
-                    rs.rules.len(),
-                    rs.catalog.drugs.len(),
-                    rs.catalog.doctors.len(),
-                    rs.catalog.suspensions.len()
-                );
+                println!("{}: ok — {}", dir.display(), rs.summary());
                 Ok(ExitCode::SUCCESS)
             }
             Err(problems) => {
