@@ -107,8 +107,9 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Replay(a) => {
             let rules = load_rules(&a.inputs.rules, a.inputs.catalog.as_deref())?;
             tracing::info!(rules = rules.rules.len(), inputs = a.inputs.input.len(), "replay starting");
-            let mut sink = NdjsonSink::open(&a.alerts)?;
+            let mut sink = NdjsonSink::replace(&a.alerts, &a.inputs.input)?;
             let summary = replay(&a.inputs.input, rules, &mut sink, !a.no_progress)?;
+            sink.commit()?;
             eprintln!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
