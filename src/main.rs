@@ -58,7 +58,7 @@ struct Inputs {
     /// not UTF-8 but are GB18030, with a warning.
     #[arg(long, value_enum, default_value_t = EncodingChoice::Auto)]
     encoding: EncodingChoice,
-    /// Longest line read, in bytes; a longer one is rejected (too_long) and skipped unread.
+    /// Longest line read, in bytes; a longer one is rejected (too_long), its bytes skipped unbuffered.
     #[arg(long, default_value_t = DEFAULT_MAX_LINE_BYTES, value_parser = clap::value_parser!(u64).range(1..))]
     max_line_bytes: u64,
 }

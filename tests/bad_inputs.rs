@@ -225,6 +225,13 @@ fn bzip2_is_refused() {
 }
 
 #[test]
+fn corrupt_gzip_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = write(dir.path(), "events.ndjson.gz", b"\x1F\x8B\x08\x00\x00\x00\x00\x00\x00\x03not deflate at all");
+    refused_input(dir.path(), &gz, &["cannot read input", "not valid gzip data"]);
+}
+
+#[test]
 fn binary_data_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut elf = b"\x7FELF\x02\x01\x01\x00".to_vec();
@@ -295,6 +302,27 @@ fn crlf_line_endings_are_read() {
     let err = reads_like_clean(dir.path(), &crlf, &[]);
     let warning = format!("{}:4: field `doctor`", crlf.display());
     assert!(err.contains(&warning) && !err.contains('\r'), "{err}");
+}
+
+/// A pipe can be read once: sniffing it must not eat the events it looked at.
+#[cfg(unix)]
+#[test]
+fn a_pipe_is_read_whole() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let (want, _) = alerts_of(dir.path(), &clean(), &[]);
+    let alerts = dir.path().join("piped.alerts");
+    let mut cmd = bin();
+    cmd.args(["replay", "--input", "/dev/stdin", "--alerts"]).arg(&alerts);
+    cmd.arg("--rules").arg(root().join("rules")).arg("--catalog").arg(root().join("fixtures/cases/catalog"));
+    cmd.stdin(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).env("RUST_LOG", "warn");
+    let mut child = cmd.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(clean_text().as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(fs::read(&alerts).unwrap(), want, "{}", stderr(&out));
 }
 
 #[test]

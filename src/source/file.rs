@@ -87,15 +87,15 @@ impl InputSet {
 impl LineReader {
     /// Sniffs and opens `path`; `progress` accumulates the bytes read from disk.
     pub fn open(path: &Path, opts: &ReadOptions, progress: Arc<AtomicU64>) -> anyhow::Result<LineReader> {
-        let sniffed = sniff(path, opts.encoding)?;
+        let mut f = File::open(path).with_context(|| format!("cannot open input {}", path.display()))?;
+        let (sniffed, head) = sniff(path, &mut f, opts.encoding)?;
         if opts.encoding == EncodingChoice::Auto && sniffed.text == Text::Gb18030 {
             tracing::warn!(
-                "{}: not UTF-8; reading it as GB18030 (detected from its first 64 KiB; --encoding utf-8 to refuse)",
+                "{}: not UTF-8; reading it as GB18030 (detected from its first 64 KiB; --encoding utf-8 reads it as UTF-8)",
                 path.display()
             );
         }
-        let f = File::open(path).with_context(|| format!("cannot open input {}", path.display()))?;
-        let counted = Counting { inner: f, read: progress };
+        let counted = Counting { inner: io::Cursor::new(head).chain(f), read: progress };
         let inner: Box<dyn BufRead + Send> = if sniffed.gzip {
             Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(BufReader::with_capacity(1 << 16, counted))))
         } else {

@@ -21,8 +21,7 @@
 //! Records that are JSON objects but not valid events (a missing or mistyped field) never
 //! refuse a file: they are counted and skipped by reason, as is any bad line past the head.
 
-use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, Read};
 use std::path::Path;
 
 use anyhow::Context;
@@ -76,27 +75,38 @@ pub enum Refusal {
     Lines { cause: &'static str, fix: &'static str, failing: usize, lines: usize, first: u64 },
 }
 
-/// Reads the head of `path` and judges it (module doc).
-pub fn sniff(path: &Path, choice: EncodingChoice) -> anyhow::Result<Sniffed> {
-    let open = || File::open(path).with_context(|| format!("cannot open input {}", path.display()));
-    let refused = |r: Refusal| anyhow::anyhow!("refusing input {}: {r}", path.display());
-    let (raw, raw_complete) = read_head(open()?).with_context(|| format!("cannot read input {}", path.display()))?;
+/// Reads the head of `input` (the file at `path`) and judges it (module doc). Returns the
+/// raw bytes it read, to be read again before the rest: the input is read once, so a pipe
+/// (`--input /dev/stdin`) loses nothing to the sniff.
+pub fn sniff(path: &Path, input: &mut impl Read, choice: EncodingChoice) -> anyhow::Result<(Sniffed, Vec<u8>)> {
+    let mut raw = Vec::with_capacity(HEAD_BYTES + 1);
+    input
+        .take(HEAD_BYTES as u64 + 1)
+        .read_to_end(&mut raw)
+        .with_context(|| format!("cannot read input {}", path.display()))?;
+    let whole = raw.len() <= HEAD_BYTES;
     let gzip = raw.starts_with(GZIP);
-    let (head, complete) = if gzip {
-        read_head(MultiGzDecoder::new(BufReader::new(open()?)))
-            .with_context(|| format!("cannot read input {}: not valid gzip data", path.display()))?
+    let judged = if gzip {
+        let (head, complete) = inflate_head(&raw, whole)
+            .with_context(|| format!("cannot read input {}: not valid gzip data", path.display()))?;
+        judge(&head, complete, choice)
     } else {
-        (raw, raw_complete)
+        judge(&raw[..raw.len().min(HEAD_BYTES)], whole, choice)
     };
-    let text = judge(&head, complete, choice).map_err(refused)?;
-    Ok(Sniffed { gzip, text })
+    let text = judged.map_err(|r| anyhow::anyhow!("refusing input {}: {r}", path.display()))?;
+    Ok((Sniffed { gzip, text }, raw))
 }
 
-/// Up to `HEAD_BYTES` from `r`, and whether that is all of it.
-fn read_head(r: impl Read) -> io::Result<(Vec<u8>, bool)> {
+/// Up to `HEAD_BYTES` inflated from the start of a gzip file, and whether that is all of it.
+/// When `raw` is not the `whole` file, the stream it holds is cut short: what it gave is
+/// the head.
+fn inflate_head(raw: &[u8], whole: bool) -> io::Result<(Vec<u8>, bool)> {
     let mut head = Vec::with_capacity(HEAD_BYTES + 1);
-    r.take(HEAD_BYTES as u64 + 1).read_to_end(&mut head)?;
-    let complete = head.len() <= HEAD_BYTES;
+    match MultiGzDecoder::new(raw).take(HEAD_BYTES as u64 + 1).read_to_end(&mut head) {
+        Err(e) if whole => return Err(e),
+        _ => {}
+    }
+    let complete = whole && head.len() <= HEAD_BYTES;
     head.truncate(HEAD_BYTES);
     Ok((head, complete))
 }
