@@ -172,6 +172,15 @@ fn a_refused_second_input_keeps_the_previous_alerts() {
 }
 
 #[test]
+fn a_gzip_cut_short_keeps_the_previous_alerts() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = fs::read(root().join("fixtures/hospital/events.ndjson.gz")).unwrap();
+    let cut = write(dir.path(), "events.ndjson.gz", &whole[..200_000]);
+    let err = refused(dir.path(), &[&cut], &[], &["events.ndjson.gz: read error after line"]);
+    assert!(!err.contains("refusing"), "the sniff saw a good head; the run failed half-way: {err}");
+}
+
+#[test]
 fn a_successful_run_replaces_the_previous_alerts() {
     let dir = tempfile::tempdir().unwrap();
     let (alerts, _) = alerts_of(dir.path(), &clean(), &[]);

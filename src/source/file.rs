@@ -91,7 +91,8 @@ impl LineReader {
         let (sniffed, head) = sniff(path, &mut f, opts.encoding)?;
         if opts.encoding == EncodingChoice::Auto && sniffed.text == Text::Gb18030 {
             tracing::warn!(
-                "{}: not UTF-8; reading it as GB18030 (detected from its first 64 KiB; --encoding utf-8 reads it as UTF-8)",
+                "{}: not UTF-8; reading it as GB18030 (detected in its first 64 KiB; \
+                 --encoding utf-8 reads it as UTF-8)",
                 path.display()
             );
         }

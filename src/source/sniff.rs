@@ -69,10 +69,10 @@ pub enum Refusal {
     #[error("it is {what}, not NDJSON text; {fix}")]
     Format { what: &'static str, fix: &'static str },
     #[error(
-        "{failing} of the {lines} non-empty lines in its first 64 KiB (from line {first}) {cause}, and none is an \
-         event; {fix}"
+        "{failing} of the {lines} non-empty lines in its first 64 KiB (from line {first}) {cause}, and {events} \
+         decode as events; {fix}"
     )]
-    Lines { cause: &'static str, fix: &'static str, failing: usize, lines: usize, first: u64 },
+    Lines { cause: &'static str, fix: &'static str, failing: usize, lines: usize, first: u64, events: usize },
 }
 
 /// Reads the head of `input` (the file at `path`) and judges it (module doc). Returns the
@@ -113,7 +113,7 @@ fn inflate_head(raw: &[u8], whole: bool) -> io::Result<(Vec<u8>, bool)> {
 
 /// The encoding to read `head` in, or why the input cannot be read at all. `complete`: the
 /// head is the whole content (its last line is not cut short).
-pub fn judge(head: &[u8], complete: bool, choice: EncodingChoice) -> Result<Text, Refusal> {
+fn judge(head: &[u8], complete: bool, choice: EncodingChoice) -> Result<Text, Refusal> {
     if let Some((what, fix)) = foreign_format(head) {
         return Err(Refusal::Format { what, fix });
     }
@@ -145,7 +145,7 @@ pub fn judge(head: &[u8], complete: bool, choice: EncodingChoice) -> Result<Text
         return Ok(text);
     }
     let (cause, fix) = worst.explain();
-    Err(Refusal::Lines { cause, fix, failing, lines: lines.len(), first: first[worst as usize] })
+    Err(Refusal::Lines { cause, fix, failing, lines: lines.len(), first: first[worst as usize], events })
 }
 
 /// Containers, other compressions and binary data, by their first bytes.
