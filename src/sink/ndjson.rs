@@ -9,7 +9,8 @@
 //!   it was, byte for byte, and removes its temporary file (a killed process may leave one
 //!   behind). A target that is one of the inputs — the same path, or the same file through
 //!   a symlink or hard link (same device and inode) — is refused before anything is opened
-//!   for writing. A replaced file keeps its permissions.
+//!   for writing. A replaced file keeps its permissions; through a symlink, the file it
+//!   points to is replaced.
 //! - `run` ([`NdjsonSink::open`]) appends: a service restarted by a crash or a deploy keeps
 //!   the alerts it wrote. A restart redelivers what was not committed, so an alert may
 //!   appear twice, with the same `alert_id`. A file a crash left without its final newline
@@ -28,7 +29,8 @@ use crate::alert::Alert;
 enum Out {
     Stdout(io::Stdout),
     Append(File),
-    Aside(NamedTempFile),
+    /// The temporary file, and the path it is renamed to.
+    Aside(NamedTempFile, PathBuf),
 }
 
 impl Write for Out {
@@ -36,7 +38,7 @@ impl Write for Out {
         match self {
             Out::Stdout(w) => w.write(b),
             Out::Append(w) => w.write(b),
-            Out::Aside(w) => w.write(b),
+            Out::Aside(w, _) => w.write(b),
         }
     }
 
@@ -44,7 +46,7 @@ impl Write for Out {
         match self {
             Out::Stdout(w) => w.flush(),
             Out::Append(w) => w.flush(),
-            Out::Aside(w) => w.flush(),
+            Out::Aside(w, _) => w.flush(),
         }
     }
 }
@@ -94,9 +96,11 @@ impl NdjsonSink {
         if path.is_dir() {
             bail!("--alerts {target} is a directory; name a file");
         }
-        let dir = create_parent(path)?;
-        let tmp = aside(path, &dir).with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-        Ok(Self::new(Out::Aside(tmp), target))
+        // Through a symlink, the file it points to is replaced, not the link.
+        let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let dir = create_parent(&path)?;
+        let tmp = aside(&path, &dir).with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        Ok(Self::new(Out::Aside(tmp, path), target))
     }
 
     /// Flushes; when writing aside, fsyncs the temporary file and renames it over the target.
@@ -104,10 +108,10 @@ impl NdjsonSink {
     pub fn commit(self) -> anyhow::Result<()> {
         let name = self.name;
         let out = self.out.into_inner().map_err(|e| e.into_error()).with_context(|| format!("flushing {name}"))?;
-        let Out::Aside(tmp) = out else { return Ok(()) };
+        let Out::Aside(tmp, path) = out else { return Ok(()) };
         tmp.as_file().sync_all().with_context(|| format!("syncing alerts for {name}"))?;
-        tmp.persist(&name).map_err(|e| e.error).with_context(|| format!("cannot rename alerts into {name}"))?;
-        sync_dir(&parent(Path::new(&name)));
+        tmp.persist(&path).map_err(|e| e.error).with_context(|| format!("cannot rename alerts into {name}"))?;
+        sync_dir(&parent(&path));
         Ok(())
     }
 }
@@ -247,5 +251,20 @@ mod tests {
         fs::hard_link(&path, &link).unwrap();
         let err = NdjsonSink::replace(path.to_str().unwrap(), &[link]).err().unwrap().to_string();
         assert!(err.contains("is the input"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replace_through_a_symlink_keeps_the_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.ndjson");
+        let link = dir.path().join("alerts.ndjson");
+        fs::write(&real, "old\n").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let mut sink = NdjsonSink::replace(link.to_str().unwrap(), &[]).unwrap();
+        write(&mut sink, "new\n");
+        sink.commit().unwrap();
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read_to_string(&real).unwrap(), "new\n");
     }
 }
