@@ -5,9 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use rxsentinel::app::replay::{load_rules, replay};
+use rxsentinel::app::replay::{load_rules, replay_inputs};
 use rxsentinel::rules::RuleSet;
 use rxsentinel::sink::NdjsonSink;
+use rxsentinel::source::file::{InputSet, ReadOptions, DEFAULT_MAX_LINE_BYTES};
+use rxsentinel::source::sniff::EncodingChoice;
 
 #[derive(Parser)]
 #[command(
@@ -25,7 +27,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Process event files (NDJSON, optionally .gz) to the end and write alerts.
+    /// Process event files (NDJSON, optionally gzip) to the end and write alerts.
     Replay(ReplayArgs),
     /// Consume Kafka until SIGINT/SIGTERM; alerts to the configured sinks.
     Run(rxsentinel::app::run::RunArgs),
@@ -43,7 +45,7 @@ enum Command {
 /// Event files and the rules to read them with (replay, report).
 #[derive(Args)]
 struct Inputs {
-    /// Event files; several are merged by event time.
+    /// Event files (NDJSON, gzip-compressed or not); several are merged by event time.
     #[arg(long, short, required = true, num_args = 1..)]
     input: Vec<PathBuf>,
     /// Rules directory (rule TOML files, engine.toml, catalog/).
@@ -52,13 +54,28 @@ struct Inputs {
     /// Catalog directory, when not RULES/catalog.
     #[arg(long)]
     catalog: Option<PathBuf>,
+    /// Text encoding of the inputs; auto reads GB18030 (GBK) when a file's first 64 KiB are
+    /// not UTF-8 but are GB18030, with a warning.
+    #[arg(long, value_enum, default_value_t = EncodingChoice::Auto)]
+    encoding: EncodingChoice,
+    /// Longest line read, in bytes; a longer one is rejected (too_long), its bytes skipped unbuffered.
+    #[arg(long, default_value_t = DEFAULT_MAX_LINE_BYTES, value_parser = clap::value_parser!(u64).range(1..))]
+    max_line_bytes: u64,
+}
+
+impl Inputs {
+    /// Opens and sniffs every input: a missing, unreadable or refused one fails here.
+    fn open(&self) -> anyhow::Result<InputSet> {
+        InputSet::open(&self.input, &ReadOptions { encoding: self.encoding, max_line_bytes: self.max_line_bytes })
+    }
 }
 
 #[derive(Args)]
 struct ReplayArgs {
     #[command(flatten)]
     inputs: Inputs,
-    /// Alert output: an NDJSON file, or `-` for stdout.
+    /// Alert output: an NDJSON file, or `-` for stdout. A file is written aside and renamed
+    /// into place when the replay succeeds; one that is an input is refused.
     #[arg(long, default_value = "-")]
     alerts: String,
     /// No progress bar even on a terminal.
@@ -104,14 +121,7 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Replay(a) => {
-            let rules = load_rules(&a.inputs.rules, a.inputs.catalog.as_deref())?;
-            tracing::info!(rules = rules.rules.len(), inputs = a.inputs.input.len(), "replay starting");
-            let mut sink = NdjsonSink::open(&a.alerts)?;
-            let summary = replay(&a.inputs.input, rules, &mut sink, !a.no_progress)?;
-            eprintln!("{summary}");
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Replay(a) => replay(a),
         Command::Run(a) => rxsentinel::app::run::run(a),
         Command::Report(a) => report(a),
         Command::Eval(a) => {
@@ -137,10 +147,23 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Inputs are opened and sniffed before the sink exists, and the sink writes aside: a run
+/// that fails leaves a previous alerts file as it was.
+fn replay(a: ReplayArgs) -> anyhow::Result<ExitCode> {
+    let rules = load_rules(&a.inputs.rules, a.inputs.catalog.as_deref())?;
+    let inputs = a.inputs.open()?;
+    tracing::info!(rules = rules.rules.len(), inputs = a.inputs.input.len(), "replay starting");
+    let mut sink = NdjsonSink::replace(&a.alerts, &a.inputs.input)?;
+    let summary = replay_inputs(inputs, rules, &mut sink, !a.no_progress)?;
+    sink.commit()?;
+    eprintln!("{summary}");
+    Ok(ExitCode::SUCCESS)
+}
+
 fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
     let rules = load_rules(&a.inputs.rules, a.inputs.catalog.as_deref())?;
     let mut sink = rxsentinel::sink::NullSink;
-    let summary = replay(&a.inputs.input, rules, &mut sink, true)?;
+    let summary = replay_inputs(a.inputs.open()?, rules, &mut sink, true)?;
     let chosen = rxsentinel::app::report::select(&summary.months, a.month.as_deref())?;
     for (hospital, month) in chosen {
         if a.json {

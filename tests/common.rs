@@ -145,4 +145,3 @@ pub fn merge(a: &[String], b: &[String]) -> Vec<String> {
     v.sort();
     v.into_iter().map(|(_, _, l)| l.clone()).collect()
 }
-

@@ -4,17 +4,16 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use anyhow::Context;
 
-use crate::event::{decode, Ts};
+use crate::event::{decode, Event, Reject, Ts};
 use crate::pipeline::{Arrival, Origin, Pipeline};
 use crate::rules::RuleSet;
 use crate::sink::Sink;
-use crate::source::file::LineReader;
+use crate::source::file::{InputSet, Line, LineReader, ReadOptions};
 use crate::stats::Stats;
 
 use super::warn::Warner;
@@ -51,20 +50,24 @@ struct Head {
     line: u64,
 }
 
+/// Replays `inputs`, opened with the default [`ReadOptions`].
 pub fn replay(inputs: &[PathBuf], rules: RuleSet, sink: &mut dyn Sink, progress: bool) -> anyhow::Result<Summary> {
+    replay_inputs(InputSet::open(inputs, &ReadOptions::default())?, rules, sink, progress)
+}
+
+/// Replays inputs already opened and sniffed, so that a caller can refuse a bad input
+/// before it creates its sink.
+pub fn replay_inputs(inputs: InputSet, rules: RuleSet, sink: &mut dyn Sink, progress: bool) -> anyhow::Result<Summary> {
     let started = Instant::now();
-    let bytes_read = Arc::new(AtomicU64::new(0));
-    let total_bytes: u64 = inputs.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
-    let mut heads = Vec::with_capacity(inputs.len());
-    for p in inputs {
-        heads.push(Head {
-            reader: LineReader::open(p, bytes_read.clone())?,
-            buf: Vec::with_capacity(1024),
-            ts: None,
-            line: 0,
-        });
-    }
-    let bar = (progress && std::io::stderr().is_terminal()).then(|| progress_bar(total_bytes));
+    let bytes_read = inputs.read;
+    let mut heads: Vec<Head> = inputs
+        .readers
+        .into_iter()
+        .map(|reader| Head { reader, buf: Vec::with_capacity(1024), ts: None, line: 0 })
+        .collect();
+    let bar = (progress && std::io::stderr().is_terminal()).then(|| progress_bar(inputs.total_bytes));
+    let paths: Vec<PathBuf> = heads.iter().map(|h| h.reader.path().to_path_buf()).collect();
+    let inputs = paths.as_slice();
     let mut pipeline = Pipeline::new(rules);
     let mut warner = Warner::default();
     let mut alerts = Vec::new();
@@ -78,8 +81,8 @@ pub fn replay(inputs: &[PathBuf], rules: RuleSet, sink: &mut dyn Sink, progress:
     };
     if let [h] = heads.as_mut_slice() {
         // One input: no merge, one decode per record.
-        while let Some(line) = h.reader.next_line(&mut h.buf)? {
-            match decode(&h.buf, None) {
+        while let Some((line, record)) = next_record(&mut h.reader, &mut h.buf)? {
+            match record {
                 Ok(ev) => {
                     let at = Arrival { origin: Origin { input: 0, pos: line }, ..Arrival::default() };
                     pipeline.process_from(&ev, at, &mut alerts);
@@ -152,8 +155,8 @@ fn deliver(
 /// Advances `h` to its next record that decodes, counting and reporting the ones that do not.
 fn refill(h: &mut Head, pipeline: &mut Pipeline, warner: &mut Warner) -> anyhow::Result<()> {
     h.ts = None;
-    while let Some(line) = h.reader.next_line(&mut h.buf)? {
-        match decode(&h.buf, None) {
+    while let Some((line, record)) = next_record(&mut h.reader, &mut h.buf)? {
+        match record {
             Ok(ev) => {
                 h.ts = Some(ev.ts);
                 h.line = line;
@@ -166,6 +169,19 @@ fn refill(h: &mut Head, pipeline: &mut Pipeline, warner: &mut Warner) -> anyhow:
         }
     }
     Ok(())
+}
+
+/// The next line of `reader` as an event, or why it is not one, with its line number.
+fn next_record<'b>(
+    reader: &mut LineReader,
+    buf: &'b mut Vec<u8>,
+) -> anyhow::Result<Option<(u64, Result<Event<'b>, Reject>)>> {
+    let Some(line) = reader.next_line(buf)? else { return Ok(None) };
+    let buf: &'b Vec<u8> = buf;
+    Ok(Some(match line {
+        Line::Record(n) => (n, decode(buf, None)),
+        Line::Rejected(n, r) => (n, Err(r)),
+    }))
 }
 
 fn progress_bar(total: u64) -> indicatif::ProgressBar {

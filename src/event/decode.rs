@@ -18,11 +18,13 @@ pub enum RejectReason {
     InvalidType,
     InvalidValue,
     UnknownType,
+    /// Longer than the reader's line limit (`--max-line-bytes`); its bytes were skipped.
+    TooLong,
 }
 
 impl RejectReason {
-    pub const ALL: [RejectReason; 5] =
-        [Self::NotJson, Self::MissingField, Self::InvalidType, Self::InvalidValue, Self::UnknownType];
+    pub const ALL: [RejectReason; 6] =
+        [Self::NotJson, Self::MissingField, Self::InvalidType, Self::InvalidValue, Self::UnknownType, Self::TooLong];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -31,6 +33,7 @@ impl RejectReason {
             Self::InvalidType => "invalid_type",
             Self::InvalidValue => "invalid_value",
             Self::UnknownType => "unknown_type",
+            Self::TooLong => "too_long",
         }
     }
 }

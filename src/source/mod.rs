@@ -1,4 +1,6 @@
-//! Sources yield raw records with their position. Files here; Kafka arrives with `run`.
+//! Sources yield raw records with their position: files (sniffed, then read line by line)
+//! for `replay` and `report`, Kafka partitions for `run`.
 
 pub mod file;
 pub mod kafka;
+pub mod sniff;
