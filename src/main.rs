@@ -167,10 +167,10 @@ fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
     let chosen = rxsentinel::app::report::select(&summary.months, a.month.as_deref())?;
     for (hospital, month) in chosen {
         if a.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&serde_json::json!({ "hospital": hospital, "report": month }))?
-            );
+            // The month's report with its hospital; one object per hospital.
+            let mut v = serde_json::to_value(month)?;
+            v["hospital"] = hospital.into();
+            println!("{}", serde_json::to_string_pretty(&v)?);
         } else {
             print!("{}", rxsentinel::app::report::render(hospital, month));
         }

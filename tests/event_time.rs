@@ -75,6 +75,8 @@ fn wrongly_stamped_events_change_no_alert_and_no_state() {
     let path = write(dir.path(), "wrong.ndjson", &wrong);
     let (got, log) = replay(&[&path], &rules, None, dir.path());
     assert_eq!(ids(&got), ids(&want), "wrongly stamped events changed the alerts\n{log}");
+    assert_eq!(ids(&got).len(), got.len(), "an alert id emitted twice\n{log}");
+    assert_eq!(summary_count(&log, "duplicates"), summary_count(&clean_log, "duplicates"), "redeliveries let through");
     assert_eq!(state_line(&log), state_line(&clean_log), "wrongly stamped events changed the state");
     let set_aside = summary_count(&log, "late") + summary_count(&log, "future");
     assert_eq!(set_aside, 42 + summary_count(&clean_log, "late") + summary_count(&clean_log, "future"), "{log}");

@@ -15,6 +15,7 @@ fn monthly_double_ranking() {
 
     let out = run_ok(&["report", "--input", input, "--month", "2026-03", "--json"]);
     let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(m["hospital"], "H01");
     let by_amount = m["by_amount"].as_array().unwrap();
     assert_eq!(by_amount.len(), 10);
     let amounts: Vec<f64> = by_amount.iter().map(|r| r["amount"].as_f64().unwrap()).collect();

@@ -1,12 +1,11 @@
-//! One pipeline per partition number.
+//! One pipeline per partition number, all sharing one compiled [`Plan`].
 //!
-//! Why per partition, not one for all: windowed rules (药占比 and friends) close days on the
-//! event-time watermark, so a hospital's alerts depend on the order of its events. Records
-//! are keyed by `hospital`, so one partition holds a hospital's whole stream in order, and a
-//! pipeline fed by exactly that partition sees exactly the order a replay of the same
-//! stream sees — whatever order librdkafka interleaves partitions in. One shared pipeline
-//! would mix partitions in fetch order and advance one hospital's watermark with another's
-//! events. Per partition *number* (not per topic-partition): topics keyed by hospital with
+//! Why per partition, not one for all: a hospital's alerts depend on the order of its
+//! events (its clock closes days on them). Records are keyed by `hospital`, so one
+//! partition holds a hospital's whole stream in order, and a pipeline fed by exactly that
+//! partition sees exactly the order a replay of the same stream sees — whatever order
+//! librdkafka interleaves partitions in. Within a pipeline, each hospital keeps its own
+//! state and clock, so hospitals sharing a partition do not touch each other. Per partition *number* (not per topic-partition): topics keyed by hospital with
 //! the same partition count (co-partitioned, assigned together by the range assignor) feed
 //! one pipeline, so rules that join event types (rep visits and prescriptions) see both.
 //!
@@ -15,10 +14,11 @@
 //! nobody else read in between, so its state is still exact.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rustc_hash::FxHashSet;
 
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, Plan};
 use crate::rules::RuleSet;
 use crate::settings::Topic;
 use crate::source::kafka::KafkaContext;
@@ -34,7 +34,7 @@ struct Slot {
 }
 
 pub struct Partitions {
-    rules: RuleSet,
+    plan: Arc<Plan>,
     slots: HashMap<i32, Slot>,
     /// Stats of pipelines dropped at rebalances, for the summary.
     retired: Stats,
@@ -47,7 +47,7 @@ pub struct Partitions {
 impl Partitions {
     pub fn new(rules: RuleSet) -> Partitions {
         Partitions {
-            rules,
+            plan: Arc::new(Plan::new(rules)),
             slots: HashMap::new(),
             retired: Stats::default(),
             assigned: Vec::new(),
@@ -57,11 +57,11 @@ impl Partitions {
     }
 
     pub fn pipeline(&mut self, partition: i32) -> &mut Pipeline {
-        let rules = &self.rules;
+        let plan = &self.plan;
         &mut self
             .slots
             .entry(partition)
-            .or_insert_with(|| Slot { pipeline: Pipeline::new(rules.clone()), exported: Stats::default() })
+            .or_insert_with(|| Slot { pipeline: Pipeline::with_plan(plan.clone()), exported: Stats::default() })
             .pipeline
     }
 
