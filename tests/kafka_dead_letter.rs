@@ -69,6 +69,9 @@ fn poison_records_go_to_the_dead_letter_topic_and_cdc_maps() {
         std::fs::read_to_string(&input).unwrap().lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect();
     let mut records = keyed(&lines);
     records.push(("H01".into(), b"\xff\xfe not utf-8".to_vec()));
+    // A valid event stamped ahead of this machine's clock: set aside as future.
+    let future = r#"{"type":"charge","event_id":"f1","ts":"2099-01-01T10:00:00+08:00","hospital":"H05","dept":"0301","category":"lab","amount":10.0}"#;
+    records.push(("H05".into(), future.as_bytes().to_vec()));
     produce(&broker.brokers, "events", &records);
 
     // Local wall-clock 2026-03-12 11:00, written as Debezium writes zone-less DATETIMEs.
@@ -121,10 +124,19 @@ fn poison_records_go_to_the_dead_letter_topic_and_cdc_maps() {
     assert_eq!(run.metric("rxsentinel_records_skipped_total{reason=\"update\"}"), 1.0);
     assert_eq!(run.metric("rxsentinel_records_skipped_total{reason=\"tombstone\"}"), 1.0);
     assert_eq!(run.metric("rxsentinel_events_consumed_total{type=\"return\"}"), 2.0);
+    assert_eq!(run.metric("rxsentinel_events_future_total"), 1.0);
     run.stop();
 
-    let dead = consume_all(&broker.brokers, "dlq", rejected + 1, Duration::from_secs(20));
-    assert_eq!(dead.len(), rejected + 1, "one dead letter per rejected record (the file's and the non-UTF-8 one)");
+    let dead = consume_all(&broker.brokers, "dlq", rejected + 2, Duration::from_secs(20));
+    assert_eq!(
+        dead.len(),
+        rejected + 2,
+        "one dead letter per rejected record (the file's, the non-UTF-8 one, the future one)"
+    );
+    let reason = |hs: &Vec<(String, String)>| hs.iter().find(|(k, _)| k == "reason").map(|(_, v)| v.clone());
+    let futures: Vec<_> = dead.iter().filter(|(_, hs)| reason(hs).as_deref() == Some("future")).collect();
+    assert_eq!(futures.len(), 1, "the future event is dead-lettered with reason future");
+    assert_eq!(&futures[0].0[..], future.as_bytes());
     let originals: BTreeSet<&[u8]> = records.iter().map(|r| &r.1[..]).collect();
     for (payload, headers) in &dead {
         assert!(originals.contains(&payload[..]), "dead letter is not an original record");

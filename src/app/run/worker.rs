@@ -166,6 +166,8 @@ impl Loop<'_> {
         });
         for s in pipeline.take_set_aside() {
             // Held events come back with their own record's place; the key is the hospital.
+            let place = format!("{}[{p}]", topics[s.origin.input as usize].name);
+            self.warner.future(Path::new(&place), s.origin.pos, &s);
             let from = Origin {
                 topic: &topics[s.origin.input as usize].name,
                 partition: p,
