@@ -250,9 +250,19 @@ fn binary_data_is_refused() {
 }
 
 #[test]
+fn a_few_truncated_records_are_rejected_not_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "cut.ndjson", "{\"type\":\"rx\",\"event_id\":\"e1\n{\"type\":\"charge\",\n");
+    let out = replay(&[&file], &dir.path().join("alerts.ndjson"), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(summary(&stderr(&out), "rejected")[0], "2", "{}", stderr(&out));
+}
+
+#[test]
 fn a_csv_export_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let csv = write(dir.path(), "events.csv", "type,event_id,ts\nrx,e1,2026-03-02T09:13:22+08:00\nrx,e2,x\n");
+    let rows: String = (1..=10).map(|i| format!("rx,e{i},2026-03-02T09:13:22+08:00\n")).collect();
+    let csv = write(dir.path(), "events.csv", format!("type,event_id,ts\n{rows}"));
     refused_input(dir.path(), &csv, &["are not JSON", "NDJSON"]);
 }
 

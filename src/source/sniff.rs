@@ -15,8 +15,9 @@
 //!    more than half of them fail for the same whole-input cause, the input is refused:
 //!    a JSON array (the head starts with `[`; its last element, alone on a line, may
 //!    decode), a pretty-printed JSON document (it starts with `{` and its first line is not
-//!    complete JSON), not JSON at all, or (with `--encoding auto`) neither UTF-8 nor
-//!    GB18030.
+//!    complete JSON; at least 3 such lines), not JSON at all (at least 8 such lines), or
+//!    (with `--encoding auto`) neither UTF-8 nor GB18030. A file of a few truncated records
+//!    is bad records, counted and skipped, not a file of another format.
 //!
 //! Records that are JSON objects but not valid events (a missing or mistyped field) never
 //! refuse a file: they are counted and skipped by reason, as is any bad line past the head.
@@ -113,6 +114,9 @@ fn inflate_head(raw: &[u8], whole: bool) -> io::Result<(Vec<u8>, bool)> {
 
 /// The encoding to read `head` in, or why the input cannot be read at all. `complete`: the
 /// head is the whole content (its last line is not cut short).
+/// Lines of plain non-JSON a head must show before the whole input is refused as not NDJSON.
+const MIN_NOT_JSON_LINES: usize = 8;
+
 fn judge(head: &[u8], complete: bool, choice: EncodingChoice) -> Result<Text, Refusal> {
     if let Some((what, fix)) = foreign_format(head) {
         return Err(Refusal::Format { what, fix });
@@ -141,7 +145,14 @@ fn judge(head: &[u8], complete: bool, choice: EncodingChoice) -> Result<Text, Re
     let failing = counts[worst as usize];
     // An array written one object per line ends with an element that is itself a good line.
     let tolerated = usize::from(worst == Cause::JsonArray);
-    if failing * 2 <= lines.len() || events > tolerated {
+    // A few lines of garbage are bad records, not a file of another format: plain "not
+    // JSON" needs a head of several lines to say so.
+    let too_few = match worst {
+        Cause::NotJson => failing < MIN_NOT_JSON_LINES,
+        Cause::JsonDocument => failing < 3,
+        _ => false,
+    };
+    if failing * 2 <= lines.len() || events > tolerated || too_few {
         return Ok(text);
     }
     let (cause, fix) = worst.explain();
@@ -287,6 +298,14 @@ mod tests {
     }
 
     #[test]
+    fn a_few_garbage_lines_are_bad_records_not_a_foreign_file() {
+        assert!(judge_auto(b"{\"type\":\"rx\",\"event_id\n").is_ok());
+        assert!(judge_auto(b"not json\nnor this\n").is_ok());
+        let many = "a,b,c\n".repeat(MIN_NOT_JSON_LINES);
+        assert!(judge_auto(many.as_bytes()).is_err(), "a CSV file is refused");
+    }
+
+    #[test]
     fn one_event_among_garbage_is_enough() {
         let head = format!("garbage\nmore garbage\n{EVENT}\n");
         assert_eq!(judge_auto(head.as_bytes()), Ok(Text::Utf8));
@@ -317,10 +336,12 @@ mod tests {
 
     #[test]
     fn half_is_not_more_than_half() {
-        let head = format!("not json\n{}\n", EVENT.replace("\"hospital\":\"H01\",", ""));
+        let bad_field = format!("{}\n", EVENT.replace("\"hospital\":\"H01\",", ""));
+        let garbage = "not json\n".repeat(MIN_NOT_JSON_LINES);
+        let head = garbage.clone() + &bad_field.repeat(MIN_NOT_JSON_LINES);
         assert_eq!(judge_auto(head.as_bytes()), Ok(Text::Utf8));
-        let head = format!("not json\nnot json\n{}\n", EVENT.replace("\"hospital\":\"H01\",", ""));
-        assert!(matches!(judge_auto(head.as_bytes()), Err(Refusal::Lines { failing: 2, lines: 3, first: 1, .. })));
+        let head = garbage + &bad_field.repeat(MIN_NOT_JSON_LINES - 1);
+        assert!(matches!(judge_auto(head.as_bytes()), Err(Refusal::Lines { failing: 8, lines: 15, first: 1, .. })));
     }
 
     #[test]
