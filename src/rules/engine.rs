@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::event::time::{parse_day, parse_hhmm, Zone};
+use crate::event::time::{parse_day, parse_hhmm, Day, Zone};
 use crate::event::Ts;
 
 use super::duration::Span;
@@ -96,8 +96,8 @@ pub struct Calendar {
     start_min: u32,
     end_min: u32,
     weekends_off: bool,
-    holidays: Vec<i32>,
-    workdays: Vec<i32>,
+    holidays: Vec<Day>,
+    workdays: Vec<Day>,
 }
 
 impl Calendar {
@@ -136,7 +136,7 @@ impl EngineFile {
                 .map(|d| {
                     parse_day(d).ok_or_else(|| (format!("calendar.{key}"), format!("expected YYYY-MM-DD, got {d:?}")))
                 })
-                .collect::<Result<Vec<i32>, _>>()
+                .collect::<Result<Vec<Day>, _>>()
         };
         let calendar = Calendar {
             zone,
