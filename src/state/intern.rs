@@ -1,6 +1,6 @@
 //! String ids → dense `u32` handles, once per event, so every store below is keyed by
 //! small integers and indexed tables replace string hashing in the scoring loop. Each id
-//! namespace names its handle type.
+//! namespace has its own handle type, so a drug's handle cannot be passed for a doctor's.
 
 use std::marker::PhantomData;
 
@@ -18,25 +18,41 @@ pub trait Handle: Copy + Eq + Ord + std::hash::Hash + std::fmt::Debug {
     }
 }
 
-impl Handle for u32 {
-    #[inline]
-    fn from_raw(raw: u32) -> Self {
-        raw
-    }
-    #[inline]
-    fn raw(self) -> u32 {
-        self
-    }
+macro_rules! handle {
+    ($(#[$doc:meta])* $t:ident) => {
+        $(#[$doc])*
+        #[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+        pub struct $t(u32);
+
+        impl Handle for $t {
+            #[inline]
+            fn from_raw(raw: u32) -> Self {
+                $t(raw)
+            }
+            #[inline]
+            fn raw(self) -> u32 {
+                self.0
+            }
+        }
+    };
 }
 
-/// An interned doctor code.
-pub type DoctorId = u32;
-/// An interned drug code.
-pub type DrugId = u32;
-/// An interned department code.
-pub type DeptId = u32;
-/// An interned manufacturer name.
-pub type ManufacturerId = u32;
+handle!(
+    /// An interned doctor code.
+    DoctorId
+);
+handle!(
+    /// An interned drug code.
+    DrugId
+);
+handle!(
+    /// An interned department code.
+    DeptId
+);
+handle!(
+    /// An interned manufacturer name.
+    ManufacturerId
+);
 
 #[derive(Debug, Clone)]
 pub struct Interner<H> {
