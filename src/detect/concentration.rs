@@ -9,24 +9,24 @@ use rustc_hash::FxHashSet;
 use serde_json::json;
 
 use crate::alert::Candidate;
-use crate::event::Zone;
+use crate::event::Day;
 use crate::rules::model::ConcentrationParams;
 use crate::rules::{Kind, Params};
 use crate::state::usage::{unpair, UsageStore};
+use crate::state::{DeptId, DoctorId, DrugId};
 
 use super::stat::round;
 use super::Ctx;
-use crate::event::time::{week_of_day, week_start};
 
 struct Shape {
     total: f64,
     top_share: f64,
     hhi: f64,
     /// (doctor, lines), largest first.
-    top: Vec<(u32, f64)>,
+    top: Vec<(DoctorId, f64)>,
 }
 
-fn shape(vols: &mut [(u32, f64)], k: usize) -> Shape {
+fn shape(vols: &mut [(DoctorId, f64)], k: usize) -> Shape {
     vols.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let total: f64 = vols.iter().map(|v| v.1).sum();
     let top_share = if total > 0.0 { vols.iter().take(k).map(|v| v.1).sum::<f64>() / total } else { 0.0 };
@@ -36,14 +36,14 @@ fn shape(vols: &mut [(u32, f64)], k: usize) -> Shape {
 
 /// `first_day` is the stream's first local day: until the baseline lies wholly inside the
 /// stream, every drug would look new, so nothing is judged.
-pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, first_day: i32, out: &mut Vec<Candidate>) {
+pub fn close_day(ctx: &Ctx, u: &UsageStore, day: Day, first_day: Day, out: &mut Vec<Candidate>) {
     let Some(&rule) = ctx.by_kind.get(Kind::Concentration).first() else { return };
     let Params::Concentration(p) = &ctx.rules[rule].params else { return };
-    let baseline_start = week_start(week_of_day(day) - 1 - p.baseline_weeks);
+    let baseline_start = (day.week() - 1 - p.baseline_weeks).start();
     if baseline_start < first_day {
         return;
     }
-    let mut subjects: Vec<(u32, u32)> = u
+    let mut subjects: Vec<(DeptId, DrugId)> = u
         .touched(day)
         .into_iter()
         .filter_map(|k| {
@@ -67,13 +67,13 @@ fn judge(
     rule: usize,
     p: &ConcentrationParams,
     u: &UsageStore,
-    dept: u32,
-    drug: u32,
-    day: i32,
+    dept: DeptId,
+    drug: DrugId,
+    day: Day,
 ) -> Option<Candidate> {
     let w = p.window.days();
     let r = (day - w + 1, day);
-    let wk = week_of_day(day);
+    let wk = day.week();
     let b = (wk - 1 - p.baseline_weeks, wk - 2);
     let doctors = u.dept_doctors.get(&dept)?;
     let mut now = Vec::new();
@@ -105,7 +105,7 @@ fn judge(
         return None;
     }
     let rl = &ctx.rules[rule];
-    let mut c = Candidate::new(rule, Kind::Concentration, rl.severity, ctx.hospital, Zone::format_day(day));
+    let mut c = Candidate::new(rule, Kind::Concentration, rl.severity, ctx.hospital, day.to_string());
     c.drug = Some(ctx.ids.drug.name(drug).to_owned());
     c.dept = Some(ctx.ids.dept.name(dept).to_owned());
     let top: Vec<_> = now
@@ -125,8 +125,8 @@ fn judge(
         .evidence("lines", now.total)
         .evidence("baseline_lines", before.total)
         .evidence("top_prescribers", json!(top))
-        .evidence("window_start", Zone::format_day(r.0))
-        .evidence("window_end", Zone::format_day(r.1));
+        .evidence("window_start", r.0.to_string())
+        .evidence("window_end", r.1.to_string());
     c.title = format!(
         "药品处方集中（疑点）：科室 {} 近 {w} 天 {} 的 {:.0}% 由前 {} 名医生开具（{} 名在岗医生）",
         ctx.ids.dept.name(dept),

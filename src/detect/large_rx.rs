@@ -8,9 +8,10 @@ use rustc_hash::FxHashMap;
 use serde_json::json;
 
 use crate::alert::Candidate;
-use crate::event::{Event, Rx, VisitType};
+use crate::event::{Day, Event, Rx, VisitType};
 use crate::rules::model::LargeRxParams;
 use crate::rules::{Kind, Params};
+use crate::state::DrugId;
 
 use super::prescription::Line;
 use super::Ctx;
@@ -22,9 +23,9 @@ pub struct LargeRx {
 
 #[derive(Debug, Clone)]
 struct Open {
-    day: i32,
+    day: Day,
     /// Distinct drugs so far, with whether each is herbal.
-    drugs: Vec<(u32, bool)>,
+    drugs: Vec<(DrugId, bool)>,
 }
 
 impl LargeRx {
@@ -56,7 +57,7 @@ impl LargeRx {
     }
 
     /// Forgets prescriptions opened before `day - 1`.
-    pub fn evict(&mut self, day: i32) {
+    pub fn evict(&mut self, day: Day) {
         self.open.retain(|_, o| o.day >= day - 1);
     }
 

@@ -18,7 +18,7 @@ pub mod stat;
 pub mod surge;
 
 use crate::rules::{Engine, Kind, Rule};
-use crate::state::{Ids, Refs};
+use crate::state::{DoctorId, DrugId, Ids, Refs};
 
 /// Read-only view the detectors share.
 pub struct Ctx<'a> {
@@ -51,7 +51,7 @@ impl ByKind {
 
 impl Ctx<'_> {
     /// `姓名(工号)` when the roster knows the doctor, else the id.
-    pub fn doctor_label(&self, doctor: u32) -> String {
+    pub fn doctor_label(&self, doctor: DoctorId) -> String {
         let code = self.ids.doctor.name(doctor);
         match self.refs.doctor(doctor) {
             Some(d) if !d.name.is_empty() => format!("{}({code})", d.name),
@@ -60,7 +60,7 @@ impl Ctx<'_> {
     }
 
     /// `通用名(编码)` when the catalog or the event names the drug, else the code.
-    pub fn drug_label(&self, drug: u32, event_name: Option<&str>) -> String {
+    pub fn drug_label(&self, drug: DrugId, event_name: Option<&str>) -> String {
         let code = self.ids.drug.name(drug);
         let name = self.refs.drug(drug).map(|d| d.name.as_str()).filter(|n| !n.is_empty()).or(event_name);
         match name {

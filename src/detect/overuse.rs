@@ -9,9 +9,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::alert::Candidate;
+use crate::event::Month;
 use crate::rules::model::OveruseParams;
 use crate::rules::{Kind, Params};
 use crate::state::usage::{pair_key, unpair};
+use crate::state::{DoctorId, DrugId};
 
 use super::stat::round;
 use super::Ctx;
@@ -32,8 +34,8 @@ impl Amt {
 }
 
 #[derive(Debug, Default, Clone)]
-struct Month {
-    drugs: FxHashMap<u32, Amt>,
+struct Tally {
+    drugs: FxHashMap<DrugId, Amt>,
     pairs: FxHashMap<u64, Amt>,
 }
 
@@ -75,19 +77,15 @@ pub struct MonthReport {
 
 #[derive(Debug, Default, Clone)]
 pub struct Overuse {
-    open: FxHashMap<i32, Month>,
-    previous: Option<(i32, FxHashMap<u32, Amt>, Vec<u32>)>,
+    open: FxHashMap<Month, Tally>,
+    previous: Option<(Month, FxHashMap<DrugId, Amt>, Vec<DrugId>)>,
     pub reports: Vec<MonthReport>,
-}
-
-pub fn month_label(m: i32) -> String {
-    format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
 }
 
 impl Overuse {
     /// Adds a line (`sign` 1) or a return (−1) to its month.
     #[allow(clippy::too_many_arguments)]
-    pub fn add(&mut self, month: i32, doctor: u32, drug: u32, qty: f64, fen: i64, sign: i64) {
+    pub fn add(&mut self, month: Month, doctor: DoctorId, drug: DrugId, qty: f64, fen: i64, sign: i64) {
         if self.previous.as_ref().is_some_and(|(m, _, _)| month <= *m) {
             return; // that month is closed
         }
@@ -99,7 +97,7 @@ impl Overuse {
     /// Closes `month`: ranks it, alerts, and remembers it as the previous month.
     /// `first_month` is the first calendar month the stream covers from its first day; a
     /// partly observed month is ranked but never compared against.
-    pub fn close_month(&mut self, ctx: &Ctx, month: i32, first_month: i32, out: &mut Vec<Candidate>) {
+    pub fn close_month(&mut self, ctx: &Ctx, month: Month, first_month: Month, out: &mut Vec<Candidate>) {
         let hospital = ctx.hospital;
         let acc = self.open.remove(&month).unwrap_or_default();
         self.open.retain(|&m, _| m > month);
@@ -112,7 +110,7 @@ impl Overuse {
                 out.push(r);
             }
         }
-        let top: Vec<u32> =
+        let top: Vec<DrugId> =
             report.by_amount.iter().take(p.alert_top_n).filter_map(|r| ctx.ids.drug.get(&r.drug)).collect();
         self.previous = Some((month, acc.drugs, top));
         self.reports.push(report);
@@ -122,7 +120,7 @@ impl Overuse {
     pub fn provisional(&self, ctx: &Ctx) -> Vec<MonthReport> {
         let Some(&rule) = ctx.by_kind.get(Kind::OveruseWarning).first() else { return Vec::new() };
         let Params::Overuse(p) = &ctx.rules[rule].params else { return Vec::new() };
-        let mut months: Vec<&i32> = self.open.keys().collect();
+        let mut months: Vec<&Month> = self.open.keys().collect();
         months.sort();
         months
             .into_iter()
@@ -137,15 +135,15 @@ impl Overuse {
 fn rank(
     ctx: &Ctx,
     p: &OveruseParams,
-    month: i32,
-    acc: &Month,
-    prev: Option<&FxHashMap<u32, Amt>>,
+    month: Month,
+    acc: &Tally,
+    prev: Option<&FxHashMap<DrugId, Amt>>,
     closed: bool,
 ) -> MonthReport {
-    let mut drugs: Vec<(u32, Amt)> = acc.drugs.iter().map(|(&d, &a)| (d, a)).filter(|(_, a)| a.lines > 0).collect();
-    let code = |d: u32| ctx.ids.drug.name(d);
-    let row = |i: usize, d: u32, a: &Amt| {
-        let mut docs: Vec<(u32, Amt)> = acc
+    let mut drugs: Vec<(DrugId, Amt)> = acc.drugs.iter().map(|(&d, &a)| (d, a)).filter(|(_, a)| a.lines > 0).collect();
+    let code = |d: DrugId| ctx.ids.drug.name(d);
+    let row = |i: usize, d: DrugId, a: &Amt| {
+        let mut docs: Vec<(DoctorId, Amt)> = acc
             .pairs
             .iter()
             .filter_map(|(&k, &v)| {
@@ -185,7 +183,7 @@ fn rank(
     let by_amount: Vec<Ranked> = drugs.iter().take(p.top_drugs).enumerate().map(|(i, (d, a))| row(i, *d, a)).collect();
     drugs.sort_by(|x, y| y.1.qty.total_cmp(&x.1.qty).then(code(x.0).cmp(code(y.0))));
     let by_qty: Vec<Ranked> = drugs.iter().take(p.top_drugs).enumerate().map(|(i, (d, a))| row(i, *d, a)).collect();
-    MonthReport { month: month_label(month), closed, by_amount, by_qty }
+    MonthReport { month: month.to_string(), closed, by_amount, by_qty }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -193,17 +191,17 @@ fn alerts(
     ctx: &Ctx,
     rule: usize,
     p: &OveruseParams,
-    acc: &Month,
-    prev: &FxHashMap<u32, Amt>,
-    prev_top: &[u32],
+    acc: &Tally,
+    prev: &FxHashMap<DrugId, Amt>,
+    prev_top: &[DrugId],
     report: &MonthReport,
     hospital: &str,
 ) -> Vec<Candidate> {
-    let mut drugs: Vec<(u32, Amt)> = acc.drugs.iter().map(|(&d, &a)| (d, a)).collect();
+    let mut drugs: Vec<(DrugId, Amt)> = acc.drugs.iter().map(|(&d, &a)| (d, a)).collect();
     drugs.sort_by(|x, y| ctx.ids.drug.name(x.0).cmp(ctx.ids.drug.name(y.0)));
     // Growth is judged against the hospital's own month-over-month change, so a longer
     // month or the end of 春节 does not flag every drug at once.
-    let total = |m: &FxHashMap<u32, Amt>| m.values().map(|a| a.fen).sum::<i64>() as f64;
+    let total = |m: &FxHashMap<DrugId, Amt>| m.values().map(|a| a.fen).sum::<i64>() as f64;
     let (now_total, prev_total) = (total(&acc.drugs), total(prev));
     let hospital_factor = if p.normalize && prev_total > 0.0 && now_total > 0.0 { now_total / prev_total } else { 1.0 };
     let mut out = Vec::new();
@@ -268,8 +266,8 @@ fn alerts(
     out
 }
 
-fn top_prescribers(ctx: &Ctx, acc: &Month, drug: u32, n: usize) -> Vec<serde_json::Value> {
-    let mut docs: Vec<(u32, Amt)> =
+fn top_prescribers(ctx: &Ctx, acc: &Tally, drug: DrugId, n: usize) -> Vec<serde_json::Value> {
+    let mut docs: Vec<(DoctorId, Amt)> =
         acc.pairs.iter().filter_map(|(&k, &v)| (unpair(k).1 == drug).then_some((unpair(k).0, v))).collect();
     docs.sort_by(|x, y| y.1.fen.cmp(&x.1.fen).then(ctx.ids.doctor.name(x.0).cmp(ctx.ids.doctor.name(y.0))));
     docs.iter()

@@ -7,14 +7,14 @@
 use serde_json::json;
 
 use crate::alert::Candidate;
-use crate::event::Zone;
+use crate::event::{Day, Week};
 use crate::rules::model::PeerParams;
 use crate::rules::{Kind, Params};
-use crate::state::usage::{unpair, UsageStore};
+use crate::state::usage::{unpair, Doctor, Series, UsageStore, DAYS};
+use crate::state::{DeptId, DoctorId, DrugId};
 
 use super::stat::{binomial_z, mad, median, poisson_sf, round};
 use super::Ctx;
-use crate::event::time::{week_of_day, week_start};
 
 struct Peers {
     x: f64,
@@ -22,16 +22,39 @@ struct Peers {
     shares: Vec<f64>,
 }
 
+/// A stretch of local time to count lines over: the trailing days of the window, or the
+/// weeks of the baseline.
+#[derive(Copy, Clone, Debug)]
+enum Span {
+    Days(Day, Day),
+    Weeks(Week, Week),
+}
+
+impl Span {
+    fn pair_lines(self, s: &Series<i16, DAYS>) -> i64 {
+        match self {
+            Span::Days(a, b) => s.lines_days(a, b),
+            Span::Weeks(a, b) => s.lines_weeks(a, b),
+        }
+    }
+
+    fn doctor_lines(self, doc: &Doctor, herbal: bool) -> i64 {
+        match self {
+            Span::Days(a, b) => doc.lines_days(herbal, a, b),
+            Span::Weeks(a, b) => doc.lines_weeks(herbal, a, b),
+        }
+    }
+}
+
 /// Sums the drug's lines and all lines of the department's doctors other than `doctor`,
-/// over days (`weeks` = false) or weeks, counting only peers with at least `min_n` lines.
+/// over `span`, counting only peers with at least `min_n` lines.
 /// `herbal`: the drug's kind, whose lines its share is of.
 fn peers(
     u: &UsageStore,
-    dept: u32,
-    doctor: u32,
-    (drug, herbal): (u32, bool),
-    range: (i32, i32),
-    weeks: bool,
+    dept: DeptId,
+    doctor: DoctorId,
+    (drug, herbal): (DrugId, bool),
+    span: Span,
     min_n: f64,
 ) -> Peers {
     let mut p = Peers { x: 0.0, n: 0.0, shares: Vec::new() };
@@ -40,19 +63,11 @@ fn peers(
             continue;
         }
         let Some(doc) = u.doctors.get(&d) else { continue };
-        let lines = |s: &crate::state::usage::Series<i16, 32>| {
-            if weeks {
-                s.lines_weeks(range.0, range.1)
-            } else {
-                s.lines_days(range.0, range.1)
-            }
-        };
-        let n = if weeks { doc.lines_weeks(herbal, range.0, range.1) } else { doc.lines_days(herbal, range.0, range.1) }
-            as f64;
+        let n = span.doctor_lines(doc, herbal) as f64;
         if n < min_n {
             continue;
         }
-        let x = u.pair(d, drug).map_or(0, |pr| lines(&pr.series)).max(0) as f64;
+        let x = u.pair(d, drug).map_or(0, |pr| span.pair_lines(&pr.series)).max(0) as f64;
         p.x += x;
         p.n += n;
         p.shares.push(x / n);
@@ -61,10 +76,10 @@ fn peers(
 }
 
 /// Nothing is judged until the baseline lies wholly inside the stream (`first_day`).
-pub fn close_day(ctx: &Ctx, u: &UsageStore, day: i32, first_day: i32, out: &mut Vec<Candidate>) {
+pub fn close_day(ctx: &Ctx, u: &UsageStore, day: Day, first_day: Day, out: &mut Vec<Candidate>) {
     let Some(&rule) = ctx.by_kind.get(Kind::PeerOutlier).first() else { return };
     let Params::Peer(p) = &ctx.rules[rule].params else { return };
-    if week_start(week_of_day(day) - 1 - p.baseline_weeks) < first_day {
+    if (day.week() - 1 - p.baseline_weeks).start() < first_day {
         return;
     }
     for k in u.touched(day) {
@@ -81,9 +96,9 @@ fn judge(
     rule: usize,
     p: &PeerParams,
     u: &UsageStore,
-    doctor: u32,
-    drug: u32,
-    day: i32,
+    doctor: DoctorId,
+    drug: DrugId,
+    day: Day,
 ) -> Option<Candidate> {
     let doc = u.doctors.get(&doctor)?;
     let pair = u.pair(doctor, drug)?;
@@ -96,7 +111,7 @@ fn judge(
     if n < p.min_doctor_lines || x < p.min_count {
         return None;
     }
-    let mut now = peers(u, doc.dept, doctor, (drug, herbal), r, false, p.min_doctor_lines);
+    let mut now = peers(u, doc.dept, doctor, (drug, herbal), Span::Days(r.0, r.1), p.min_doctor_lines);
     if now.shares.len() < p.min_peers {
         return None;
     }
@@ -113,14 +128,14 @@ fn judge(
         return None;
     }
     // The change is the footprint: the doctor must have been ordinary in the baseline.
-    let wk = week_of_day(day);
+    let wk = day.week();
     let b = (wk - 1 - p.baseline_weeks, wk - 2);
     let n_b = doc.lines_weeks(herbal, b.0, b.1) as f64;
     if n_b < p.min_doctor_lines || !doc.present(herbal, b.0, b.1) {
         return None;
     }
     let x_b = pair.series.lines_weeks(b.0, b.1).max(0) as f64;
-    let before = peers(u, doc.dept, doctor, (drug, herbal), b, true, p.min_doctor_lines);
+    let before = peers(u, doc.dept, doctor, (drug, herbal), Span::Weeks(b.0, b.1), p.min_doctor_lines);
     let pooled_b = before.x / before.n.max(1.0);
     let z_b = binomial_z(x_b, n_b, pooled_b);
     if z_b >= p.baseline_z_max {
@@ -132,12 +147,12 @@ fn judge(
     // A doctor who moves the group to a product peers did not move to is not excused.
     let group = ctx.refs.substitutes(drug);
     if !group.is_empty() {
-        let group_peers = |range: (i32, i32), weeks: bool| -> f64 {
-            group.iter().map(|&g| peers(u, doc.dept, doctor, (g, herbal), range, weeks, p.min_doctor_lines).x).sum()
+        let group_peers = |span: Span| -> f64 {
+            group.iter().map(|&g| peers(u, doc.dept, doctor, (g, herbal), span, p.min_doctor_lines).x).sum()
         };
-        let peers_bg = group_peers(b, true);
+        let peers_bg = group_peers(Span::Weeks(b.0, b.1));
         let split_b = before.x / peers_bg.max(1.0);
-        let split_now = now.x / group_peers(r, false).max(1.0);
+        let split_now = now.x / group_peers(Span::Days(r.0, r.1)).max(1.0);
         let x_bg: f64 = group
             .iter()
             .map(|&g| u.pair(doctor, g).map_or(0, |pr| pr.series.lines_weeks(b.0, b.1)).max(0) as f64)
@@ -147,7 +162,7 @@ fn judge(
         }
     }
     let rl = &ctx.rules[rule];
-    let mut c = Candidate::new(rule, Kind::PeerOutlier, rl.severity, ctx.hospital, Zone::format_day(day));
+    let mut c = Candidate::new(rule, Kind::PeerOutlier, rl.severity, ctx.hospital, day.to_string());
     c.doctor = Some(ctx.ids.doctor.name(doctor).to_owned());
     c.drug = Some(ctx.ids.drug.name(drug).to_owned());
     c.dept = Some(ctx.ids.dept.name(doc.dept).to_owned());
@@ -168,8 +183,8 @@ fn judge(
             "baseline",
             json!({"share": round(x_b / n_b, 4), "peers_share": round(pooled_b, 4), "z": round(z_b, 2)}),
         )
-        .evidence("window_start", Zone::format_day(r.0))
-        .evidence("window_end", Zone::format_day(r.1));
+        .evidence("window_start", r.0.to_string())
+        .evidence("window_end", r.1.to_string());
     c.title = format!(
         "同科室用药占比异常（疑点）：{} 近 {w} 天 {} 占其处方 {:.1}%，同科室医生合计 {:.1}%（{:.1} 倍），此前并无此偏好",
         ctx.doctor_label(doctor),

@@ -6,19 +6,20 @@
 use serde_json::json;
 
 use crate::alert::Candidate;
-use crate::event::{Event, Rx, Zone};
+use crate::event::{Day, Event, Rx};
 use crate::rules::catalog::{AbxLevel, SuspendAction, Suspension};
 use crate::rules::{Kind, Params};
+use crate::state::{DeptId, DoctorId, DrugId};
 
 use super::Ctx;
 
 /// Interned handles of one line.
 #[derive(Copy, Clone, Debug)]
 pub struct Line {
-    pub doctor: u32,
-    pub drug: u32,
-    pub dept: u32,
-    pub day: i32,
+    pub doctor: DoctorId,
+    pub drug: DrugId,
+    pub dept: DeptId,
+    pub day: Day,
 }
 
 pub fn check(ctx: &Ctx, ev: &Event, rx: &Rx, l: Line, out: &mut Vec<Candidate>) {
@@ -40,7 +41,7 @@ fn base(ctx: &Ctx, rule: usize, ev: &Event, rx: &Rx, l: Line) -> Candidate {
         .evidence("visit_type", rx.visit_type.as_str())
         .evidence("qty", rx.qty)
         .evidence("amount", rx.amount.yuan())
-        .evidence("day", Zone::format_day(l.day))
+        .evidence("day", l.day.to_string())
         .evidence("sample_event_ids", json!([ev.id.as_ref()]))
 }
 
@@ -62,14 +63,14 @@ fn suspension(ctx: &Ctx, ev: &Event, rx: &Rx, l: Line, out: &mut Vec<Candidate>)
         }
         let what = if kind == Kind::SuspendedDrug { "停用" } else { "限用" };
         let mut c = base(ctx, i, ev, rx, l)
-            .evidence("from", Zone::format_day(s.from))
-            .evidence("until", s.until.map(Zone::format_day))
+            .evidence("from", s.from.to_string())
+            .evidence("until", s.until.map(|d| d.to_string()))
             .evidence("reason", s.reason.as_str());
         c.title = format!(
             "{what}药品被开具：{} 开具{what}药品 {}（{what}自 {}{}）",
             ctx.doctor_label(l.doctor),
             ctx.drug_label(l.drug, rx.drug_name.as_deref()),
-            Zone::format_day(s.from),
+            s.from,
             reason_suffix(s),
         );
         out.push(c);

@@ -10,15 +10,14 @@
 use serde_json::json;
 
 use crate::alert::Candidate;
-use crate::event::Zone;
+use crate::event::Day;
 use crate::rules::model::RepLiftParams;
 use crate::rules::{Kind, Params};
 use crate::state::usage::UsageStore;
-use crate::state::Refs;
+use crate::state::{DeptId, DoctorId, DrugId, ManufacturerId, Refs};
 
 use super::stat::round;
 use super::Ctx;
-use crate::event::time::{week_of_day, week_start};
 
 #[derive(Debug, Default, Clone, Copy)]
 struct Counts {
@@ -30,11 +29,11 @@ struct Counts {
 
 #[derive(Debug, Clone)]
 struct Visit {
-    doctor: u32,
-    dept: u32,
-    manufacturer: u32,
-    products: Vec<u32>,
-    day0: i32,
+    doctor: DoctorId,
+    dept: DeptId,
+    manufacturer: ManufacturerId,
+    products: Vec<DrugId>,
+    day0: Day,
     event_id: String,
     hospital: String,
     rep: String,
@@ -46,7 +45,7 @@ struct Visit {
 }
 
 impl Visit {
-    fn covers(&self, manufacturer: Option<u32>, drug: u32) -> bool {
+    fn covers(&self, manufacturer: Option<ManufacturerId>, drug: DrugId) -> bool {
         if self.products.is_empty() {
             manufacturer == Some(self.manufacturer)
         } else {
@@ -57,11 +56,11 @@ impl Visit {
 
 /// A registered visit, as handles.
 pub struct NewVisit<'a> {
-    pub doctor: u32,
-    pub dept: u32,
-    pub manufacturer: u32,
-    pub products: Vec<u32>,
-    pub day: i32,
+    pub doctor: DoctorId,
+    pub dept: DeptId,
+    pub manufacturer: ManufacturerId,
+    pub products: Vec<DrugId>,
+    pub day: Day,
     pub event_id: &'a str,
     pub hospital: &'a str,
     pub rep: &'a str,
@@ -71,9 +70,9 @@ pub struct NewVisit<'a> {
 #[derive(Debug, Default, Clone)]
 pub struct RepVisits {
     /// Open visits by department: every line of a department is counted into its visits.
-    open: std::collections::BTreeMap<u32, Vec<Visit>>,
+    open: std::collections::BTreeMap<DeptId, Vec<Visit>>,
     /// Manufacturers named on prescription lines (they override the catalog), by drug.
-    learned: rustc_hash::FxHashMap<u32, u32>,
+    learned: rustc_hash::FxHashMap<DrugId, ManufacturerId>,
 }
 
 impl RepVisits {
@@ -105,12 +104,12 @@ impl RepVisits {
     }
 
     /// Manufacturer of a drug: the one a line named, else the catalog's.
-    fn manufacturer(&self, refs: &Refs, drug: u32) -> Option<u32> {
+    fn manufacturer(&self, refs: &Refs, drug: DrugId) -> Option<ManufacturerId> {
         self.learned.get(&drug).copied().or_else(|| refs.manufacturer(drug))
     }
 
     fn before(&self, refs: &Refs, u: &UsageStore, v: &Visit, p: &RepLiftParams) -> Counts {
-        let wk = week_of_day(v.day0);
+        let wk = v.day0.week();
         let (b0, b1) = (wk - p.before_weeks, wk - 1);
         let mut c = Counts::default();
         // Lines of drugs other than 饮片, as `line` counts them.
@@ -122,8 +121,8 @@ impl RepVisits {
         }
         let dept_all = u.dept_lines(v.dept, false, |s| s.lines_weeks(b0, b1)).unwrap_or(0) as f64;
         c.peer_all = (dept_all - c.doc_all).max(0.0);
-        let drugs: Vec<u32> = if v.products.is_empty() {
-            let mut d: Vec<u32> = refs.manufacturer_drugs(v.manufacturer).to_vec();
+        let drugs: Vec<DrugId> = if v.products.is_empty() {
+            let mut d: Vec<DrugId> = refs.manufacturer_drugs(v.manufacturer).to_vec();
             d.extend(self.learned.iter().filter(|(_, &m)| m == v.manufacturer).map(|(&g, _)| g));
             d.sort_unstable();
             d.dedup();
@@ -149,11 +148,11 @@ impl RepVisits {
     pub fn line(
         &mut self,
         refs: &Refs,
-        dept: u32,
-        doctor: u32,
-        (drug, herbal): (u32, bool),
-        manufacturer: Option<u32>,
-        day: i32,
+        dept: DeptId,
+        doctor: DoctorId,
+        (drug, herbal): (DrugId, bool),
+        manufacturer: Option<ManufacturerId>,
+        day: Day,
         sign: f64,
     ) {
         if let Some(m) = manufacturer {
@@ -180,7 +179,7 @@ impl RepVisits {
 
     /// Judges open visits; a visit whose before-window reaches before the stream's first
     /// day (`first_day`) has no baseline and is not judged.
-    pub fn close_day(&mut self, ctx: &Ctx, day: i32, first_day: i32, out: &mut Vec<Candidate>) {
+    pub fn close_day(&mut self, ctx: &Ctx, day: Day, first_day: Day, out: &mut Vec<Candidate>) {
         let Some(&rule) = ctx.by_kind.get(Kind::RepVisitLift).first() else {
             self.open.clear();
             return;
@@ -190,7 +189,7 @@ impl RepVisits {
             open.retain(|v| day - v.day0 <= p.after_max_days);
         }
         self.open.retain(|_, v| !v.is_empty());
-        let warm = |v: &Visit| week_start(week_of_day(v.day0) - p.before_weeks) >= first_day;
+        let warm = |v: &Visit| (v.day0.week() - p.before_weeks).start() >= first_day;
         let due = self.open.values_mut().flatten();
         for v in due.filter(|v| !v.fired && day - v.day0 >= p.after_min_days && warm(v)) {
             if let Some(c) = judge(ctx, rule, p, v, day) {
@@ -209,7 +208,7 @@ impl RepVisits {
     }
 }
 
-fn judge(ctx: &Ctx, rule: usize, p: &RepLiftParams, v: &Visit, day: i32) -> Option<Candidate> {
+fn judge(ctx: &Ctx, rule: usize, p: &RepLiftParams, v: &Visit, day: Day) -> Option<Candidate> {
     let (a, b) = (v.after, v.before);
     if a.doc_all < p.min_after_lines || a.doc_m < p.min_count || b.doc_all < p.min_after_lines {
         return None;
@@ -227,12 +226,12 @@ fn judge(ctx: &Ctx, rule: usize, p: &RepLiftParams, v: &Visit, day: i32) -> Opti
         return None;
     }
     let r = &ctx.rules[rule];
-    let mut c = Candidate::new(rule, Kind::RepVisitLift, r.severity, &v.hospital, Zone::format_day(v.day0));
+    let mut c = Candidate::new(rule, Kind::RepVisitLift, r.severity, &v.hospital, v.day0.to_string());
     let manufacturer = ctx.ids.manufacturer.name(v.manufacturer).to_owned();
     c.doctor = Some(ctx.ids.doctor.name(v.doctor).to_owned());
     c.dept = Some(ctx.ids.dept.name(v.dept).to_owned());
     c.manufacturer = Some(manufacturer.clone());
-    let wk = week_of_day(v.day0);
+    let wk = v.day0.week();
     c = c
         .evidence("observed", round(s_a, 4))
         .evidence("expected", round(s_b + (p_a - p_b), 4))
@@ -243,17 +242,17 @@ fn judge(ctx: &Ctx, rule: usize, p: &RepLiftParams, v: &Visit, day: i32) -> Opti
         .evidence("threshold", json!({"relative": p.min_relative, "points": p.min_points, "z": p.z}))
         .evidence("doctor", json!({"after": {"lines": a.doc_all, "manufacturer_lines": a.doc_m}, "before": {"lines": b.doc_all, "manufacturer_lines": b.doc_m}}))
         .evidence("peers", json!({"after_share": round(p_a, 4), "before_share": round(p_b, 4), "after_lines": a.peer_all, "before_lines": b.peer_all}))
-        .evidence("visit", json!({"event_id": v.event_id, "rep": v.rep, "company": v.company, "date": Zone::format_day(v.day0), "visits": v.visits}))
+        .evidence("visit", json!({"event_id": v.event_id, "rep": v.rep, "company": v.company, "date": v.day0.to_string(), "visits": v.visits}))
         .evidence("products", json!(v.products.iter().map(|&g| ctx.ids.drug.name(g)).collect::<Vec<_>>()))
-        .evidence("window_start", Zone::format_day(v.day0))
-        .evidence("window_end", Zone::format_day(day))
-        .evidence("baseline_start", Zone::format_day(week_start(wk - p.before_weeks)))
-        .evidence("baseline_end", Zone::format_day(week_start(wk) - 1))
+        .evidence("window_start", v.day0.to_string())
+        .evidence("window_end", day.to_string())
+        .evidence("baseline_start", (wk - p.before_weeks).start().to_string())
+        .evidence("baseline_end", (wk - 1).end().to_string())
         .evidence("sample_event_ids", json!([v.event_id]));
     c.title = format!(
         "医药代表来访后用药上升（疑点）：{} 于 {} 接待 {}（{}）代表后，该厂药品占其处方由 {:.1}% 升至 {:.1}%，同科室同期 {:.1}%→{:.1}%",
         ctx.doctor_label(v.doctor),
-        Zone::format_day(v.day0),
+        v.day0,
         manufacturer,
         v.company,
         s_b * 100.0,

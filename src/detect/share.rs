@@ -6,21 +6,21 @@
 use serde_json::json;
 
 use crate::alert::Candidate;
-use crate::event::{Ts, Zone};
+use crate::event::{Day, Ts, Zone};
 use crate::rules::model::{Scope, ShareParams};
 use crate::rules::{Kind, Params};
-use crate::state::{Revenue, RevenueStore};
+use crate::state::{DeptId, DoctorId, Handle, Interner, Revenue, RevenueStore};
 
 use super::Ctx;
 
 /// Revenue stores the share rules read.
 pub struct Stores<'a> {
-    pub dept: &'a RevenueStore,
-    pub doctor: &'a RevenueStore,
+    pub dept: &'a RevenueStore<DeptId>,
+    pub doctor: &'a RevenueStore<DoctorId>,
     /// First local day of the stream: windows reaching before it are not judged.
-    pub first_day: i32,
-    /// Department of each doctor; `u32::MAX` when unknown.
-    pub doctor_dept: &'a [u32],
+    pub first_day: Day,
+    /// Department of each doctor (by doctor handle), when known.
+    pub doctor_dept: &'a [Option<DeptId>],
 }
 
 /// The metric a rule computes from a revenue sum, or `None` when undefined.
@@ -40,7 +40,7 @@ fn fen(yuan: f64) -> i64 {
 }
 
 /// Judges every subject of every share rule for the window ending with local `day`.
-pub fn close_day(ctx: &Ctx, stores: &Stores, day: i32, out: &mut Vec<Candidate>) {
+pub fn close_day(ctx: &Ctx, stores: &Stores, day: Day, out: &mut Vec<Candidate>) {
     for kind in [Kind::DrugShare, Kind::MaterialShare] {
         for &i in ctx.by_kind.get(kind) {
             let Params::Share(p) = &ctx.rules[i].params else { continue };
@@ -48,38 +48,52 @@ pub fn close_day(ctx: &Ctx, stores: &Stores, day: i32, out: &mut Vec<Candidate>)
             if day - stores.first_day + 1 < w {
                 continue;
             }
-            let (store, names) = match p.scope {
-                Scope::Dept => (stores.dept, &ctx.ids.dept),
-                Scope::Doctor => (stores.doctor, &ctx.ids.doctor),
-            };
-            for key in store.keys() {
-                let (hospital, code) = (ctx.hospital, names.name(key));
-                let dept_of = match p.scope {
-                    Scope::Doctor => stores.doctor_dept.get(key as usize).copied().filter(|&d| d != u32::MAX),
-                    Scope::Dept => None,
-                };
-                // A doctor's drift is judged beyond the drift of the doctor's department.
-                let dept_change = dept_of.and_then(|d| change(kind, p, stores.dept, d, stores.first_day, day));
-                if let Some(c) = judge(ctx, i, kind, p, store, key, code, stores.first_day, day, hospital, dept_change)
-                {
-                    out.push(c);
+            let rule = (i, kind, p);
+            match p.scope {
+                Scope::Dept => judge_all(ctx, stores, rule, stores.dept, &ctx.ids.dept, |_| None, day, out),
+                Scope::Doctor => {
+                    let dept_of = |d: DoctorId| stores.doctor_dept.get(d.index()).copied().flatten();
+                    judge_all(ctx, stores, rule, stores.doctor, &ctx.ids.doctor, dept_of, day, out)
                 }
             }
         }
     }
 }
 
+/// Judges every subject of one share rule: the departments or the doctors (`K`), each
+/// doctor's drift beyond the drift of the department `dept_of` names.
 #[allow(clippy::too_many_arguments)]
-fn judge(
+fn judge_all<K: Handle>(
+    ctx: &Ctx,
+    stores: &Stores,
+    (i, kind, p): (usize, Kind, &ShareParams),
+    store: &RevenueStore<K>,
+    names: &Interner<K>,
+    dept_of: impl Fn(K) -> Option<DeptId>,
+    day: Day,
+    out: &mut Vec<Candidate>,
+) {
+    for key in store.keys() {
+        let (hospital, code) = (ctx.hospital, names.name(key));
+        // A doctor's drift is judged beyond the drift of the doctor's department.
+        let dept_change = dept_of(key).and_then(|d| change(kind, p, stores.dept, d, stores.first_day, day));
+        if let Some(c) = judge(ctx, i, kind, p, store, key, code, stores.first_day, day, hospital, dept_change) {
+            out.push(c);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge<K: Handle>(
     ctx: &Ctx,
     i: usize,
     kind: Kind,
     p: &ShareParams,
-    store: &RevenueStore,
-    key: u32,
+    store: &RevenueStore<K>,
+    key: K,
     code: &str,
-    first_day: i32,
-    day: i32,
+    first_day: Day,
+    day: Day,
     hospital: &str,
     dept_change: Option<f64>,
 ) -> Option<Candidate> {
@@ -110,7 +124,7 @@ fn judge(
         return None;
     }
     let r = &ctx.rules[i];
-    let mut c = Candidate::new(i, kind, r.severity, hospital, Zone::format_day(day));
+    let mut c = Candidate::new(i, kind, r.severity, hospital, day.to_string());
     let subject_label = match p.scope {
         Scope::Dept => {
             c.dept = Some(code.to_owned());
@@ -142,8 +156,8 @@ fn judge(
                 _ => "drift",
             },
         )
-        .evidence("window_start", Zone::format_day(day - w + 1))
-        .evidence("window_end", Zone::format_day(day))
+        .evidence("window_start", (day - w + 1).to_string())
+        .evidence("window_end", day.to_string())
         .evidence(
             "window_revenue",
             json!({
@@ -157,8 +171,8 @@ fn judge(
     if let Some((bv, _, base_rev)) = base {
         c = c
             .evidence("baseline", round4(bv))
-            .evidence("baseline_start", Zone::format_day((day - w - b + 1).max(first_day)))
-            .evidence("baseline_end", Zone::format_day(day - w))
+            .evidence("baseline_start", (day - w - b + 1).max(first_day).to_string())
+            .evidence("baseline_end", (day - w).to_string())
             .evidence("baseline_revenue_total", base_rev.total as f64 / 100.0)
             .evidence("ratio", if bv > 0.0 { round4(cur / bv) } else { f64::INFINITY.min(1e9) })
             .evidence("min_increase", p.min_increase)
@@ -180,7 +194,14 @@ fn judge(
 }
 
 /// Current − baseline value of a subject, when both windows are judged.
-fn change(kind: Kind, p: &ShareParams, store: &RevenueStore, key: u32, first_day: i32, day: i32) -> Option<f64> {
+fn change(
+    kind: Kind,
+    p: &ShareParams,
+    store: &RevenueStore<DeptId>,
+    key: DeptId,
+    first_day: Day,
+    day: Day,
+) -> Option<f64> {
     let (w, b) = (p.window.days(), p.baseline.days());
     if b == 0 || day - first_day + 1 < w + b.min(28) {
         return None;
@@ -195,6 +216,6 @@ fn round4(v: f64) -> f64 {
 }
 
 /// Event time at which a closed day's judgement is issued: the end of that day.
-pub fn close_ts(zone: &Zone, day: i32) -> Ts {
+pub fn close_ts(zone: &Zone, day: Day) -> Ts {
     zone.day_start(day + 1)
 }

@@ -26,15 +26,14 @@ use rustc_hash::FxHashSet;
 use serde_json::json;
 
 use crate::alert::Candidate;
-use crate::event::Zone;
+use crate::event::{Day, Week};
 use crate::rules::model::SurgeParams;
 use crate::rules::{Kind, Params};
 use crate::state::usage::{unpair, UsageStore};
-use crate::state::Refs;
+use crate::state::{DoctorId, DrugId, Refs};
 
 use super::stat::{poisson_sf, round};
 use super::Ctx;
-use crate::event::time::{week_of_day, week_start};
 
 /// Pairs whose CUSUM is above zero are judged daily even without new lines; the
 /// dispersion is re-estimated from the data every week.
@@ -48,15 +47,16 @@ pub struct Surge {
 /// Pearson dispersion of weekly pair counts around the doctor's own share: how much more
 /// variable than Poisson prescribing is in this hospital (refills, clustered patients,
 /// changing habits). Measured over the baseline weeks of every pair with enough lines.
-fn measure_dispersion(u: &UsageStore, refs: &Refs, p: &SurgeParams, day: i32, first_week: i32) -> Option<f64> {
-    let wk = week_of_day(day);
+fn measure_dispersion(u: &UsageStore, refs: &Refs, p: &SurgeParams, day: Day, first_week: Week) -> Option<f64> {
+    let wk = day.week();
     let (b0, b1) = baseline_weeks(p, wk, first_week);
     let (mut chi2, mut df) = (0.0, 0.0);
     for (&k, pair) in &u.pairs {
         let (doctor, drug) = unpair(k);
         let Some(doc) = u.doctors.get(&doctor) else { continue };
         let herbal = refs.herbal(drug);
-        let weeks: Vec<(f64, f64)> = (b0..=b1)
+        let weeks: Vec<(f64, f64)> = b0
+            .through(b1)
             .map(|w| (pair.series.lines_weeks(w, w).max(0) as f64, doc.lines_weeks(herbal, w, w).max(0) as f64))
             .collect();
         let (x, t): (f64, f64) = weeks.iter().fold((0.0, 0.0), |a, w| (a.0 + w.0, a.1 + w.1));
@@ -92,17 +92,17 @@ struct Expect {
 impl Surge {
     /// Judges the pairs for local `day`. Nothing is judged until the baseline lies wholly
     /// inside the stream (`first_day` is its first local day).
-    pub fn close_day(&mut self, ctx: &Ctx, usage: &mut UsageStore, day: i32, first_day: i32, out: &mut Vec<Candidate>) {
+    pub fn close_day(&mut self, ctx: &Ctx, usage: &mut UsageStore, day: Day, first_day: Day, out: &mut Vec<Candidate>) {
         let rules = ctx.by_kind.get(Kind::Surge);
         let Some(&rule) = rules.first() else { return };
         let Params::Surge(p) = &ctx.rules[rule].params else { return };
         // The first week wholly inside the stream.
-        let first_week = week_of_day(first_day + 6);
-        let (b0, b1) = baseline_weeks(p, week_of_day(day), first_week);
+        let first_week = (first_day + 6).week();
+        let (b0, b1) = baseline_weeks(p, day.week(), first_week);
         if b1 - b0 + 1 < p.min_weeks() {
             return;
         }
-        if self.measured_phi == 0.0 || crate::event::Zone::weekday(day) == 6 {
+        if self.measured_phi == 0.0 || day.weekday() == 6 {
             if let Some(phi) = measure_dispersion(usage, ctx.refs, p, day, first_week) {
                 self.measured_phi = phi;
             }
@@ -156,7 +156,7 @@ impl Surge {
 /// First and last week of the baseline for a day in week `wk`: up to `baseline_weeks` weeks
 /// ending `gap_weeks` before (so a slow rise takes that long to start entering its own
 /// baseline), none before `first_week`, the first week wholly inside the stream.
-fn baseline_weeks(p: &SurgeParams, wk: i32, first_week: i32) -> (i32, i32) {
+fn baseline_weeks(p: &SurgeParams, wk: Week, first_week: Week) -> (Week, Week) {
     ((wk - p.gap_weeks - p.baseline_weeks + 1).max(first_week), wk - p.gap_weeks)
 }
 
@@ -171,13 +171,13 @@ fn expect(
     u: &UsageStore,
     refs: &Refs,
     p: &SurgeParams,
-    (doctor, drug): (u32, u32),
-    day: i32,
-    first_week: i32,
+    (doctor, drug): (DoctorId, DrugId),
+    day: Day,
+    first_week: Week,
 ) -> Option<(f64, Expect)> {
     let pair = u.pair(doctor, drug)?;
     let doc = u.doctors.get(&doctor)?;
-    let (b0, b1) = baseline_weeks(p, week_of_day(day), first_week);
+    let (b0, b1) = baseline_weeks(p, day.week(), first_week);
     // Shares are of the lines of the drug's own kind (饮片 or not): see `usage::Doctor`.
     let herbal = refs.herbal(drug);
     let doctor_base = doc.lines_weeks(herbal, b0, b1) as f64;
@@ -192,7 +192,7 @@ fn expect(
         u.dept_lines(doc.dept, herbal, |s| s.lines_weeks(b0, b1)).map_or(0.0, |n| (n as f64 - doctor_base).max(0.0));
     let all_r = u.dept_lines(doc.dept, herbal, |s| s.lines_days(day, day)).map_or(0.0, |n| (n as f64 - t).max(0.0));
     // (the doctor's baseline lines, peers' baseline lines, peers' lines today) of a product
-    let product = |g: u32| -> (f64, f64, f64) {
+    let product = |g: DrugId| -> (f64, f64, f64) {
         let own = u.pair(doctor, g);
         let own_b = own.map_or(0, |pr| pr.series.lines_weeks(b0, b1)).max(0) as f64;
         let own_r = own.map_or(0, |pr| pr.series.lines_days(day, day)).max(0) as f64;
@@ -253,19 +253,19 @@ fn candidate(
     ctx: &Ctx,
     rule: usize,
     p: &SurgeParams,
-    doctor: u32,
-    drug: u32,
+    doctor: DoctorId,
+    drug: DrugId,
     u: &UsageStore,
-    (day, start, first_week): (i32, i32, i32),
+    (day, start, first_week): (Day, Day, Week),
     (obs, exp, s, pv): (f64, f64, f64, f64),
     e: &Expect,
 ) -> Candidate {
     let r = &ctx.rules[rule];
-    let mut c = Candidate::new(rule, Kind::Surge, r.severity, ctx.hospital, Zone::format_day(start));
+    let mut c = Candidate::new(rule, Kind::Surge, r.severity, ctx.hospital, start.to_string());
     c.doctor = Some(ctx.ids.doctor.name(doctor).to_owned());
     c.drug = Some(ctx.ids.drug.name(drug).to_owned());
     c.dept = u.doctors.get(&doctor).map(|d| ctx.ids.dept.name(d.dept).to_owned());
-    let (b0, b1) = baseline_weeks(p, week_of_day(day), first_week);
+    let (b0, b1) = baseline_weeks(p, day.week(), first_week);
     c = c
         .evidence("observed", obs)
         .evidence("expected", round(exp, 2))
@@ -274,10 +274,10 @@ fn candidate(
         .evidence("score", round(s, 2))
         .evidence("threshold", p.h)
         .evidence("unit", "prescription_lines")
-        .evidence("window_start", Zone::format_day(start))
-        .evidence("window_end", Zone::format_day(day))
-        .evidence("baseline_start", Zone::format_day(week_start(b0)))
-        .evidence("baseline_end", Zone::format_day(week_start(b1 + 1) - 1))
+        .evidence("window_start", start.to_string())
+        .evidence("window_end", day.to_string())
+        .evidence("baseline_start", b0.start().to_string())
+        .evidence("baseline_end", b1.end().to_string())
         .evidence(
             "baseline",
             json!({"pair_lines": e.base_lines, "doctor_lines": e.doctor_base, "doctor_share": round(e.rate, 5)}),
@@ -287,7 +287,7 @@ fn candidate(
     c.title = format!(
         "处方量异常激增（疑点）：{} 自 {} 起开具 {} {} 条，按本人工作量与科室趋势预期 {:.1} 条（{:.1} 倍）",
         ctx.doctor_label(doctor),
-        Zone::format_day(start),
+        start,
         ctx.drug_label(drug, None),
         obs,
         exp,

@@ -8,7 +8,7 @@ pub mod time;
 use std::borrow::Cow;
 
 pub use decode::{decode, Reject, RejectReason};
-pub use time::{Ts, Zone};
+pub use time::{Day, Month, Ts, Week, Zone};
 
 /// The five event types of the contract.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]

@@ -73,14 +73,16 @@ impl Zone {
         ts.0 + i64::from(self.offset.local_minus_utc())
     }
 
-    /// Local calendar day, counted from 1970-01-01.
-    pub fn day(&self, ts: Ts) -> i32 {
-        self.local_secs(ts).div_euclid(DAY) as i32
+    /// Local calendar day.
+    #[inline]
+    pub fn day(&self, ts: Ts) -> Day {
+        Day(self.local_secs(ts).div_euclid(DAY) as i32)
     }
 
-    /// Local Monday-based week number.
-    pub fn week(&self, ts: Ts) -> i32 {
-        week_of_day(self.day(ts))
+    /// Local Monday-based week.
+    #[inline]
+    pub fn week(&self, ts: Ts) -> Week {
+        self.day(ts).week()
     }
 
     /// Minutes since local midnight.
@@ -89,18 +91,20 @@ impl Zone {
     }
 
     /// 0 = Monday … 6 = Sunday.
-    pub fn weekday(day: i32) -> u32 {
-        (day + 3).rem_euclid(7) as u32
+    #[inline]
+    pub fn weekday(day: Day) -> u32 {
+        day.weekday()
     }
 
     /// First instant of a local day.
-    pub fn day_start(&self, day: i32) -> Ts {
-        Ts(i64::from(day) * DAY - i64::from(self.offset.local_minus_utc()))
+    #[inline]
+    pub fn day_start(&self, day: Day) -> Ts {
+        Ts(i64::from(day.0) * DAY - i64::from(self.offset.local_minus_utc()))
     }
 
-    /// Local calendar month as `year * 12 + month0`.
-    pub fn month(&self, ts: Ts) -> i32 {
-        month_of_day(self.day(ts))
+    /// Local calendar month.
+    pub fn month(&self, ts: Ts) -> Month {
+        self.day(ts).month()
     }
 
     /// RFC 3339 in this zone, e.g. `2026-03-02T09:13:22+08:00`.
@@ -110,46 +114,132 @@ impl Zone {
             None => String::from("1970-01-01T00:00:00Z"),
         }
     }
+}
 
-    /// `YYYY-MM-DD` of a local day.
-    pub fn format_day(day: i32) -> String {
-        date_of_day(day).format("%Y-%m-%d").to_string()
+/// A local calendar day in the hospital's zone, counted from 1970-01-01 (day 0).
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub struct Day(pub i32);
+
+/// A local Monday-based week: week 0 holds 1970-01-01 (a Thursday), so day `d` is in week
+/// `(d + 3) div 7`.
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub struct Week(pub i32);
+
+/// A calendar month, numbered `year * 12 + month0`, so consecutive months differ by one.
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub struct Month(pub i32);
+
+/// Period arithmetic: a period plus or minus a count of periods is a period; the difference
+/// of two periods is a count. Adding a day to a week does not compile.
+macro_rules! period {
+    ($t:ident) => {
+        impl std::ops::Add<i32> for $t {
+            type Output = $t;
+            #[inline]
+            fn add(self, n: i32) -> $t {
+                $t(self.0 + n)
+            }
+        }
+
+        impl std::ops::Sub<i32> for $t {
+            type Output = $t;
+            #[inline]
+            fn sub(self, n: i32) -> $t {
+                $t(self.0 - n)
+            }
+        }
+
+        impl std::ops::AddAssign<i32> for $t {
+            #[inline]
+            fn add_assign(&mut self, n: i32) {
+                self.0 += n;
+            }
+        }
+
+        impl std::ops::Sub for $t {
+            type Output = i32;
+            #[inline]
+            fn sub(self, o: $t) -> i32 {
+                self.0 - o.0
+            }
+        }
+
+        impl $t {
+            /// The periods `self..=last`, oldest first (empty when `last` is earlier).
+            #[inline]
+            pub fn through(self, last: $t) -> impl DoubleEndedIterator<Item = $t> {
+                (self.0..=last.0).map($t)
+            }
+        }
+    };
+}
+
+period!(Day);
+period!(Week);
+period!(Month);
+
+impl Day {
+    /// The Monday-based week holding this day.
+    #[inline]
+    pub fn week(self) -> Week {
+        Week((self.0 + 3).div_euclid(7))
+    }
+
+    /// The calendar month holding this day.
+    pub fn month(self) -> Month {
+        use chrono::Datelike;
+        let d = self.date();
+        Month(d.year() * 12 + d.month0() as i32)
+    }
+
+    /// 0 = Monday … 6 = Sunday.
+    #[inline]
+    pub fn weekday(self) -> u32 {
+        (self.0 + 3).rem_euclid(7) as u32
+    }
+
+    pub fn date(self) -> NaiveDate {
+        NaiveDate::from_num_days_from_ce_opt(self.0 + EPOCH_CE_DAYS).unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn of_date(d: NaiveDate) -> Day {
+        use chrono::Datelike;
+        Day(d.num_days_from_ce() - EPOCH_CE_DAYS)
     }
 }
 
-/// Monday-based week number of a local day (1970-01-01 was a Thursday).
-pub fn week_of_day(day: i32) -> i32 {
-    (day + 3).div_euclid(7)
+/// `YYYY-MM-DD`.
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.date().format("%Y-%m-%d"))
+    }
 }
 
-/// First local day (the Monday) of a week.
-pub fn week_start(week: i32) -> i32 {
-    week * 7 - 3
+impl Week {
+    /// First day (the Monday) of the week.
+    #[inline]
+    pub fn start(self) -> Day {
+        Day(self.0 * 7 - 3)
+    }
+
+    /// Last day (the Sunday) of the week.
+    #[inline]
+    pub fn end(self) -> Day {
+        (self + 1).start() - 1
+    }
 }
 
-pub fn date_of_day(day: i32) -> NaiveDate {
-    NaiveDate::from_num_days_from_ce_opt(day + EPOCH_CE_DAYS).unwrap_or(NaiveDate::MIN)
+/// `YYYY-MM`.
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.0.div_euclid(12), self.0.rem_euclid(12) + 1)
+    }
 }
 
-/// Parses `YYYY-MM-DD` into a day number (days since 1970-01-01).
-pub fn parse_day(s: &str) -> Option<i32> {
+/// Parses `YYYY-MM-DD` into a day.
+pub fn parse_day(s: &str) -> Option<Day> {
     let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
-    Some(day_of_date(d))
-}
-
-pub fn day_of_date(d: NaiveDate) -> i32 {
-    use chrono::Datelike;
-    d.num_days_from_ce() - EPOCH_CE_DAYS
-}
-
-/// Calendar month (`year * 12 + month0`) of a local day.
-pub fn month_of_day(day: i32) -> i32 {
-    month_index(date_of_day(day))
-}
-
-fn month_index(d: NaiveDate) -> i32 {
-    use chrono::Datelike;
-    d.year() * 12 + d.month0() as i32
+    Some(Day::of_date(d))
 }
 
 /// Days from 0001-01-01 (CE day 1) to 1970-01-01.
@@ -170,7 +260,7 @@ mod tests {
     fn parses_offsets_and_days() {
         let z = Zone::default();
         let t = Ts::parse("2026-03-02T00:30:00+08:00").unwrap();
-        assert_eq!(Zone::format_day(z.day(t)), "2026-03-02");
+        assert_eq!(z.day(t).to_string(), "2026-03-02");
         assert_eq!(z.minute_of_day(t), 30);
         assert_eq!(Zone::weekday(z.day(t)), 0, "2026-03-02 is a Monday");
         assert_eq!(z.format(t), "2026-03-02T00:30:00+08:00");
@@ -195,5 +285,22 @@ mod tests {
         let a = Ts::parse("2026-01-31T23:59:59+08:00").unwrap();
         let b = Ts::parse("2026-02-01T00:00:00+08:00").unwrap();
         assert_eq!(z.month(b) - z.month(a), 1);
+    }
+
+    #[test]
+    fn periods_nest_and_count() {
+        let monday = parse_day("2026-03-02").unwrap();
+        let w = monday.week();
+        assert_eq!(w.start(), monday);
+        assert_eq!(w.end(), monday + 6);
+        assert_eq!((monday + 6).week(), w);
+        assert_eq!((monday - 1).week(), w - 1);
+        assert_eq!(w.end() - w.start(), 6);
+        assert_eq!(monday.month().to_string(), "2026-03");
+        assert_eq!((monday.month() - 3).to_string(), "2025-12");
+        assert_eq!(Day::of_date(monday.date()), monday);
+        assert_eq!((w - 2).through(w).count(), 3);
+        assert_eq!(Day(0).to_string(), "1970-01-01");
+        assert_eq!(Day(0).weekday(), 3, "a Thursday");
     }
 }

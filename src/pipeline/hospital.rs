@@ -14,10 +14,10 @@ use crate::detect::rep_visit::{NewVisit, RepVisits};
 use crate::detect::share::{self, Stores};
 use crate::detect::surge::Surge;
 use crate::detect::{concentration, peer, Ctx};
-use crate::event::time::{month_of_day, DAY};
-use crate::event::{Body, Event, Ts};
+use crate::event::time::DAY;
+use crate::event::{Body, Day, Event, Ts, Week};
 use crate::state::clock::{Admit, Clock};
-use crate::state::{Delta, Ids, Refs, RevenueStore, UsageStore};
+use crate::state::{Delta, DeptId, DoctorId, Handle, Ids, Refs, RevenueStore, UsageStore};
 use crate::stats::Stats;
 
 use super::plan::Plan;
@@ -53,10 +53,10 @@ pub struct HospitalState {
     refs: Refs,
     clock: Clock<Parked>,
     dedup: Dedup,
-    dept_revenue: RevenueStore,
-    doctor_revenue: RevenueStore,
-    /// Department of each doctor (from their charges); `u32::MAX` when unknown.
-    doctor_dept: Vec<u32>,
+    dept_revenue: RevenueStore<DeptId>,
+    doctor_revenue: RevenueStore<DoctorId>,
+    /// Department of each doctor (by doctor handle, from their charges), when known.
+    doctor_dept: Vec<Option<DeptId>>,
     usage: UsageStore,
     large_rx: LargeRx,
     surge: Surge,
@@ -64,10 +64,10 @@ pub struct HospitalState {
     overuse: Overuse,
     cooldown: Cooldown,
     /// First local day of the hospital's stream (from the clock's start).
-    first_day: Option<i32>,
+    first_day: Option<Day>,
     /// Last local day whose windows were judged.
-    closed_day: Option<i32>,
-    last_week: Option<i32>,
+    closed_day: Option<Day>,
+    last_week: Option<Week>,
     /// Watermark the days were last closed for.
     advanced_to: Option<Ts>,
 }
@@ -244,11 +244,11 @@ impl HospitalState {
                 if let (true, Some(doc)) = (plan.track_doctor_revenue, &c.doctor) {
                     let dk = self.ids.doctor.intern(doc);
                     self.doctor_revenue.add(dk, day, c.category, c.amount.0);
-                    let dk = dk as usize;
+                    let dk = dk.index();
                     if self.doctor_dept.len() <= dk {
-                        self.doctor_dept.resize(dk + 1, u32::MAX);
+                        self.doctor_dept.resize(dk + 1, None);
                     }
-                    self.doctor_dept[dk] = k;
+                    self.doctor_dept[dk] = Some(k);
                 }
             }
             Body::RepVisit(v) => {
@@ -277,7 +277,7 @@ impl HospitalState {
         self.usage.apply(d);
         let m = manufacturer.map(|m| self.ids.manufacturer.intern(m));
         self.rep_visits.line(&self.refs, d.dept, d.doctor, (d.drug, d.herbal), m, d.day, f64::from(d.sign));
-        self.overuse.add(month_of_day(d.day), d.doctor, d.drug, d.qty, d.fen, i64::from(d.sign));
+        self.overuse.add(d.day.month(), d.doctor, d.drug, d.qty, d.fen, i64::from(d.sign));
     }
 
     /// Closes every local day that the watermark has left behind by more than the allowed
@@ -315,7 +315,7 @@ impl HospitalState {
         self.last_week = Some(week);
     }
 
-    fn close_day(&mut self, plan: &Plan, day: i32, first: i32, cands: &mut Vec<Candidate>) {
+    fn close_day(&mut self, plan: &Plan, day: Day, first: Day, cands: &mut Vec<Candidate>) {
         let ctx = ctx!(plan, self);
         let stores = Stores {
             dept: &self.dept_revenue,
@@ -329,10 +329,10 @@ impl HospitalState {
         concentration::close_day(&ctx, &self.usage, day, first, cands);
         self.rep_visits.close_day(&ctx, day, first, cands);
         self.usage.judged(day);
-        if month_of_day(day + 1) != month_of_day(day) {
+        if (day + 1).month() != day.month() {
             // The first month counts as observed only when the stream starts on its 1st.
-            let first_month = month_of_day(first) + i32::from(month_of_day(first - 1) == month_of_day(first));
-            self.overuse.close_month(&ctx, month_of_day(day), first_month, cands);
+            let first_month = first.month() + i32::from((first - 1).month() == first.month());
+            self.overuse.close_month(&ctx, day.month(), first_month, cands);
         }
     }
 

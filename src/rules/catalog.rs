@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::event::time::parse_day;
+use crate::event::time::{parse_day, Day};
 use crate::event::Title;
 
 use super::problem::Problem;
@@ -121,15 +121,15 @@ pub enum SuspendAction {
 
 #[derive(Clone, Debug)]
 pub struct Suspension {
-    pub from: i32,
+    pub from: Day,
     /// Inclusive last day; `None` = open-ended.
-    pub until: Option<i32>,
+    pub until: Option<Day>,
     pub action: SuspendAction,
     pub reason: String,
 }
 
 impl Suspension {
-    pub fn covers(&self, day: i32) -> bool {
+    pub fn covers(&self, day: Day) -> bool {
         day >= self.from && self.until.is_none_or(|u| day <= u)
     }
 }

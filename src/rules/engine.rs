@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::event::time::{parse_day, parse_hhmm, Zone};
+use crate::event::time::{parse_day, parse_hhmm, Day, Zone};
 use crate::event::Ts;
 
 use super::duration::Span;
@@ -97,8 +97,8 @@ pub struct Calendar {
     start_min: u32,
     end_min: u32,
     weekends_off: bool,
-    holidays: Vec<i32>,
-    workdays: Vec<i32>,
+    holidays: Vec<Day>,
+    workdays: Vec<Day>,
 }
 
 impl Calendar {
@@ -139,7 +139,7 @@ impl EngineFile {
                     parse_day(d)
                         .ok_or_else(|| Invalid::new(&format!("calendar.{key}"), quoted(d), "expected YYYY-MM-DD"))
                 })
-                .collect::<Result<Vec<i32>, _>>()
+                .collect::<Result<Vec<Day>, _>>()
         };
         let s = self.stream;
         if s.max_future_skew > s.allowed_lateness {

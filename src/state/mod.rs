@@ -8,7 +8,7 @@ pub mod revenue;
 pub mod ring;
 pub mod usage;
 
-pub use intern::Interner;
+pub use intern::{DeptId, DoctorId, DrugId, Handle, Interner, ManufacturerId};
 pub use refs::Refs;
 pub use revenue::{Revenue, RevenueStore};
 pub use usage::{Delta, UsageStore};
@@ -17,8 +17,8 @@ pub use usage::{Delta, UsageStore};
 /// codes are unique only within a hospital.
 #[derive(Debug, Default, Clone)]
 pub struct Ids {
-    pub dept: Interner,
-    pub doctor: Interner,
-    pub drug: Interner,
-    pub manufacturer: Interner,
+    pub dept: Interner<DeptId>,
+    pub doctor: Interner<DoctorId>,
+    pub drug: Interner<DrugId>,
+    pub manufacturer: Interner<ManufacturerId>,
 }

@@ -4,20 +4,22 @@
 use crate::rules::catalog::{DoctorInfo, DrugInfo, Suspension};
 use crate::rules::Catalog;
 
+use super::intern::{DoctorId, DrugId, Handle, ManufacturerId};
 use super::Ids;
 
 #[derive(Debug, Default, Clone)]
 pub struct Refs {
     drugs: Vec<Option<DrugInfo>>,
     /// Interned catalog manufacturer of each drug.
-    drug_manufacturer: Vec<Option<u32>>,
+    drug_manufacturer: Vec<Option<ManufacturerId>>,
     /// Drugs of each interned manufacturer.
-    manufacturer_drugs: Vec<Vec<u32>>,
+    manufacturer_drugs: Vec<Vec<DrugId>>,
     doctors: Vec<Option<DoctorInfo>>,
     suspensions: Vec<Vec<Suspension>>,
     /// Substitutes: the products of each catalog name (通用名 + 剂型) that more than one
     /// manufacturer makes, and each drug's group among them.
-    groups: Vec<Vec<u32>>,
+    groups: Vec<Vec<DrugId>>,
+    /// Index into `groups`.
     group_of: Vec<Option<u32>>,
 }
 
@@ -28,7 +30,8 @@ impl Refs {
         let mut codes: Vec<&String> = c.drugs.keys().chain(c.suspensions.keys()).collect();
         codes.sort();
         for code in codes {
-            let id = ids.drug.intern(code) as usize;
+            let drug = ids.drug.intern(code);
+            let id = drug.index();
             grow(&mut r.drugs, id);
             grow(&mut r.suspensions, id);
             r.drugs[id] = c.drugs.get(code).cloned();
@@ -36,74 +39,74 @@ impl Refs {
             if let Some(m) = c.drugs.get(code).map(|d| d.manufacturer.as_str()).filter(|m| !m.is_empty()) {
                 let mid = ids.manufacturer.intern(m);
                 r.drug_manufacturer[id] = Some(mid);
-                grow(&mut r.manufacturer_drugs, mid as usize);
-                r.manufacturer_drugs[mid as usize].push(id as u32);
+                grow(&mut r.manufacturer_drugs, mid.index());
+                r.manufacturer_drugs[mid.index()].push(drug);
             }
             r.suspensions[id] = c.suspensions.get(code).cloned().unwrap_or_default();
         }
-        let mut by_name: std::collections::BTreeMap<&str, Vec<u32>> = Default::default();
+        let mut by_name: std::collections::BTreeMap<&str, Vec<DrugId>> = Default::default();
         for (id, d) in r.drugs.iter().enumerate() {
             if let Some(d) = d.as_ref().filter(|d| !d.name.is_empty()) {
-                by_name.entry(d.name.as_str()).or_default().push(id as u32);
+                by_name.entry(d.name.as_str()).or_default().push(DrugId::from_raw(id as u32));
             }
         }
-        let makers = |g: &Vec<u32>| {
+        let makers = |g: &Vec<DrugId>| {
             let mut m: Vec<&str> =
-                g.iter().filter_map(|&d| r.drugs[d as usize].as_ref()).map(|d| d.manufacturer.as_str()).collect();
+                g.iter().filter_map(|&d| r.drugs[d.index()].as_ref()).map(|d| d.manufacturer.as_str()).collect();
             m.sort_unstable();
             m.dedup();
             m.len()
         };
-        let groups: Vec<Vec<u32>> = by_name.into_values().filter(|g| makers(g) > 1).collect();
+        let groups: Vec<Vec<DrugId>> = by_name.into_values().filter(|g| makers(g) > 1).collect();
         for group in groups {
             for &id in &group {
-                grow(&mut r.group_of, id as usize);
-                r.group_of[id as usize] = Some(r.groups.len() as u32);
+                grow(&mut r.group_of, id.index());
+                r.group_of[id.index()] = Some(r.groups.len() as u32);
             }
             r.groups.push(group);
         }
         let mut doctors: Vec<&String> = c.doctors.keys().collect();
         doctors.sort();
         for code in doctors {
-            let id = ids.doctor.intern(code) as usize;
+            let id = ids.doctor.intern(code).index();
             grow(&mut r.doctors, id);
             r.doctors[id] = c.doctors.get(code).cloned();
         }
         r
     }
 
-    pub fn drug(&self, id: u32) -> Option<&DrugInfo> {
-        self.drugs.get(id as usize).and_then(Option::as_ref)
+    pub fn drug(&self, id: DrugId) -> Option<&DrugInfo> {
+        self.drugs.get(id.index()).and_then(Option::as_ref)
     }
 
     /// Whether the drug is a 中药饮片 in the catalog (an unknown drug is not).
-    pub fn herbal(&self, drug: u32) -> bool {
+    pub fn herbal(&self, drug: DrugId) -> bool {
         self.drug(drug).is_some_and(|d| d.herbal)
     }
 
-    pub fn doctor(&self, id: u32) -> Option<&DoctorInfo> {
-        self.doctors.get(id as usize).and_then(Option::as_ref)
+    pub fn doctor(&self, id: DoctorId) -> Option<&DoctorInfo> {
+        self.doctors.get(id.index()).and_then(Option::as_ref)
     }
 
-    pub fn manufacturer(&self, drug: u32) -> Option<u32> {
-        self.drug_manufacturer.get(drug as usize).copied().flatten()
+    pub fn manufacturer(&self, drug: DrugId) -> Option<ManufacturerId> {
+        self.drug_manufacturer.get(drug.index()).copied().flatten()
     }
 
-    pub fn manufacturer_drugs(&self, manufacturer: u32) -> &[u32] {
-        self.manufacturer_drugs.get(manufacturer as usize).map_or(&[], Vec::as_slice)
+    pub fn manufacturer_drugs(&self, manufacturer: ManufacturerId) -> &[DrugId] {
+        self.manufacturer_drugs.get(manufacturer.index()).map_or(&[], Vec::as_slice)
     }
 
     /// The products sharing `drug`'s catalog name, itself included; empty when no other
     /// manufacturer's product does. A formulary switch moves volume within such a group.
-    pub fn substitutes(&self, drug: u32) -> &[u32] {
-        match self.group_of.get(drug as usize) {
+    pub fn substitutes(&self, drug: DrugId) -> &[DrugId] {
+        match self.group_of.get(drug.index()) {
             Some(&Some(g)) => &self.groups[g as usize],
             _ => &[],
         }
     }
 
-    pub fn suspensions(&self, drug: u32) -> &[Suspension] {
-        self.suspensions.get(drug as usize).map_or(&[], Vec::as_slice)
+    pub fn suspensions(&self, drug: DrugId) -> &[Suspension] {
+        self.suspensions.get(drug.index()).map_or(&[], Vec::as_slice)
     }
 }
 

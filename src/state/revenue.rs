@@ -1,8 +1,11 @@
 //! Daily revenue per department and per doctor, split the way 药占比 and
 //! 百元医疗收入卫生材料 need it. Money in fen.
 
-use crate::event::Category;
+use std::marker::PhantomData;
 
+use crate::event::{Category, Day};
+
+use super::intern::Handle;
 use super::ring::Ring;
 
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
@@ -35,23 +38,24 @@ impl Revenue {
     }
 }
 
-pub type DayRing = Ring<Box<[Revenue]>>;
+pub type DayRing = Ring<Day, Box<[Revenue]>>;
 
-/// Revenue rings keyed by dense ids (departments, doctors).
+/// Revenue rings keyed by the handles of one namespace (departments, or doctors).
 #[derive(Debug, Clone)]
-pub struct RevenueStore {
+pub struct RevenueStore<K> {
     days: usize,
     rings: Vec<Option<DayRing>>,
+    _key: PhantomData<fn(K)>,
 }
 
-impl RevenueStore {
+impl<K: Handle> RevenueStore<K> {
     pub fn new(days: usize) -> Self {
-        RevenueStore { days: days.max(1), rings: Vec::new() }
+        RevenueStore { days: days.max(1), rings: Vec::new(), _key: PhantomData }
     }
 
     /// Adds to `key`'s bucket of `day`; false when the day is older than the ring holds.
-    pub fn add(&mut self, key: u32, day: i32, category: Category, fen: i64) -> bool {
-        let k = key as usize;
+    pub fn add(&mut self, key: K, day: Day, category: Category, fen: i64) -> bool {
+        let k = key.index();
         if self.rings.len() <= k {
             self.rings.resize_with(k + 1, || None);
         }
@@ -68,10 +72,10 @@ impl RevenueStore {
     }
 
     /// Sum over days `from..=to`, and how many of those days had any revenue.
-    pub fn sum(&self, key: u32, from: i32, to: i32) -> (Revenue, u32) {
+    pub fn sum(&self, key: K, from: Day, to: Day) -> (Revenue, u32) {
         let mut total = Revenue::default();
         let mut active = 0;
-        if let Some(Some(ring)) = self.rings.get(key as usize) {
+        if let Some(Some(ring)) = self.rings.get(key.index()) {
             for (_, b) in ring.range(from, to) {
                 if b.total != 0 {
                     active += 1;
@@ -83,12 +87,12 @@ impl RevenueStore {
     }
 
     /// Keys that have a ring.
-    pub fn keys(&self) -> impl Iterator<Item = u32> + '_ {
-        self.rings.iter().enumerate().filter(|(_, r)| r.is_some()).map(|(i, _)| i as u32)
+    pub fn keys(&self) -> impl Iterator<Item = K> + '_ {
+        self.rings.iter().enumerate().filter(|(_, r)| r.is_some()).map(|(i, _)| K::from_raw(i as u32))
     }
 
     /// Drops rings idle since before `day` (a doctor who left).
-    pub fn evict_idle(&mut self, day: i32) {
+    pub fn evict_idle(&mut self, day: Day) {
         for r in &mut self.rings {
             if r.as_ref().is_some_and(|ring| ring.head() < day) {
                 *r = None;

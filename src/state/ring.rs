@@ -2,6 +2,47 @@
 //! ahead of the head clears the slots skipped over; a period older than the ring holds is
 //! refused, so memory per key is fixed whatever the stream does.
 
+use crate::event::{Day, Week};
+
+/// A numbered period a ring is indexed by: a [`Day`] or a [`Week`] (a bare `i32` in tests).
+pub trait Period: Copy + Ord {
+    fn number(self) -> i32;
+    fn of_number(n: i32) -> Self;
+}
+
+impl Period for Day {
+    #[inline]
+    fn number(self) -> i32 {
+        self.0
+    }
+    #[inline]
+    fn of_number(n: i32) -> Self {
+        Day(n)
+    }
+}
+
+impl Period for Week {
+    #[inline]
+    fn number(self) -> i32 {
+        self.0
+    }
+    #[inline]
+    fn of_number(n: i32) -> Self {
+        Week(n)
+    }
+}
+
+impl Period for i32 {
+    #[inline]
+    fn number(self) -> i32 {
+        self
+    }
+    #[inline]
+    fn of_number(n: i32) -> Self {
+        n
+    }
+}
+
 /// Bucket storage: an inline array (compact per-pair state) or a boxed slice (lengths
 /// chosen at start from the rules).
 pub trait Slots {
@@ -31,56 +72,62 @@ impl<B: Copy + Default> Slots for Box<[B]> {
 }
 
 #[derive(Clone, Debug)]
-pub struct Ring<S> {
-    head: i32,
+pub struct Ring<P, S> {
+    head: P,
     slots: S,
 }
 
-impl<S: Slots> Ring<S> {
-    pub fn new(head: i32, slots: S) -> Self {
+impl<P: Period, S: Slots> Ring<P, S> {
+    pub fn new(head: P, slots: S) -> Self {
         Ring { head, slots }
     }
 
-    pub fn head(&self) -> i32 {
+    #[inline]
+    pub fn head(&self) -> P {
         self.head
     }
 
+    #[inline]
     fn len(&self) -> i32 {
         self.slots.slots().len() as i32
     }
 
+    #[inline]
     fn index(&self, period: i32) -> usize {
         period.rem_euclid(self.len()) as usize
     }
 
     /// Moves the head forward to `period`, clearing the slots it passes.
-    pub fn advance(&mut self, period: i32) {
+    pub fn advance(&mut self, period: P) {
         if period <= self.head {
             return;
         }
-        let clear_from = (self.head + 1).max(period - self.len() + 1);
+        let (head, period) = (self.head.number(), period.number());
+        let clear_from = (head + 1).max(period - self.len() + 1);
         for p in clear_from..=period {
             let i = self.index(p);
             self.slots.slots_mut()[i] = S::B::default();
         }
-        self.head = period;
+        self.head = P::of_number(period);
     }
 
     /// The bucket of `period`, or `None` when it has fallen out of the ring.
-    pub fn bucket_mut(&mut self, period: i32) -> Option<&mut S::B> {
+    pub fn bucket_mut(&mut self, period: P) -> Option<&mut S::B> {
         self.advance(period);
-        if period <= self.head - self.len() {
+        let n = period.number();
+        if n <= self.head.number() - self.len() {
             return None;
         }
-        let i = self.index(period);
+        let i = self.index(n);
         Some(&mut self.slots.slots_mut()[i])
     }
 
     /// Buckets of periods `from..=to` that the ring still holds, oldest first.
-    pub fn range(&self, from: i32, to: i32) -> impl Iterator<Item = (i32, &S::B)> + '_ {
-        let lo = from.max(self.head - self.len() + 1);
-        let hi = to.min(self.head);
-        (lo..=hi).map(move |p| (p, &self.slots.slots()[self.index(p)]))
+    pub fn range(&self, from: P, to: P) -> impl Iterator<Item = (P, &S::B)> + '_ {
+        let head = self.head.number();
+        let lo = from.number().max(head - self.len() + 1);
+        let hi = to.number().min(head);
+        (lo..=hi).map(move |p| (P::of_number(p), &self.slots.slots()[self.index(p)]))
     }
 }
 

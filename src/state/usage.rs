@@ -7,6 +7,9 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::event::{Day, Week};
+
+use super::intern::{DeptId, DoctorId, DrugId, Handle};
 use super::ring::Ring;
 
 /// Weeks kept: baselines of up to 20 weeks (with their gap) and the week after the one
@@ -17,8 +20,8 @@ pub const DAYS: usize = 32;
 /// Net prescription lines of one key, by week and by day.
 #[derive(Clone, Debug)]
 pub struct Series<D: Copy + Default, const N: usize> {
-    pub weeks: Ring<[D; WEEKS]>,
-    pub days: Ring<[D; N]>,
+    pub weeks: Ring<Week, [D; WEEKS]>,
+    pub days: Ring<Day, [D; N]>,
 }
 
 /// A daily counter that saturates instead of overflowing.
@@ -39,7 +42,7 @@ impl Count for i32 {
 }
 
 impl<D: Count, const N: usize> Series<D, N> {
-    fn new(week: i32, day: i32) -> Self {
+    fn new(week: Week, day: Day) -> Self {
         Series { weeks: Ring::new(week, [D::default(); WEEKS]), days: Ring::new(day, [D::default(); N]) }
     }
 
@@ -50,23 +53,23 @@ impl<D: Count, const N: usize> Series<D, N> {
     }
 
     /// Net lines over local days `from..=to` (within the daily ring).
-    pub fn lines_days(&self, from: i32, to: i32) -> i64 {
+    pub fn lines_days(&self, from: Day, to: Day) -> i64 {
         self.days.range(from, to).map(|(_, v)| (*v).into()).sum()
     }
 
     /// Net lines over weeks `from..=to`.
-    pub fn lines_weeks(&self, from: i32, to: i32) -> i64 {
+    pub fn lines_weeks(&self, from: Week, to: Week) -> i64 {
         self.weeks.range(from, to).map(|(_, v)| (*v).into()).sum()
     }
 
     /// Moves the rings to `week` and `day` without counting: a part kept beside an
     /// all-lines series (the herbal lines) covers the same periods.
-    fn advance(&mut self, week: i32, day: i32) {
+    fn advance(&mut self, week: Week, day: Day) {
         self.weeks.advance(week);
         self.days.advance(day);
     }
 
-    fn last_day(&self) -> i32 {
+    fn last_day(&self) -> Day {
         self.days.head()
     }
 }
@@ -76,7 +79,7 @@ impl<D: Count, const N: usize> Series<D, N> {
 pub struct Cusum {
     pub s: f32,
     /// Day the current run (S > 0) started.
-    pub start: i32,
+    pub start: Day,
     /// Lines observed and expected since the run started.
     pub obs: f32,
     pub exp: f32,
@@ -97,19 +100,19 @@ pub struct Doctor {
     pub series: Series<i32, DAYS>,
     pub herbal: Series<i32, DAYS>,
     /// Department of the doctor's latest prescription.
-    pub dept: u32,
+    pub dept: DeptId,
     /// Drugs this doctor has pairs with (for per-manufacturer sums).
-    pub drugs: Vec<u32>,
+    pub drugs: Vec<DrugId>,
 }
 
 /// One volume change: a prescription line (`sign` = 1) or a return (`sign` = −1).
 #[derive(Copy, Clone, Debug)]
 pub struct Delta {
-    pub doctor: u32,
-    pub dept: u32,
-    pub drug: u32,
-    pub day: i32,
-    pub week: i32,
+    pub doctor: DoctorId,
+    pub dept: DeptId,
+    pub drug: DrugId,
+    pub day: Day,
+    pub week: Week,
     pub sign: i8,
     pub qty: f64,
     pub fen: i64,
@@ -119,20 +122,20 @@ pub struct Delta {
 
 impl Doctor {
     /// Net lines of `herbal` (or other) drugs over weeks `from..=to`.
-    pub fn lines_weeks(&self, herbal: bool, from: i32, to: i32) -> i64 {
+    pub fn lines_weeks(&self, herbal: bool, from: Week, to: Week) -> i64 {
         split(&self.series, &self.herbal, herbal, |s| s.lines_weeks(from, to))
     }
 
     /// Net lines of `herbal` (or other) drugs over local days `from..=to`.
-    pub fn lines_days(&self, herbal: bool, from: i32, to: i32) -> i64 {
+    pub fn lines_days(&self, herbal: bool, from: Day, to: Day) -> i64 {
         split(&self.series, &self.herbal, herbal, |s| s.lines_days(from, to))
     }
 
     /// Whether the doctor wrote lines of the kind in all but a quarter (at least two) of
     /// weeks `from..=to`: a doctor who is new, or back from a long leave, has no baseline yet.
-    pub fn present(&self, herbal: bool, from: i32, to: i32) -> bool {
+    pub fn present(&self, herbal: bool, from: Week, to: Week) -> bool {
         let allowed = ((to - from + 1) / 4).max(2) as usize;
-        (from..=to).filter(|&w| self.lines_weeks(herbal, w, w) <= 0).count() <= allowed
+        from.through(to).filter(|&w| self.lines_weeks(herbal, w, w) <= 0).count() <= allowed
     }
 }
 
@@ -150,26 +153,42 @@ fn split(
     }
 }
 
-pub fn pair_key(a: u32, b: u32) -> u64 {
-    (u64::from(a) << 32) | u64::from(b)
+/// The key of a doctor × drug pair: both handles packed into one integer.
+#[inline]
+pub fn pair_key(doctor: DoctorId, drug: DrugId) -> u64 {
+    pack(doctor, drug)
 }
 
-pub fn unpair(k: u64) -> (u32, u32) {
-    ((k >> 32) as u32, k as u32)
+/// The doctor and drug of a [`pair_key`].
+#[inline]
+pub fn unpair(k: u64) -> (DoctorId, DrugId) {
+    (DoctorId::from_raw((k >> 32) as u32), DrugId::from_raw(k as u32))
+}
+
+/// The key of a department × drug series.
+#[inline]
+fn dept_drug_key(dept: DeptId, drug: DrugId) -> u64 {
+    pack(dept, drug)
+}
+
+#[inline]
+fn pack(a: impl Handle, b: impl Handle) -> u64 {
+    (u64::from(a.raw()) << 32) | u64::from(b.raw())
 }
 
 #[derive(Debug, Default, Clone)]
 pub struct UsageStore {
     pub pairs: FxHashMap<u64, Pair>,
-    pub doctors: FxHashMap<u32, Doctor>,
+    pub doctors: FxHashMap<DoctorId, Doctor>,
+    /// Keyed by department × drug (see `dept_drug`).
     pub dept_drugs: FxHashMap<u64, Series<i32, DAYS>>,
-    pub depts: FxHashMap<u32, Series<i32, DAYS>>,
+    pub depts: FxHashMap<DeptId, Series<i32, DAYS>>,
     /// The 饮片 lines among `depts`'.
-    herbal_depts: FxHashMap<u32, Series<i32, DAYS>>,
+    herbal_depts: FxHashMap<DeptId, Series<i32, DAYS>>,
     /// Doctors whose latest prescription was in each department.
-    pub dept_doctors: FxHashMap<u32, Vec<u32>>,
+    pub dept_doctors: FxHashMap<DeptId, Vec<DoctorId>>,
     /// Pairs with a prescription line, with the local day of the line, not yet judged.
-    touched: FxHashSet<(u64, i32)>,
+    touched: FxHashSet<(u64, Day)>,
 }
 
 impl UsageStore {
@@ -211,7 +230,11 @@ impl UsageStore {
             }
             self.dept_doctors.entry(d.dept).or_default().push(d.doctor);
         }
-        ok &= self.dept_drugs.entry(pair_key(d.dept, d.drug)).or_insert_with(|| Series::new(d.week, d.day)).apply(&d);
+        ok &= self
+            .dept_drugs
+            .entry(dept_drug_key(d.dept, d.drug))
+            .or_insert_with(|| Series::new(d.week, d.day))
+            .apply(&d);
         ok &= self.depts.entry(d.dept).or_insert_with(|| Series::new(d.week, d.day)).apply(&d);
         if d.sign > 0 {
             self.touched.insert((pk, d.day));
@@ -220,7 +243,7 @@ impl UsageStore {
     }
 
     /// Pairs written on `day` or before and not yet judged, sorted.
-    pub fn touched(&self, day: i32) -> Vec<u64> {
+    pub fn touched(&self, day: Day) -> Vec<u64> {
         let mut v: Vec<u64> = self.touched.iter().filter(|(_, d)| *d <= day).map(|(k, _)| *k).collect();
         v.sort_unstable();
         v.dedup();
@@ -228,27 +251,27 @@ impl UsageStore {
     }
 
     /// Marks the pairs written on `day` or before as judged; later days' stay.
-    pub fn judged(&mut self, day: i32) {
+    pub fn judged(&mut self, day: Day) {
         self.touched.retain(|(_, d)| *d > day);
     }
 
-    pub fn pair(&self, doctor: u32, drug: u32) -> Option<&Pair> {
+    pub fn pair(&self, doctor: DoctorId, drug: DrugId) -> Option<&Pair> {
         self.pairs.get(&pair_key(doctor, drug))
     }
 
-    pub fn dept_drug(&self, dept: u32, drug: u32) -> Option<&Series<i32, DAYS>> {
-        self.dept_drugs.get(&pair_key(dept, drug))
+    pub fn dept_drug(&self, dept: DeptId, drug: DrugId) -> Option<&Series<i32, DAYS>> {
+        self.dept_drugs.get(&dept_drug_key(dept, drug))
     }
 
     /// The department's net lines of `herbal` (or other) drugs, by `f` over its series.
-    pub fn dept_lines(&self, dept: u32, herbal: bool, f: impl Fn(&Series<i32, DAYS>) -> i64) -> Option<i64> {
+    pub fn dept_lines(&self, dept: DeptId, herbal: bool, f: impl Fn(&Series<i32, DAYS>) -> i64) -> Option<i64> {
         let all = self.depts.get(&dept)?;
         let h = self.herbal_depts.get(&dept).map_or(0, &f);
         Some(if herbal { h } else { f(all) - h })
     }
 
     /// Forgets keys with no activity for longer than the rings span, before local `day`.
-    pub fn evict_idle(&mut self, day: i32) {
+    pub fn evict_idle(&mut self, day: Day) {
         let cutoff = day - (WEEKS as i32) * 7;
         self.pairs.retain(|_, p| p.series.last_day() > cutoff);
         let before = self.doctors.len();
@@ -281,25 +304,28 @@ mod tests {
     #[test]
     fn returns_net_out_and_state_is_compact() {
         let mut s = UsageStore::default();
-        let d = Delta { doctor: 1, dept: 2, drug: 3, day: 700, week: 100, sign: 1, qty: 4.0, fen: 1000, herbal: false };
+        let (doctor, dept, drug) = (DoctorId::from_raw(1), DeptId::from_raw(2), DrugId::from_raw(3));
+        let d =
+            Delta { doctor, dept, drug, day: Day(700), week: Week(100), sign: 1, qty: 4.0, fen: 1000, herbal: false };
         assert!(s.apply(d));
         assert!(s.apply(Delta { sign: -1, qty: 1.0, fen: 250, ..d }));
-        s.apply(Delta { day: 701, ..d });
-        s.apply(Delta { drug: 4, day: 701, herbal: true, ..d });
-        let p = s.pair(1, 3).unwrap();
-        assert_eq!(p.series.lines_weeks(100, 100), 1);
-        assert_eq!(p.series.lines_days(690, 700), 0);
-        assert_eq!(p.series.lines_days(701, 701), 1);
-        let doc = &s.doctors[&1];
-        assert_eq!((doc.lines_weeks(false, 81, 100), doc.lines_weeks(true, 81, 100)), (1, 1));
-        assert_eq!((doc.lines_days(false, 701, 701), doc.lines_days(true, 701, 701)), (1, 1));
-        assert_eq!(s.dept_lines(2, false, |x| x.lines_days(701, 701)), Some(1));
+        s.apply(Delta { day: Day(701), ..d });
+        s.apply(Delta { drug: DrugId::from_raw(4), day: Day(701), herbal: true, ..d });
+        let p = s.pair(doctor, drug).unwrap();
+        assert_eq!(p.series.lines_weeks(Week(100), Week(100)), 1);
+        assert_eq!(p.series.lines_days(Day(690), Day(700)), 0);
+        assert_eq!(p.series.lines_days(Day(701), Day(701)), 1);
+        let doc = &s.doctors[&doctor];
+        assert_eq!((doc.lines_weeks(false, Week(81), Week(100)), doc.lines_weeks(true, Week(81), Week(100))), (1, 1));
+        assert_eq!((doc.lines_days(false, Day(701), Day(701)), doc.lines_days(true, Day(701), Day(701))), (1, 1));
+        assert_eq!(s.dept_lines(dept, false, |x| x.lines_days(Day(701), Day(701))), Some(1));
         assert!(std::mem::size_of::<Pair>() + 8 <= 256, "per-pair state {} bytes", std::mem::size_of::<Pair>());
-        assert_eq!(s.dept_doctors[&2], vec![1]);
-        s.apply(Delta { dept: 5, day: 701, ..d });
-        assert_eq!(s.dept_doctors[&2], Vec::<u32>::new());
-        assert_eq!(s.doctors[&1].dept, 5);
-        s.evict_idle(701 + (WEEKS as i32) * 7);
+        assert_eq!(s.dept_doctors[&dept], vec![doctor]);
+        let dept5 = DeptId::from_raw(5);
+        s.apply(Delta { dept: dept5, day: Day(701), ..d });
+        assert_eq!(s.dept_doctors[&dept], Vec::<DoctorId>::new());
+        assert_eq!(s.doctors[&doctor].dept, dept5);
+        s.evict_idle(Day(701) + (WEEKS as i32) * 7);
         assert_eq!(s.sizes(), (0, 0, 0));
         assert!(s.herbal_depts.is_empty());
     }
