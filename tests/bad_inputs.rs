@@ -250,6 +250,16 @@ fn binary_data_is_refused() {
 }
 
 #[test]
+fn alerts_to_a_device_write_through_it_and_leave_it_a_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = replay(&[&clean()], Path::new("/dev/null"), &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(fs::metadata("/dev/null").unwrap().file_type().is_char_device(), "/dev/null was replaced");
+    assert!(listing(dir.path()).is_empty());
+}
+
+#[test]
 fn a_few_truncated_records_are_rejected_not_refused() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "cut.ndjson", "{\"type\":\"rx\",\"event_id\":\"e1\n{\"type\":\"charge\",\n");

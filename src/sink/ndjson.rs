@@ -96,6 +96,11 @@ impl NdjsonSink {
         if path.is_dir() {
             bail!("--alerts {target} is a directory; name a file");
         }
+        // A device, FIFO or socket (`/dev/null`, a pipe) is written to, never replaced.
+        if fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            let f = OpenOptions::new().write(true).open(path).with_context(|| format!("cannot open {target}"))?;
+            return Ok(Self::new(Out::Append(f), target));
+        }
         // Through a symlink, the file it points to is replaced, not the link.
         let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let dir = create_parent(&path)?;
