@@ -104,6 +104,52 @@ fn a_typed_year_or_an_ancient_first_line_changes_no_alert() {
 }
 
 #[test]
+fn one_prescription_stamped_wrong_or_a_day_ahead_at_night_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = demo_lines();
+    let rules = root().join("rules");
+    let (want, clean_log) = replay(&[&write(dir.path(), "clean.ndjson", &lines)], &rules, None, dir.path());
+    let charges: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].contains("\"type\":\"charge\"")).collect();
+    // A copy a day ahead after every 3,001st charge (nights, weekends, mornings among them),
+    // and ten bursts of 17 lines stamped alike a year ahead (one 饮片 prescription's worth).
+    let mut wrong = lines.clone();
+    let picks: Vec<usize> = charges.iter().copied().step_by(3_001).collect();
+    for (k, &i) in picks.iter().enumerate().rev() {
+        if k % 4 == 0 {
+            for j in 0..17 {
+                wrong.insert(i + 1, shift(&lines[i], 365 * 24, &format!("burst-{k}-{j}")));
+            }
+        } else {
+            wrong.insert(i + 1, shift(&lines[i], 24, &format!("day-{k}")));
+        }
+    }
+    let n = wrong.len() - lines.len();
+    let (got, log) = replay(&[&write(dir.path(), "wrong.ndjson", &wrong)], &rules, None, dir.path());
+    assert_eq!(ids(&got), ids(&want), "alerts changed\n{log}");
+    assert_eq!(summary_count(&log, "late"), summary_count(&clean_log, "late"), "honest events made late: {log}");
+    assert_eq!(summary_count(&log, "future"), n as u64, "{log}");
+}
+
+#[test]
+fn a_wrong_line_in_one_of_several_inputs_holds_no_file_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = demo_lines();
+    let rules = root().join("rules");
+    let (mut charges, rest): (Vec<String>, Vec<String>) =
+        lines.iter().cloned().partition(|l| l.contains("\"type\":\"charge\""));
+    let b = write(dir.path(), "rest.ndjson", &rest);
+    let (want, _) = replay(&[&write(dir.path(), "clean-charges.ndjson", &charges), &b], &rules, None, dir.path());
+    assert!(want.len() >= 30);
+    let typo = shift(&charges[100], 365 * 24, "typo");
+    charges.insert(101, typo);
+    let a = write(dir.path(), "charges.ndjson", &charges);
+    let (got, log) = replay(&[&a, &b], &rules, None, dir.path());
+    assert_eq!(ids(&got), ids(&want), "alerts changed\n{log}");
+    assert_eq!(summary_count(&log, "late"), 0, "a held-back file came late: {log}");
+    assert_eq!(summary_count(&log, "future"), 1, "{log}");
+}
+
+#[test]
 fn hospitals_sharing_a_stream_give_the_union_of_their_alerts() {
     let t = two_hospitals("100");
     let (d, rules) = (t.dir.path(), root().join("rules"));

@@ -42,12 +42,33 @@ impl std::fmt::Display for Summary {
     }
 }
 
-/// A file with its next well-formed record, waiting to be merged.
+/// A file with its next two well-formed records: the one waiting to be merged, and the one
+/// after it (to tell a wrongly stamped record from the file's own time).
 struct Head {
     reader: LineReader,
+    cur: Slot,
+    next: Slot,
+}
+
+#[derive(Default)]
+struct Slot {
     buf: Vec<u8>,
     ts: Option<Ts>,
     line: u64,
+}
+
+impl Head {
+    /// The time the merge orders this file by: its waiting record's, unless that record is
+    /// stamped further ahead of the file's next one than the skew. Each file is in time
+    /// order, so such a record is a wrong clock: it goes now (its hospital's clock sets it
+    /// aside) instead of holding the whole file back until every other input has ended.
+    fn key(&self, skew: i64) -> Option<Ts> {
+        let cur = self.cur.ts?;
+        Some(match self.next.ts {
+            Some(next) if cur.0 > next.0.saturating_add(skew) => next,
+            _ => cur,
+        })
+    }
 }
 
 /// Replays `inputs`, opened with the default [`ReadOptions`].
@@ -60,11 +81,8 @@ pub fn replay(inputs: &[PathBuf], rules: RuleSet, sink: &mut dyn Sink, progress:
 pub fn replay_inputs(inputs: InputSet, rules: RuleSet, sink: &mut dyn Sink, progress: bool) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let bytes_read = inputs.read;
-    let mut heads: Vec<Head> = inputs
-        .readers
-        .into_iter()
-        .map(|reader| Head { reader, buf: Vec::with_capacity(1024), ts: None, line: 0 })
-        .collect();
+    let mut heads: Vec<Head> =
+        inputs.readers.into_iter().map(|reader| Head { reader, cur: Slot::default(), next: Slot::default() }).collect();
     let bar = (progress && std::io::stderr().is_terminal()).then(|| progress_bar(inputs.total_bytes));
     let paths: Vec<PathBuf> = heads.iter().map(|h| h.reader.path().to_path_buf()).collect();
     let inputs = paths.as_slice();
@@ -81,7 +99,7 @@ pub fn replay_inputs(inputs: InputSet, rules: RuleSet, sink: &mut dyn Sink, prog
     };
     if let [h] = heads.as_mut_slice() {
         // One input: no merge, one decode per record.
-        while let Some((line, record)) = next_record(&mut h.reader, &mut h.buf)? {
+        while let Some((line, record)) = next_record(&mut h.reader, &mut h.cur.buf)? {
             match record {
                 Ok(ev) => {
                     let at = Arrival { origin: Origin { input: 0, pos: line }, ..Arrival::default() };
@@ -100,12 +118,15 @@ pub fn replay_inputs(inputs: InputSet, rules: RuleSet, sink: &mut dyn Sink, prog
     }
     for h in heads.iter_mut() {
         refill(h, &mut pipeline, &mut warner)?;
+        refill(h, &mut pipeline, &mut warner)?;
     }
+    let skew = pipeline.rules().engine.max_future_skew.secs();
     // Oldest head first; ties go to the earlier file, so the merge is deterministic.
-    while let Some(i) = heads.iter().enumerate().filter_map(|(i, h)| h.ts.map(|t| (t, i))).min().map(|(_, i)| i) {
+    while let Some(i) = heads.iter().enumerate().filter_map(|(i, h)| h.key(skew).map(|t| (t, i))).min().map(|(_, i)| i)
+    {
         let h = &mut heads[i];
-        let ev = decode(&h.buf, None).expect("the head decoded when it was read");
-        let at = Arrival { origin: Origin { input: i as u32, pos: h.line }, ..Arrival::default() };
+        let ev = decode(&h.cur.buf, None).expect("the head decoded when it was read");
+        let at = Arrival { origin: Origin { input: i as u32, pos: h.cur.line }, ..Arrival::default() };
         pipeline.process_from(&ev, at, &mut alerts);
         deliver(&mut pipeline, &mut alerts, sink, &mut warner, inputs)?;
         refill(h, &mut pipeline, &mut warner)?;
@@ -152,14 +173,16 @@ fn deliver(
     Ok(())
 }
 
-/// Advances `h` to its next record that decodes, counting and reporting the ones that do not.
+/// Moves `h` on by one record: the one after becomes the waiting one, and the next record
+/// that decodes is read after it, counting and reporting the ones that do not.
 fn refill(h: &mut Head, pipeline: &mut Pipeline, warner: &mut Warner) -> anyhow::Result<()> {
-    h.ts = None;
-    while let Some((line, record)) = next_record(&mut h.reader, &mut h.buf)? {
+    std::mem::swap(&mut h.cur, &mut h.next);
+    h.next.ts = None;
+    while let Some((line, record)) = next_record(&mut h.reader, &mut h.next.buf)? {
         match record {
             Ok(ev) => {
-                h.ts = Some(ev.ts);
-                h.line = line;
+                h.next.ts = Some(ev.ts);
+                h.next.line = line;
                 return Ok(());
             }
             Err(r) => {

@@ -126,9 +126,7 @@ impl HospitalState {
         if admit == Admit::Held {
             self.clock.hold(ev.ts, parked());
         }
-        for h in self.clock.release(skew) {
-            self.step(plan, &h.item.ev, None, cands, out, stats);
-        }
+        self.release(plan, skew, cands, out, stats);
         if admit == Admit::Now {
             self.step(plan, ev, line, cands, out, stats);
         }
@@ -375,9 +373,20 @@ impl HospitalState {
             return;
         }
         self.clock.start_if_idle();
-        let skew = plan.rules.engine.max_future_skew.secs();
-        for h in self.clock.release(skew) {
-            self.step(plan, &h.item.ev, None, io.cands, io.out, io.stats);
+        self.release(plan, plan.rules.engine.max_future_skew.secs(), io.cands, io.out, io.stats);
+    }
+
+    /// Applies the held events the stream has confirmed, in arrival order; each applied
+    /// event moves the clock, which may confirm more (a sparse feed catching up).
+    fn release(&mut self, plan: &Plan, skew: i64, cands: &mut Vec<Candidate>, out: &mut Vec<Alert>, stats: &mut Stats) {
+        loop {
+            let released = self.clock.release(skew);
+            if released.is_empty() {
+                return;
+            }
+            for h in released {
+                self.step(plan, &h.item.ev, None, cands, out, stats);
+            }
         }
     }
 

@@ -1,36 +1,47 @@
-//! A hospital's event-time clock that no single event can drag.
+//! A hospital's event-time clock that no single event — nor one prescription's lines — can
+//! drag.
 //!
-//! The trusted watermark `W` is how far the hospital's stream has got. It moves in two ways:
-//! - an event stamped at most `reach` ahead of `W` is applied at once and moves `W` to its
-//!   time (an honest stream's next event, or a late one, which moves nothing);
-//! - an event further ahead waits (is *held*). Held events are released when the stream as
-//!   a whole confirms the jump: the upper quartile of the last [`RECENT`] arrivals' times
-//!   has passed within `reach` of them (a quarter of recent arrivals agree the stream is
-//!   there: the morning after a quiet night, the first day after a holiday or an outage).
-//!   A held event that [`RECENT`] further arrivals have not confirmed is an outlier — a
-//!   workstation with a wrong clock, a typed year — and is set aside for good (`future`).
+//! The trusted watermark `W` is how far the hospital's stream has got. An event stamped at
+//! most `max_future_skew` ahead of `W` is applied at once and moves `W` to its time (an
+//! honest stream's next event; a late one moves nothing). An event further ahead is *held*
+//! until the stream as a whole confirms that it has got there, and then applied in arrival
+//! order, each held event moving `W` as if it had just arrived.
 //!
-//! `reach` is `max_future_skew`, widened for sparse streams to three interquartile ranges
-//! of the recent arrivals' times (Tukey's far-out fence), so a stream of a few events a day
-//! advances day by day while a dense one trusts no lone event more than the skew ahead.
+//! Evidence is counted in *votes*, not events: consecutive arrivals stamped with the same
+//! second are one vote, because the lines of one prescription (eight to fifteen for 中药饮片)
+//! and its charges carry one time, from one workstation's clock. A jump is confirmed by
+//! either
+//! - the upper quartile of the last [`RECENT`] votes (once there are 16): a quarter of what
+//!   the hospital recently sent agrees it is there — the morning after a quiet night, the
+//!   first day after a holiday, the end of an outage; or
+//! - a cluster of held votes within the skew of each other, as many as the hospital's own
+//!   recent rate says a skew-long stretch holds (a quarter of that, between 2 and 16): a
+//!   feed of a few batches a day moves batch by batch, a dense one needs 16 votes.
+//!
+//! A held event that [`EXPIRE`] further votes have not confirmed is an outlier — a
+//! workstation with a wrong clock, a typed year — and is set aside for good (`future`).
 //! Events behind `W` by more than the allowed lateness are late (the caller's concern).
 //!
-//! The clock starts once [`START`] events have arrived (or at the end of a short input):
-//! its first `W` is the second-earliest of them, so neither an ancient nor a future first
-//! line opens years of empty days. Robust to fewer than a quarter of wrong events among any
-//! [`RECENT`] consecutive arrivals. Everything is a function of arrival order, so a replay
-//! and the live stream agree.
+//! The clock starts once [`START`] votes have arrived (or at the end of a short input), at
+//! the second-earliest of them, so neither an ancient nor a future first line opens years
+//! of empty days. Robust to fewer than a quarter of wrong votes among any [`RECENT`]
+//! consecutive ones and to isolated bursts of one time. Everything is a function of arrival
+//! order, so a replay and the live stream agree.
 
 use std::collections::VecDeque;
 
 use crate::event::Ts;
 
-/// Arrivals whose times the clock remembers; also how long a held event may wait.
+/// Votes whose times the clock remembers.
 pub const RECENT: usize = 64;
-/// Arrivals before the first watermark.
+/// Votes before the first watermark.
 pub const START: usize = 4;
-/// Arrivals between recomputations of the spread while nothing is held.
-const REFRESH: u64 = RECENT as u64;
+/// Votes a held event may wait for confirmation.
+pub const EXPIRE: u64 = 64;
+/// Votes the upper quartile needs before it may confirm a jump.
+const QUARTILE_MIN: usize = 16;
+/// Votes the hospital's pace is judged on before a cluster may confirm a jump.
+const CLUSTER_MIN: usize = 8;
 
 /// What to do with an arriving event.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -41,7 +52,7 @@ pub enum Admit {
     Held,
 }
 
-/// One held event and when it arrived.
+/// One held event and the vote it arrived with.
 #[derive(Clone, Debug)]
 pub struct Held<T> {
     pub seq: u64,
@@ -51,19 +62,26 @@ pub struct Held<T> {
 
 #[derive(Clone, Debug)]
 pub struct Clock<T> {
-    /// Times of the last `RECENT` arrivals, oldest overwritten first.
+    /// Times of the last `RECENT` votes, oldest overwritten first.
     recent: Vec<i64>,
     next: usize,
+    /// Votes so far.
     seq: u64,
+    last_vote: Option<i64>,
     watermark: Option<Ts>,
-    /// Widening of the reach for sparse streams (3 × IQR of recent times), in seconds.
-    spread: i64,
     held: VecDeque<Held<T>>,
 }
 
 impl<T> Default for Clock<T> {
     fn default() -> Self {
-        Clock { recent: Vec::with_capacity(RECENT), next: 0, seq: 0, watermark: None, spread: 0, held: VecDeque::new() }
+        Clock {
+            recent: Vec::with_capacity(RECENT),
+            next: 0,
+            seq: 0,
+            last_vote: None,
+            watermark: None,
+            held: VecDeque::new(),
+        }
     }
 }
 
@@ -76,35 +94,34 @@ impl<T> Clock<T> {
         self.held.len()
     }
 
-    /// How far ahead of the watermark an event is applied at once.
-    fn reach(&self, skew: i64) -> i64 {
-        skew.max(self.spread)
-    }
-
     /// Takes an arrival's time. `Now`: the caller applies the event (moving the watermark
     /// with [`Clock::applied`]); `Held`: the caller parks it with [`Clock::hold`] and gets it
     /// back from [`Clock::release`] or [`Clock::expire`]. Call `release` after every arrival.
     pub fn arrive(&mut self, ts: Ts, skew: i64) -> Admit {
-        self.seq += 1;
-        if self.recent.len() < RECENT {
-            self.recent.push(ts.0);
-        } else {
-            self.recent[self.next] = ts.0;
-        }
-        self.next = (self.next + 1) % RECENT;
-        if self.watermark.is_none() {
-            if self.recent.len() < START {
-                return Admit::Held;
+        if self.last_vote != Some(ts.0) {
+            self.last_vote = Some(ts.0);
+            self.seq += 1;
+            if self.recent.len() < RECENT {
+                self.recent.push(ts.0);
+            } else {
+                self.recent[self.next] = ts.0;
             }
-            self.start();
-        } else if self.recent.len() < RECENT || self.seq % REFRESH == 0 || !self.held.is_empty() {
-            self.refresh();
+            self.next = (self.next + 1) % RECENT;
         }
-        let w = self.watermark.expect("started");
-        if ts.0 <= w.0 + self.reach(skew) {
-            Admit::Now
-        } else {
-            Admit::Held
+        match self.watermark {
+            None if self.recent.len() < START => Admit::Held,
+            None => {
+                self.start();
+                self.admit(ts, skew)
+            }
+            Some(_) => self.admit(ts, skew),
+        }
+    }
+
+    fn admit(&self, ts: Ts, skew: i64) -> Admit {
+        match self.watermark {
+            Some(w) if ts.0 <= w.0.saturating_add(skew) => Admit::Now,
+            _ => Admit::Held,
         }
     }
 
@@ -113,8 +130,8 @@ impl<T> Clock<T> {
         self.held.push_back(Held { seq: self.seq, ts, item });
     }
 
-    /// The first watermark: the second-earliest of the first arrivals (the earliest when
-    /// fewer than three arrived, at the end of a short input).
+    /// The first watermark: the second-earliest of the first votes (the earliest when fewer
+    /// than three arrived, at the end of a short input).
     fn start(&mut self) {
         let mut buf = [0i64; RECENT];
         let v = &mut buf[..self.recent.len()];
@@ -122,49 +139,73 @@ impl<T> Clock<T> {
         v.sort_unstable();
         let i = usize::from(v.len() >= 3);
         self.watermark = Some(Ts(v[i]));
-        self.refresh();
     }
 
-    /// Recomputes the spread and lets the upper quartile of recent arrivals confirm a jump.
-    fn refresh(&mut self) {
+    /// How far the stream confirms it has got: the upper quartile of recent votes, or a
+    /// cluster of held votes as dense as the hospital's recent rate; at least the watermark.
+    fn confirmed(&self, skew: i64) -> i64 {
+        let Some(w) = self.watermark else { return i64::MIN };
         let n = self.recent.len();
-        if n < 2 {
-            return;
-        }
         let mut buf = [0i64; RECENT];
         let v = &mut buf[..n];
         v.copy_from_slice(&self.recent);
         let (i1, i3) = ((n - 1) / 4, 3 * (n - 1) / 4);
         let q3 = *v.select_nth_unstable(i3).1;
         let q1 = if i1 < i3 { *v[..i3].select_nth_unstable(i1).1 } else { q3 };
-        self.spread = 3 * (q3 - q1);
-        if !self.held.is_empty() {
-            if let Some(w) = self.watermark {
-                self.watermark = Some(w.max(Ts(q3)));
+        let mut to = w.0;
+        if n >= QUARTILE_MIN {
+            to = to.max(q3);
+        }
+        if n >= CLUSTER_MIN {
+            // Half the recent votes lie within the interquartile range: the hospital's pace,
+            // and the votes a skew-long stretch holds at it. A cluster needs a quarter of
+            // those, within the skew or (a sparse feed) the time its pace takes to send them.
+            let gap = (q3 - q1).max(1) as f64 / (n as f64 / 2.0);
+            let need = ((skew as f64 / gap / 4.0).ceil() as usize).clamp(2, 16);
+            let span = skew.max((2.0 * need as f64 * gap) as i64);
+            if let Some(c) = self.cluster(w.0.saturating_add(skew), span, need) {
+                to = to.max(c);
             }
         }
+        to
     }
 
-    /// Held events now within reach of the watermark, in arrival order. The caller applies
-    /// each (moving the watermark through [`Clock::applied`]).
+    /// The earliest time from which `need` distinct held times lie within `span`, beyond `after`.
+    fn cluster(&self, after: i64, span: i64, need: usize) -> Option<i64> {
+        let mut t: Vec<i64> = self.held.iter().map(|h| h.ts.0).filter(|&t| t > after).collect();
+        if t.len() < need {
+            return None;
+        }
+        t.sort_unstable();
+        t.dedup();
+        t.windows(need).find(|w| w[need - 1] - w[0] <= span).map(|w| w[0])
+    }
+
+    /// Held events the stream has now reached — within the skew of the watermark or of the
+    /// time the stream confirms — in time order (stable), so those the stream passed on its
+    /// way (the evening's last returns before the morning) are applied in time, not late.
+    /// The caller applies each, moving the watermark with [`Clock::applied`].
     pub fn release(&mut self, skew: i64) -> Vec<Held<T>> {
-        let Some(w) = self.watermark.filter(|_| !self.held.is_empty()) else { return Vec::new() };
-        if self.held.iter().all(|h| h.ts.0 > w.0 + self.reach(skew)) {
+        if self.held.is_empty() || self.watermark.is_none() {
+            return Vec::new();
+        }
+        let mut limit = self.confirmed(skew).saturating_add(skew);
+        if self.held.iter().all(|h| h.ts.0 > limit) {
             return Vec::new();
         }
         let mut out = Vec::new();
         let mut keep = VecDeque::with_capacity(self.held.len());
-        let mut limit = w.0 + self.reach(skew);
         for h in self.held.drain(..) {
             if h.ts.0 <= limit {
-                // Released events move the watermark as arrivals within reach do.
-                limit = limit.max(h.ts.0 + self.spread.max(skew));
+                // A released event moves the watermark as an arrival within reach does.
+                limit = limit.max(h.ts.0.saturating_add(skew));
                 out.push(h);
             } else {
                 keep.push_back(h);
             }
         }
         self.held = keep;
+        out.sort_by_key(|h| h.ts);
         out
     }
 
@@ -173,16 +214,16 @@ impl<T> Clock<T> {
         self.watermark = Some(self.watermark.map_or(ts, |w| w.max(ts)));
     }
 
-    /// Held events that `RECENT` arrivals have not confirmed: outliers, set aside.
+    /// Held events that `EXPIRE` votes have not confirmed: outliers, set aside.
     pub fn expire(&mut self) -> Vec<Held<T>> {
         let mut out = Vec::new();
-        while self.held.front().is_some_and(|h| h.seq + RECENT as u64 <= self.seq) {
+        while self.held.front().is_some_and(|h| h.seq + EXPIRE <= self.seq) {
             out.extend(self.held.pop_front());
         }
         out
     }
 
-    /// At the end of an input shorter than [`START`] events: start the clock on what came.
+    /// At the end of an input shorter than [`START`] votes: start the clock on what came.
     pub fn start_if_idle(&mut self) {
         if self.watermark.is_none() && !self.recent.is_empty() {
             self.start();
@@ -205,9 +246,15 @@ mod tests {
             if admit == Admit::Held {
                 c.hold(Ts(t), t);
             }
-            for h in c.release(SKEW) {
-                c.applied(h.ts);
-                applied.push(h.item);
+            loop {
+                let released = c.release(SKEW);
+                if released.is_empty() {
+                    break;
+                }
+                for h in released {
+                    c.applied(h.ts);
+                    applied.push(h.item);
+                }
             }
             if admit == Admit::Now {
                 c.applied(Ts(t));
@@ -262,6 +309,47 @@ mod tests {
         let applied = feed(&mut c, &times);
         assert!(applied.len() >= 28, "applied {}", applied.len());
         assert!(c.watermark().unwrap().0 >= 27 * 24 * H);
+        // Three batches a day, each of several events stamped alike.
+        let mut c = Clock::default();
+        let times: Vec<i64> =
+            (0..30).flat_map(|d| [0, 300, 600].map(|m| d * 24 * H + 10 * H + m)).flat_map(|t| [t; 6]).collect();
+        let applied = feed(&mut c, &times);
+        assert!(applied.len() >= times.len() - 12, "applied {} of {}", applied.len(), times.len());
+    }
+
+    #[test]
+    fn one_prescription_stamped_wrong_is_one_vote() {
+        let mut c = Clock::default();
+        let mut times = dense(0, 300);
+        for _ in 0..17 {
+            times.insert(150, 24 * H);
+        }
+        let applied = feed(&mut c, &times);
+        assert_eq!(applied.len(), 300);
+        assert_eq!(c.watermark(), Some(Ts(299 * 30)));
+    }
+
+    #[test]
+    fn a_day_ahead_at_night_moves_nothing() {
+        let mut c = Clock::default();
+        // A busy day, then a quiet night of an event every 10 minutes.
+        let mut times = dense(0, 600);
+        times.extend((1..40).map(|i| 600 * 30 + i * 600));
+        times.insert(620, 48 * H);
+        let applied = feed(&mut c, &times);
+        assert_eq!(applied.len(), times.len() - 1);
+        assert!(c.watermark().unwrap().0 < 24 * H);
+    }
+
+    #[test]
+    fn two_wrong_lines_among_the_first_five_move_nothing() {
+        let mut c = Clock::default();
+        let mut times = dense(0, 200);
+        times.insert(1, 365 * 24 * H);
+        times.insert(3, 366 * 24 * H);
+        let applied = feed(&mut c, &times);
+        assert_eq!(applied.len(), 200);
+        assert_eq!(c.watermark(), Some(Ts(199 * 30)));
     }
 
     #[test]
