@@ -146,6 +146,13 @@ impl EngineFile {
             let msg = format!("must be at most allowed_lateness ({})", s.allowed_lateness);
             return Err(Invalid::new("stream.max_future_skew", quoted(&s.max_future_skew.to_string()), msg));
         }
+        // A redelivery may come as late as the lateness allows, plus the skew: ids must be
+        // remembered at least that long or it counts twice.
+        let reach = Span(s.allowed_lateness.secs() + s.max_future_skew.secs());
+        if s.dedup_horizon < reach {
+            let msg = format!("must be at least allowed_lateness + max_future_skew ({reach})");
+            return Err(Invalid::new("stream.dedup_horizon", quoted(&s.dedup_horizon.to_string()), msg));
+        }
         let calendar = Calendar {
             zone,
             start_min,
@@ -196,6 +203,9 @@ mod tests {
         assert_eq!(bad.field(""), "stream.max_future_skew = \"3h\"");
         assert_eq!(bad.message, "must be at most allowed_lateness (1h)");
         f.stream.max_future_skew = Span::hours(1);
-        assert!(f.validate().is_ok());
+        assert!(f.clone().validate().is_ok());
+        f.stream.dedup_horizon = Span::hours(1);
+        let bad = f.validate().unwrap_err();
+        assert_eq!(bad.field(""), "stream.dedup_horizon = \"1h\"");
     }
 }
