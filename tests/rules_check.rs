@@ -217,6 +217,18 @@ fn a_rules_directory_without_rule_files_is_refused() {
 }
 
 #[test]
+fn rule_files_without_an_enabled_rule_are_refused() {
+    let (_dir, rules) = shipped_rules_copy();
+    for f in ["access.toml", "footprint.toml", "prescription.toml"] {
+        fs::remove_file(rules.join(f)).unwrap();
+    }
+    let text = fs::read_to_string(rules.join("revenue.toml")).unwrap();
+    fs::write(rules.join("revenue.toml"), text.replace("[[rule]]", "[[rule]]\nenabled = false")).unwrap();
+    let err = check_fails(&rules);
+    assert!(err.contains("no enabled rule"), "{err}");
+}
+
+#[test]
 fn unknown_files_and_backups_in_the_rules_directory_are_named() {
     let (_dir, rules) = shipped_rules_copy();
     fs::copy(rules.join("prescription.toml"), rules.join("prescription.toml.txt")).unwrap();

@@ -66,6 +66,12 @@ pub fn load(dir: &Path, catalog_dir: Option<&Path>) -> Result<RuleSet, Problems>
             rules.file(path, &text, &mut problems);
         }
     }
+    if problems.is_empty() && rules.rules.is_empty() {
+        // Rule files that hold no enabled rule (empty, cut short, all disabled): the service
+        // would run and never alert.
+        let msg = "no enabled rule in any rule file: the service would never alert; enable at least one [[rule]]";
+        problems.push(Problem::new(dir, None, None, msg));
+    }
     let catalog_dir = catalog_dir.map(Path::to_path_buf).unwrap_or_else(|| dir.join("catalog"));
     let (catalog, hospital_catalogs) = hospitals::load(&catalog_dir, &mut problems);
     if problems.is_empty() {
