@@ -38,6 +38,9 @@ pub const RECENT: usize = 64;
 pub const START: usize = 4;
 /// Votes a held event may wait for confirmation.
 pub const EXPIRE: u64 = 64;
+/// Most events held at once: beyond it the oldest are set aside, so memory stays bounded
+/// even for a feed that stamps everything alike (one vote: no clock ever starts).
+pub const HELD_MAX: usize = 65_536;
 /// Votes the upper quartile needs before it may confirm a jump.
 const QUARTILE_MIN: usize = 16;
 /// Votes the hospital's pace is judged on before a cluster may confirm a jump.
@@ -214,10 +217,11 @@ impl<T> Clock<T> {
         self.watermark = Some(self.watermark.map_or(ts, |w| w.max(ts)));
     }
 
-    /// Held events that `EXPIRE` votes have not confirmed: outliers, set aside.
+    /// Held events that `EXPIRE` votes have not confirmed (outliers), and the oldest beyond
+    /// `HELD_MAX`: set aside.
     pub fn expire(&mut self) -> Vec<Held<T>> {
         let mut out = Vec::new();
-        while self.held.front().is_some_and(|h| h.seq + EXPIRE <= self.seq) {
+        while self.held.front().is_some_and(|h| h.seq + EXPIRE <= self.seq) || self.held.len() > HELD_MAX {
             out.extend(self.held.pop_front());
         }
         out
@@ -339,6 +343,17 @@ mod tests {
         let applied = feed(&mut c, &times);
         assert_eq!(applied.len(), times.len() - 1);
         assert!(c.watermark().unwrap().0 < 24 * H);
+    }
+
+    #[test]
+    fn a_feed_stamping_everything_alike_holds_a_bounded_number() {
+        let mut c = Clock::default();
+        for i in 0..HELD_MAX + 10 {
+            assert_eq!(c.arrive(Ts(0), SKEW), Admit::Held);
+            c.hold(Ts(0), i);
+            c.expire();
+        }
+        assert_eq!(c.held_len(), HELD_MAX);
     }
 
     #[test]
