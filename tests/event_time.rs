@@ -140,13 +140,16 @@ fn a_wrong_line_in_one_of_several_inputs_holds_no_file_back() {
     let b = write(dir.path(), "rest.ndjson", &rest);
     let (want, _) = replay(&[&write(dir.path(), "clean-charges.ndjson", &charges), &b], &rules, None, dir.path());
     assert!(want.len() >= 30);
+    // One line a year ahead, and further on a run of 15 stamped alike (a prescription's worth).
     let typo = shift(&charges[100], 365 * 24, "typo");
+    let run: Vec<String> = (0..15).map(|j| shift(&charges[5_000], 365 * 24, &format!("run-{j}"))).collect();
+    charges.splice(5_001..5_001, run);
     charges.insert(101, typo);
     let a = write(dir.path(), "charges.ndjson", &charges);
     let (got, log) = replay(&[&a, &b], &rules, None, dir.path());
     assert_eq!(ids(&got), ids(&want), "alerts changed\n{log}");
     assert_eq!(summary_count(&log, "late"), 0, "a held-back file came late: {log}");
-    assert_eq!(summary_count(&log, "future"), 1, "{log}");
+    assert_eq!(summary_count(&log, "future"), 16, "{log}");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! merged by event time (each file in its own order), so a hospital exported as one file
 //! per event type replays as the interleaved stream it was.
 
+use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -42,32 +43,39 @@ impl std::fmt::Display for Summary {
     }
 }
 
-/// A file with its next two well-formed records: the one waiting to be merged, and the one
-/// after it (to tell a wrongly stamped record from the file's own time).
+/// Records a merged file is read ahead by, to tell a wrongly stamped run (a prescription's
+/// lines) from the file's own time.
+const LOOKAHEAD: usize = 32;
+
+/// A file with its next well-formed records (the first waits to be merged), and the time it
+/// was last merged at.
 struct Head {
     reader: LineReader,
-    cur: Slot,
-    next: Slot,
+    queue: VecDeque<Slot>,
+    /// Emptied slots, reused for their buffers.
+    spare: Vec<Slot>,
+    last: Option<Ts>,
 }
 
 #[derive(Default)]
 struct Slot {
     buf: Vec<u8>,
-    ts: Option<Ts>,
+    ts: Ts,
     line: u64,
 }
 
 impl Head {
     /// The time the merge orders this file by: its waiting record's, unless that record is
-    /// stamped further ahead of the file's next one than the skew. Each file is in time
-    /// order, so such a record is a wrong clock: it goes now (its hospital's clock sets it
-    /// aside) instead of holding the whole file back until every other input has ended.
+    /// stamped further ahead of where the file was last merged than the skew while a record
+    /// read ahead is back near it. Each file is in time order, so such a record (or a run
+    /// of them: a whole prescription) is a wrong clock: it goes now, to its hospital's
+    /// clock, which sets it aside, instead of holding the whole file back until every other
+    /// input has ended. A file that stays ahead (its night, its weekend) waits its turn.
     fn key(&self, skew: i64) -> Option<Ts> {
-        let cur = self.cur.ts?;
-        Some(match self.next.ts {
-            Some(next) if cur.0 > next.0.saturating_add(skew) => next,
-            _ => cur,
-        })
+        let cur = self.queue.front()?.ts;
+        let Some(last) = self.last else { return Some(cur) };
+        let near = |t: Ts| t.0 <= last.0.saturating_add(skew);
+        Some(if !near(cur) && self.queue.iter().skip(1).any(|s| near(s.ts)) { last } else { cur })
     }
 }
 
@@ -81,8 +89,11 @@ pub fn replay(inputs: &[PathBuf], rules: RuleSet, sink: &mut dyn Sink, progress:
 pub fn replay_inputs(inputs: InputSet, rules: RuleSet, sink: &mut dyn Sink, progress: bool) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let bytes_read = inputs.read;
-    let mut heads: Vec<Head> =
-        inputs.readers.into_iter().map(|reader| Head { reader, cur: Slot::default(), next: Slot::default() }).collect();
+    let mut heads: Vec<Head> = inputs
+        .readers
+        .into_iter()
+        .map(|reader| Head { reader, queue: VecDeque::new(), spare: Vec::new(), last: None })
+        .collect();
     let bar = (progress && std::io::stderr().is_terminal()).then(|| progress_bar(inputs.total_bytes));
     let paths: Vec<PathBuf> = heads.iter().map(|h| h.reader.path().to_path_buf()).collect();
     let inputs = paths.as_slice();
@@ -99,7 +110,8 @@ pub fn replay_inputs(inputs: InputSet, rules: RuleSet, sink: &mut dyn Sink, prog
     };
     if let [h] = heads.as_mut_slice() {
         // One input: no merge, one decode per record.
-        while let Some((line, record)) = next_record(&mut h.reader, &mut h.cur.buf)? {
+        let mut buf = Vec::with_capacity(1024);
+        while let Some((line, record)) = next_record(&mut h.reader, &mut buf)? {
             match record {
                 Ok(ev) => {
                     let at = Arrival { origin: Origin { input: 0, pos: line }, ..Arrival::default() };
@@ -118,17 +130,19 @@ pub fn replay_inputs(inputs: InputSet, rules: RuleSet, sink: &mut dyn Sink, prog
     }
     for h in heads.iter_mut() {
         refill(h, &mut pipeline, &mut warner)?;
-        refill(h, &mut pipeline, &mut warner)?;
     }
     let skew = pipeline.rules().engine.max_future_skew.secs();
     // Oldest head first; ties go to the earlier file, so the merge is deterministic.
     while let Some(i) = heads.iter().enumerate().filter_map(|(i, h)| h.key(skew).map(|t| (t, i))).min().map(|(_, i)| i)
     {
         let h = &mut heads[i];
-        let ev = decode(&h.cur.buf, None).expect("the head decoded when it was read");
-        let at = Arrival { origin: Origin { input: i as u32, pos: h.cur.line }, ..Arrival::default() };
+        h.last = h.key(skew);
+        let slot = h.queue.pop_front().expect("a head with a key has a record");
+        let ev = decode(&slot.buf, None).expect("the head decoded when it was read");
+        let at = Arrival { origin: Origin { input: i as u32, pos: slot.line }, ..Arrival::default() };
         pipeline.process_from(&ev, at, &mut alerts);
         deliver(&mut pipeline, &mut alerts, sink, &mut warner, inputs)?;
+        h.spare.push(slot);
         refill(h, &mut pipeline, &mut warner)?;
         n += 1;
         tick(n);
@@ -173,21 +187,22 @@ fn deliver(
     Ok(())
 }
 
-/// Moves `h` on by one record: the one after becomes the waiting one, and the next record
-/// that decodes is read after it, counting and reporting the ones that do not.
+/// Reads `h` ahead to `LOOKAHEAD` records that decode, counting and reporting the ones
+/// that do not.
 fn refill(h: &mut Head, pipeline: &mut Pipeline, warner: &mut Warner) -> anyhow::Result<()> {
-    std::mem::swap(&mut h.cur, &mut h.next);
-    h.next.ts = None;
-    while let Some((line, record)) = next_record(&mut h.reader, &mut h.next.buf)? {
+    while h.queue.len() < LOOKAHEAD {
+        let mut slot = h.spare.pop().unwrap_or_default();
+        let Some((line, record)) = next_record(&mut h.reader, &mut slot.buf)? else { return Ok(()) };
         match record {
             Ok(ev) => {
-                h.next.ts = Some(ev.ts);
-                h.next.line = line;
-                return Ok(());
+                slot.ts = ev.ts;
+                slot.line = line;
+                h.queue.push_back(slot);
             }
             Err(r) => {
                 pipeline.stats.reject(r.reason);
                 warner.reject(h.reader.path(), line, &r);
+                h.spare.push(slot);
             }
         }
     }

@@ -126,10 +126,12 @@ impl HospitalState {
         if admit == Admit::Held {
             self.clock.hold(ev.ts, parked());
         }
-        self.release(plan, skew, cands, out, stats);
+        // The event in reach goes first: it is behind anything held, which its vote may now
+        // confirm.
         if admit == Admit::Now {
             self.step(plan, ev, line, cands, out, stats);
         }
+        self.release(plan, skew, cands, out, stats);
         for h in self.clock.expire() {
             stats.future += 1;
             set_aside.push(h.item.set_aside(&self.name, Why::Unconfirmed));
@@ -376,7 +378,7 @@ impl HospitalState {
         self.release(plan, plan.rules.engine.max_future_skew.secs(), io.cands, io.out, io.stats);
     }
 
-    /// Applies the held events the stream has confirmed, in arrival order; each applied
+    /// Applies the held events the stream has confirmed, in time order; each applied
     /// event moves the clock, which may confirm more (a sparse feed catching up).
     fn release(&mut self, plan: &Plan, skew: i64, cands: &mut Vec<Candidate>, out: &mut Vec<Alert>, stats: &mut Stats) {
         loop {

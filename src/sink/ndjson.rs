@@ -96,8 +96,13 @@ impl NdjsonSink {
         if path.is_dir() {
             bail!("--alerts {target} is a directory; name a file");
         }
-        // A device, FIFO or socket (`/dev/null`, a pipe) is written to, never replaced.
-        if fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        // A character device or FIFO (`/dev/null`, `/dev/stdout`, a pipe) is written to,
+        // never replaced; anything else that is not a file (a disk) is refused.
+        if let Some(m) = fs::metadata(path).ok().map(|m| m.file_type()).filter(|t| !t.is_file()) {
+            use std::os::unix::fs::FileTypeExt;
+            if !(m.is_char_device() || m.is_fifo()) {
+                bail!("--alerts {target} is not a file, a character device or a pipe; name a file");
+            }
             let f = OpenOptions::new().write(true).open(path).with_context(|| format!("cannot open {target}"))?;
             return Ok(Self::new(Out::Append(f), target));
         }

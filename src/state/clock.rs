@@ -73,6 +73,8 @@ pub struct Clock<T> {
     last_vote: Option<i64>,
     watermark: Option<Ts>,
     held: VecDeque<Held<T>>,
+    /// Distinct votes among the held events (bursts of one stamp are one).
+    held_votes: usize,
 }
 
 impl<T> Default for Clock<T> {
@@ -84,6 +86,7 @@ impl<T> Default for Clock<T> {
             last_vote: None,
             watermark: None,
             held: VecDeque::new(),
+            held_votes: 0,
         }
     }
 }
@@ -130,7 +133,24 @@ impl<T> Clock<T> {
 
     /// Parks the event that just arrived `Held`.
     pub fn hold(&mut self, ts: Ts, item: T) {
+        if self.held.back().is_none_or(|h| h.seq != self.seq) {
+            self.held_votes += 1;
+        }
         self.held.push_back(Held { seq: self.seq, ts, item });
+    }
+
+    /// The time of the `k`-th latest vote (1 = the latest).
+    fn latest(&self, k: usize) -> Option<i64> {
+        let n = self.recent.len();
+        if k == 0 || k > n {
+            return None;
+        }
+        Some(if n < RECENT { self.recent[n - k] } else { self.recent[(self.next + RECENT - k) % RECENT] })
+    }
+
+    fn recount(&mut self) {
+        let mut last = None;
+        self.held_votes = self.held.iter().filter(|h| last.replace(h.seq) != Some(h.seq)).count();
     }
 
     /// The first watermark: the second-earliest of the first votes (the earliest when fewer
@@ -164,10 +184,15 @@ impl<T> Clock<T> {
             // and the votes a skew-long stretch holds at it. A cluster needs a quarter of
             // those, within the skew or (a sparse feed) the time its pace takes to send them.
             let gap = (q3 - q1).max(1) as f64 / (n as f64 / 2.0);
-            let need = ((skew as f64 / gap / 4.0).ceil() as usize).clamp(2, 16);
+            let need = ((skew as f64 / gap / 4.0).ceil() as usize).clamp(3, 16);
             let span = skew.max((2.0 * need as f64 * gap) as i64);
-            if let Some(c) = self.cluster(w.0.saturating_add(skew), span, need) {
-                to = to.max(c);
+            // The stream must have left the watermark: its latest `need` votes are all ahead
+            // (a wrong workstation's votes come between honest ones still near it).
+            let ahead = (1..=need).all(|k| self.latest(k).is_some_and(|t| t > w.0.saturating_add(skew)));
+            if ahead {
+                if let Some(c) = self.cluster(w.0.saturating_add(skew), span, need) {
+                    to = to.max(c);
+                }
             }
         }
         to
@@ -175,6 +200,9 @@ impl<T> Clock<T> {
 
     /// The earliest time from which `need` distinct held times lie within `span`, beyond `after`.
     fn cluster(&self, after: i64, span: i64, need: usize) -> Option<i64> {
+        if self.held_votes < need {
+            return None;
+        }
         let mut t: Vec<i64> = self.held.iter().map(|h| h.ts.0).filter(|&t| t > after).collect();
         if t.len() < need {
             return None;
@@ -208,6 +236,7 @@ impl<T> Clock<T> {
             }
         }
         self.held = keep;
+        self.recount();
         out.sort_by_key(|h| h.ts);
         out
     }
@@ -223,6 +252,9 @@ impl<T> Clock<T> {
         let mut out = Vec::new();
         while self.held.front().is_some_and(|h| h.seq + EXPIRE <= self.seq) || self.held.len() > HELD_MAX {
             out.extend(self.held.pop_front());
+        }
+        if !out.is_empty() {
+            self.recount();
         }
         out
     }
@@ -343,6 +375,18 @@ mod tests {
         let applied = feed(&mut c, &times);
         assert_eq!(applied.len(), times.len() - 1);
         assert!(c.watermark().unwrap().0 < 24 * H);
+    }
+
+    #[test]
+    fn two_wrong_votes_in_a_row_on_a_quiet_night_move_nothing() {
+        let mut c = Clock::default();
+        let mut times = dense(0, 600);
+        times.extend((1..60).map(|i| 600 * 30 + i * 1800));
+        times.insert(610, 48 * H + 1200);
+        times.insert(610, 48 * H);
+        let applied = feed(&mut c, &times);
+        assert_eq!(applied.len(), times.len() - 2);
+        assert!(c.watermark().unwrap().0 < 48 * H);
     }
 
     #[test]
