@@ -188,10 +188,6 @@ impl Pipeline {
         self.hospitals.iter().map(HospitalState::held).sum()
     }
 
-    pub fn hospitals(&self) -> &[HospitalState] {
-        &self.hospitals
-    }
-
     /// The monthly 双排序 reviews of every hospital, in order of the hospitals' names.
     pub fn month_reports(&self) -> Vec<(String, MonthReport)> {
         let mut hs: Vec<&HospitalState> = self.hospitals.iter().collect();

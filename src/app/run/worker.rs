@@ -14,7 +14,7 @@ use crate::alert::Alert;
 use crate::app::warn::Warner;
 use crate::event::mapping::Mapped;
 use crate::event::time::machine_now;
-use crate::event::{decode, Reject};
+use crate::event::{decode, Reject, Ts};
 use crate::http::Health;
 use crate::pipeline::{Arrival, Origin as PipelineOrigin};
 use crate::settings::Settings;
@@ -53,6 +53,9 @@ struct Loop<'a> {
     parts: &'a mut Partitions,
     warner: Warner,
     alerts: Vec<Alert>,
+    /// The machine's time, read once a tick (events stamped beyond it plus the skew are
+    /// future; a second's staleness is nothing against hours of skew).
+    now: Ts,
 }
 
 impl Worker {
@@ -87,6 +90,7 @@ impl Worker {
             parts: &mut self.parts,
             warner: Warner::default(),
             alerts: Vec::new(),
+            now: machine_now(),
         };
         let (mut settled, mut committed, mut ticked) = (Instant::now(), Instant::now(), Instant::now());
         while !self.stop.load(Ordering::Relaxed) {
@@ -116,6 +120,7 @@ impl Worker {
                 committed = Instant::now();
             }
             if ticked.elapsed() >= TICK {
+                l.now = machine_now();
                 l.parts.export();
                 let ctx = consumer.context();
                 let ready = l.parts.check_lag(ctx, &l.settings.topics, l.settings.kafka.ready_lag);
@@ -160,7 +165,7 @@ impl Loop<'_> {
         let outcome: Result<(), Reject> = bytes.and_then(|b| {
             let ev = decode(b, topic.default_type)?;
             let origin = PipelineOrigin { input: ti as u32, pos: offset.max(0) as u64 };
-            let at = Arrival { origin, raw: Some(payload), now: Some(machine_now()) };
+            let at = Arrival { origin, raw: Some(payload), now: Some(self.now) };
             pipeline.process_from(&ev, at, &mut self.alerts);
             Ok(())
         });
