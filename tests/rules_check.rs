@@ -44,7 +44,7 @@ fn every_problem_is_named_with_file_and_line() {
     let (_dir, rules) = shipped_rules_copy();
     // An unknown threshold key, a bad severity, a duplicate id, a bad duration.
     let access = fs::read_to_string(rules.join("access.toml")).unwrap();
-    fs::write(rules.join("access.toml"), access.replace("max_rows = 500", "max_rows = 500\nmax_rowz = 3")).unwrap();
+    fs::write(rules.join("access.toml"), access.replace("max_rows = 50000", "max_rows = 50000\nmax_rowz = 3")).unwrap();
     fs::write(
         rules.join("extra.toml"),
         "[[rule]]\nid = \"X-1\"\nkind = \"large_rx\"\nseverity = \"urgent\"\n\n[[rule]]\nid = \"BAN-01\"\nkind = \"suspended_drug\"\nseverity = \"high\"\n",
@@ -122,7 +122,7 @@ fn line_starting(rules: &Path, file: &str, prefix: &str) -> usize {
 fn a_negative_limit_names_file_line_key_and_range() {
     let (_dir, rules) = shipped_rules_copy();
     edit(&rules, "prescription.toml", "max_days_outpatient = 7", "max_days_outpatient = -1");
-    edit(&rules, "access.toml", "max_rows = 500", "max_rows = 0");
+    edit(&rules, "access.toml", "max_rows = 50000", "max_rows = 0");
     let err = check_fails(&rules);
     let line = line_starting(&rules, "prescription.toml", "max_days_outpatient");
     let want = format!("prescription.toml:{line}: large_rx.max_days_outpatient = -1: must be in 1..=365 (rule RX-01)");

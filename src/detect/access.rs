@@ -10,7 +10,9 @@ use crate::event::{Access, Action, Event};
 use crate::rules::model::TongfangParams;
 use crate::rules::{Kind, Params};
 
+use super::bulk::{self, AccessNorms, Judgement};
 use super::sqlscan::{group_by_columns, Columns};
+use super::stat::round;
 use super::Ctx;
 
 /// Compiled column matchers of each `tongfang_query` rule, by rule index.
@@ -31,45 +33,92 @@ impl AccessRules {
         AccessRules { matchers }
     }
 
-    pub fn check(&self, ctx: &Ctx, ev: &Event, a: &Access, out: &mut Vec<Candidate>) {
-        let off_hours = ctx.engine.calendar.off_hours(ev.ts);
+    pub fn check(&self, ctx: &Ctx, norms: &mut AccessNorms, ev: &Event, a: &Access, out: &mut Vec<Candidate>) {
+        let calendar_off = ctx.engine.calendar.off_hours(ev.ts);
+        let look = bulk::seen(ctx, ev, a);
+        let role = a.role.as_deref().unwrap_or("");
+        // Off-hours for this account: outside the calendar's hours and at an hour it does
+        // not work (the calendar alone while its hours are not yet known).
+        let (unusual, usual) = norms.hour_habit(&a.user, role, look.hour);
+        let off_hours = calendar_off && unusual;
         for &i in ctx.by_kind.get(Kind::TongfangQuery) {
             let (Params::Tongfang(p), Some((doc, drug))) = (&ctx.rules[i].params, &self.matchers[i]) else { continue };
             if allowed(p, a) {
                 continue;
             }
             if let Some(dims) = tongfang_dims(a, doc, drug) {
-                out.push(tongfang(ctx, i, ev, a, p, off_hours, dims));
+                let c = tongfang(ctx, i, ev, a, p, off_hours, dims)
+                    .evidence("calendar_off_hours", calendar_off)
+                    .evidence("usual_hours", usual.clone());
+                out.push(c);
             }
         }
-        for &i in ctx.by_kind.get(Kind::BulkExport) {
+        for (slot, &i) in ctx.by_kind.get(Kind::BulkExport).iter().enumerate() {
             let Params::BulkExport(p) = &ctx.rules[i].params else { continue };
             if a.role.as_deref().is_some_and(|r| p.exempt_roles.iter().any(|x| x == r)) {
                 continue;
             }
-            let many = a.rows.is_some_and(|r| r > p.max_rows);
-            let night_export = p.off_hours_export && off_hours && a.action == Action::Export;
-            if !(many || night_export) {
-                continue;
+            let j = norms.judge(p, &a.user, role, &look);
+            let verdict = bulk::judge_rule(norms, slot, p, &look, &j);
+            if p.norms && look.rows.is_some_and(|r| r >= p.min_rows as u64) {
+                norms.learn_score(slot, j.score);
             }
-            let mut c = base(ctx, i, ev, a, off_hours)
-                .evidence("threshold", p.max_rows)
-                .evidence("observed", a.rows)
-                .evidence("reason", if many { "rows" } else { "off_hours_export" });
-            c.title = if many {
-                format!(
-                    "批量导出处方数据：账号 {} 一次{}返回 {} 行（上限 {}）",
-                    a.user,
-                    action_zh(a.action),
-                    a.rows.unwrap_or(0),
-                    p.max_rows
-                )
-            } else {
-                format!("非工作时间导出处方数据：账号 {} 于 {} 导出", a.user, ctx.engine.zone.format(ev.ts))
-            };
-            out.push(c);
+            let Some((reason, limit)) = verdict else { continue };
+            if reason == "norm" && j.day > j.rows {
+                norms.flag_day(&a.user);
+            }
+            out.push(bulk_alert(ctx, i, ev, a, calendar_off, reason, limit, j));
         }
+        norms.record(&a.user, role, &look);
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn bulk_alert(
+    ctx: &Ctx,
+    i: usize,
+    ev: &Event,
+    a: &Access,
+    off_hours: bool,
+    reason: &'static str,
+    limit: serde_json::Value,
+    j: Judgement,
+) -> Candidate {
+    let factors: Vec<_> = j.factors.iter().map(|(k, n, why)| json!({"factor": k, "nats": n, "detail": why})).collect();
+    let mut c = base(ctx, i, ev, a, off_hours)
+        .evidence("observed", a.rows)
+        .evidence("reason", reason)
+        .evidence("threshold", limit.clone())
+        .evidence("norm", j.norm.clone())
+        .evidence("rows_surprise", round(j.rows, 2))
+        .evidence("day_surprise", round(j.day, 2))
+        .evidence("factors", factors);
+    let rows = a.rows.unwrap_or(0);
+    let typical = j.norm.get("typical_rows").and_then(|v| v.as_f64());
+    c.title = match reason {
+        "rows" => format!(
+            "批量导出处方数据：账号 {} 一次{}返回 {} 行（硬上限 {}）",
+            a.user,
+            action_zh(a.action),
+            rows,
+            limit["max_rows"]
+        ),
+        "night_export" => {
+            format!("深夜导出处方数据：账号 {} 于 {} 导出 {} 行", a.user, ctx.engine.zone.format(ev.ts), rows)
+        }
+        _ => {
+            let why: Vec<&str> = j.factors.iter().map(|f| f.2.as_str()).collect();
+            format!(
+                "异常批量访问：账号 {} 一次{}返回 {} 行，远超其常态（约 {} 行）{}",
+                a.user,
+                action_zh(a.action),
+                rows,
+                typical.map_or("未知".to_string(), |t| format!("{t}")),
+                if why.is_empty() { String::new() } else { format!("；{}", why.join("，")) }
+            )
+        }
+    };
+    c
 }
 
 fn allowed(p: &TongfangParams, a: &Access) -> bool {

@@ -6,6 +6,7 @@
 //! `rep_visit`; at month close: `overuse` (超常预警, 双排序).
 
 pub mod access;
+pub mod bulk;
 pub mod concentration;
 pub mod large_rx;
 pub mod overuse;

@@ -7,6 +7,7 @@
 use crate::alert::id::alert_id;
 use crate::alert::{Alert, Candidate, Cooldown};
 use crate::dedup::Dedup;
+use crate::detect::bulk::AccessNorms;
 use crate::detect::large_rx::LargeRx;
 use crate::detect::overuse::{MonthReport, Overuse};
 use crate::detect::prescription::{self, Line};
@@ -59,6 +60,8 @@ pub struct HospitalState {
     doctor_dept: Vec<Option<DeptId>>,
     usage: UsageStore,
     large_rx: LargeRx,
+    /// What is normal for each account of the audit stream (`bulk_export`, off-hours).
+    access: AccessNorms,
     surge: Surge,
     rep_visits: RepVisits,
     overuse: Overuse,
@@ -86,6 +89,7 @@ impl HospitalState {
             doctor_dept: Vec::new(),
             usage: UsageStore::default(),
             large_rx: LargeRx::default(),
+            access: AccessNorms::default(),
             surge: Surge::default(),
             rep_visits: RepVisits::default(),
             overuse: Overuse::default(),
@@ -192,7 +196,7 @@ impl HospitalState {
                 self.large_rx.check(&ctx, ev, rx, l, cands);
                 return Some(l);
             }
-            Body::Access(a) => plan.access.check(&ctx!(plan, self), ev, a, cands),
+            Body::Access(a) => plan.access.check(&ctx!(plan, self), &mut self.access, ev, a, cands),
             _ => {}
         }
         None

@@ -354,17 +354,46 @@ impl Default for TongfangParams {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BulkExportParams {
-    /// Rows returned or exported above which an access is bulk.
+    /// Hard limit: an access returning or exporting more rows is always bulk.
     pub max_rows: i64,
-    /// An `export` off-hours is bulk whatever its size.
+    /// An `export` in the night window is always flagged; other hours count as a factor
+    /// of the norm (an hour the account does not work).
     pub off_hours_export: bool,
+    /// The night window, local hours `[start, end)` (wraps past midnight when start > end).
+    pub night_start_hour: i64,
+    pub night_end_hour: i64,
     /// Roles never flagged (empty by default: even 纪检 exports are logged).
     pub exempt_roles: Vec<String>,
+    /// Judge accesses below the hard limit against the account's learned norm.
+    pub norms: bool,
+    /// Accesses with fewer rows are never judged by the norm.
+    pub min_rows: i64,
+    /// False alerts the office accepts per 100 active accounts per month: the calibrated
+    /// threshold is the score at most this many of the hospital's accesses reached.
+    pub budget: f64,
+    /// Days of the hospital's audit stream learned before the norm judges.
+    pub warmup_days: i32,
+    /// Floor of the calibrated threshold (nats of surprise).
+    pub min_score: f64,
+    /// Weight of the role's norm in an account's, in accesses.
+    pub prior_accesses: f64,
 }
 
 impl Default for BulkExportParams {
     fn default() -> Self {
-        BulkExportParams { max_rows: 500, off_hours_export: true, exempt_roles: Vec::new() }
+        BulkExportParams {
+            max_rows: 50_000,
+            off_hours_export: true,
+            night_start_hour: 0,
+            night_end_hour: 5,
+            exempt_roles: Vec::new(),
+            norms: true,
+            min_rows: 200,
+            budget: 0.5,
+            warmup_days: 14,
+            min_score: 9.0,
+            prior_accesses: 20.0,
+        }
     }
 }
 

@@ -192,7 +192,16 @@ const MATERIAL_SHARE: &[(&str, Bound)] = &share(PER_100);
 /// Shared by both share kinds.
 const SHARE_REVENUE: &[(&str, Bound)] = &[("min_baseline_revenue", Bound::Real(YUAN))];
 
-const BULK_EXPORT: &[(&str, Bound)] = &[("max_rows", Bound::Int(1, 1_000_000_000))];
+const BULK_EXPORT: &[(&str, Bound)] = &[
+    ("max_rows", Bound::Int(1, 1_000_000_000)),
+    ("night_start_hour", Bound::Int(0, 24)),
+    ("night_end_hour", Bound::Int(0, 24)),
+    ("min_rows", Bound::Int(1, 1_000_000_000)),
+    ("budget", Bound::Real(Real::above(0.0, 100.0))),
+    ("warmup_days", Bound::Int(0, 365)),
+    ("min_score", Bound::Real(Real::closed(0.0, 100.0))),
+    ("prior_accesses", Bound::Real(Real::closed(0.0, 10_000.0))),
+];
 
 const SURGE: &[(&str, Bound)] = &[
     ("baseline_weeks", Bound::Int(1, WEEKS as i64 - 2)),

@@ -1,6 +1,7 @@
 //! Rolling state: interned ids and event-time-bucketed statistics. Synchronous, owned by
 //! one pipeline; no clock, no I/O.
 
+pub mod accounts;
 pub mod clock;
 pub mod intern;
 pub mod refs;

@@ -1,0 +1,361 @@
+//! `bulk_export` (TF-02) against what is normal for the account. Hard limits stay for the
+//! extreme (more than `max_rows` in one access, an export in the night window); everything
+//! else is judged by how surprising the access is for this account — its rows per access
+//! and per day against its own history shrunk toward its role's, and, when the rows are
+//! above its usual, an export by an account that seldom exports, person-level detail by one
+//! that reads aggregates, a client, application or object it has not used, an hour it does
+//! not work. The surprise (in nats) is compared with a threshold calibrated on the
+//! hospital's own accesses so far: the score exceeded by at most `budget` accesses per 100
+//! active accounts per month. Evidence names the norm, the factors and the calibration.
+
+use serde_json::json;
+
+use crate::event::{Access, Action, Event};
+use crate::rules::model::BulkExportParams;
+use crate::state::accounts::{Account, Accounts, LogHist, Look, Novel, Profile};
+
+use super::stat::{normal_sf, round};
+use super::Ctx;
+
+/// Spread floor of log2(rows): a report that always returns about the same count may
+/// still double without surprise.
+const MIN_SPREAD: f64 = 0.5;
+/// Cap of one context factor, in nats: no single oddity outweighs a large excess of rows.
+const FACTOR_CAP: f64 = 6.0;
+/// Null histogram: scores in quarter-nat bins up to 100 nats.
+const NULL_BINS: usize = 400;
+/// An hour this much less likely than the account's usual (nats) is not its hour.
+pub const UNUSUAL_HOUR: f64 = 3.0;
+/// Accesses before an account's own hours speak for it.
+pub const HOURS_KNOWN: u32 = 20;
+
+/// Scores of the hospital's accesses that the norms judged: the null the threshold is
+/// calibrated on (nearly all accesses are innocent; the few that are not barely move a
+/// high quantile).
+#[derive(Debug, Clone)]
+pub struct Null {
+    bins: Vec<u64>,
+    pub n: u64,
+}
+
+impl Default for Null {
+    fn default() -> Self {
+        Null { bins: vec![0; NULL_BINS], n: 0 }
+    }
+}
+
+impl Null {
+    fn add(&mut self, score: f64) {
+        let b = ((score * 4.0).max(0.0) as usize).min(NULL_BINS - 1);
+        self.bins[b] += 1;
+        self.n += 1;
+    }
+
+    /// The lowest bin edge whose tail holds at most `allowed` scores.
+    pub fn threshold(&self, allowed: f64) -> f64 {
+        let mut tail = 0u64;
+        for b in (0..NULL_BINS).rev() {
+            if (tail + self.bins[b]) as f64 > allowed {
+                return (b + 1) as f64 / 4.0;
+            }
+            tail += self.bins[b];
+        }
+        0.0
+    }
+}
+
+/// The access norms of one hospital and the null of each `bulk_export` rule.
+#[derive(Debug, Clone, Default)]
+pub struct AccessNorms {
+    pub accounts: Accounts,
+    nulls: Vec<Null>,
+}
+
+/// How one access compares with its account's norm.
+#[derive(Debug, Default)]
+pub struct Judgement {
+    pub score: f64,
+    /// Surprise of the access's rows (nats) and of the day's total so far.
+    pub rows: f64,
+    pub day: f64,
+    /// (factor, nats, 说明) of the context factors counted.
+    pub factors: Vec<(&'static str, f64, String)>,
+    /// The hour's surprise for this account (0 when its hours are not yet known).
+    pub hour: f64,
+    /// The account's hours are known and this is one of them.
+    pub habitual_hour: bool,
+    pub norm: serde_json::Value,
+}
+
+/// Pseudo-accesses of the role's norm in each account's (empirical Bayes).
+fn blend(own: &LogHist, prior: Option<&LogHist>, k: f64) -> Option<(f64, f64)> {
+    let n = f64::from(own.len());
+    let (ca, sa) = if own.is_empty() { (0.0, 0.0) } else { own.centre_spread() };
+    let (c, s) = match prior.filter(|p| p.len() >= 20) {
+        Some(p) => {
+            let (cr, sr) = p.centre_spread();
+            ((n * ca + k * cr) / (n + k), ((n * sa * sa + k * sr * sr) / (n + k)).sqrt())
+        }
+        None if own.len() >= 5 => (ca, sa),
+        None => return None,
+    };
+    Some((c, s.max(MIN_SPREAD)))
+}
+
+/// −ln P(Z ≥ z), 0 below the centre.
+fn tail_nats(z: f64) -> f64 {
+    if z <= 0.0 {
+        0.0
+    } else if z < 30.0 {
+        -normal_sf(z).ln()
+    } else {
+        z * z / 2.0 + (z * (2.0 * std::f64::consts::PI).sqrt()).ln()
+    }
+}
+
+/// P(the account does it) with `k` pseudo-counts of the role's rate.
+fn rate(yes_a: u32, n_a: u32, yes_r: u32, n_r: u32, k: f64) -> f64 {
+    let prior = (f64::from(yes_r) + 0.5) / (f64::from(n_r) + 1.0);
+    (f64::from(yes_a) + k * prior) / (f64::from(n_a) + k)
+}
+
+/// Hours holding at least a twentieth of the account's accesses, as `08–11,14–17`.
+pub fn usual_hours(p: &Profile) -> String {
+    let min = (p.n / 20).max(1);
+    let mut out: Vec<String> = Vec::new();
+    let mut h = 0;
+    while h < 24 {
+        if p.hours[h] >= min {
+            let s = h;
+            while h + 1 < 24 && p.hours[h + 1] >= min {
+                h += 1;
+            }
+            out.push(if s == h { format!("{s:02}") } else { format!("{s:02}–{:02}", h + 1) });
+        }
+        h += 1;
+    }
+    out.join(",")
+}
+
+/// ln(p_max / p_hour): how much less likely this hour is than the account's usual one.
+pub fn hour_surprise(acct: &Profile, role: &Profile, hour: usize, k: f64) -> f64 {
+    let p = |h: usize| rate(acct.hours[h], acct.n, role.hours[h], role.n, k);
+    let max = (0..24).map(p).fold(0.0, f64::max);
+    (max / p(hour)).ln().max(0.0)
+}
+
+impl AccessNorms {
+    /// Judges one access against its account's norm (before it is recorded).
+    pub fn judge(&self, p: &BulkExportParams, user: &str, role: &str, s: &Look) -> Judgement {
+        let accts = &self.accounts;
+        let empty = Account::default();
+        let acct = accts.get(user).map_or(&empty, |a| &accts.accounts[a]);
+        let rp = accts.role(role).map(|r| &accts.roles[r].1).filter(|r| r.n > 0).unwrap_or(&accts.all);
+        let a = &acct.profile;
+        let k = p.prior_accesses;
+        let mut j = Judgement::default();
+        if a.n >= HOURS_KNOWN {
+            j.hour = hour_surprise(a, rp, s.hour, k);
+            j.habitual_hour = j.hour < UNUSUAL_HOUR;
+        }
+        let rows_norm = blend(&a.rows, Some(&rp.rows), k);
+        let day_norm = blend(&a.daily, Some(&rp.daily), k / 4.0);
+        if let (Some(rows), Some((c, sd))) = (s.rows, rows_norm) {
+            j.rows = tail_nats((LogHist::log2(rows) - c) / sd);
+            if let Some((dc, dsd)) = day_norm.filter(|_| !acct.day_flagged) {
+                j.day = tail_nats((LogHist::log2(acct.day_total(s.day, rows)) - dc) / dsd);
+            }
+        }
+        let base = j.rows.max(j.day);
+        let basis = if a.rows.len() >= 20 { "account" } else { "role" };
+        j.norm = json!({
+            "basis": basis,
+            "accesses": a.n,
+            "days": acct.days,
+            "typical_rows": rows_norm.map(|(c, _)| c.exp2().round()),
+            "high_rows": rows_norm.map(|(c, sd)| (c + 2.0 * sd).exp2().round()),
+            "typical_day_rows": day_norm.map(|(c, _)| c.exp2().round()),
+            "exports": a.exports,
+            "usual_hours": usual_hours(if a.n >= HOURS_KNOWN { a } else { rp }),
+            "role": role,
+            "role_accesses": rp.n,
+        });
+        if base <= 0.0 {
+            return j;
+        }
+        let novel = if a.n == 0 { Novel::default() } else { acct.novel(s) };
+        let mut add = |name: &'static str, nats: f64, why: String| {
+            let nats = nats.min(FACTOR_CAP);
+            if nats >= 1.0 {
+                j.factors.push((name, round(nats, 2), why));
+            }
+        };
+        if a.n == 0 {
+            let p_new = (accts.accounts.len() as f64 + 1.0) / (f64::from(accts.all.n) + 2.0);
+            add("new_account", -p_new.ln(), "首次出现的账号".into());
+        }
+        if s.export {
+            add(
+                "export",
+                -rate(a.exports, a.n, rp.exports, rp.n, k).ln(),
+                format!("此前 {} 次访问中导出 {} 次", a.n, a.exports),
+            );
+        }
+        if s.detail == Some(true) {
+            let r = rate(a.detail, a.shaped, rp.detail, rp.shaped, k);
+            add("detail", -r.ln(), "明细级（未汇总）数据".into());
+        }
+        if novel.client {
+            let r = rate(a.new_client, a.with_client, rp.new_client, rp.with_client, k);
+            add("new_client", -r.ln(), format!("未用过的终端 {}", s.client.unwrap_or_default()));
+        }
+        if novel.app {
+            let r = rate(a.new_app, a.with_app, rp.new_app, rp.with_app, k);
+            add("new_app", -r.ln(), format!("未用过的工具 {}", s.app.unwrap_or_default()));
+        }
+        if novel.object {
+            let r = rate(a.new_object, a.with_object, rp.new_object, rp.with_object, k);
+            add("new_object", -r.ln(), format!("未访问过的对象 {}", s.object.unwrap_or_default()));
+        }
+        if p.off_hours_export && j.hour > 0.0 {
+            add(
+                "hour",
+                j.hour,
+                format!("{:02} 时（常用时段 {}）", s.hour, usual_hours(if a.n >= HOURS_KNOWN { a } else { rp })),
+            );
+        }
+        j.score = base + j.factors.iter().map(|f| f.1).sum::<f64>();
+        j
+    }
+
+    /// Whether `hour` is one the account does not work (true while its hours are unknown),
+    /// and its usual hours.
+    pub fn hour_habit(&self, user: &str, role: &str, hour: usize) -> (bool, String) {
+        let accts = &self.accounts;
+        let Some(a) = accts.get(user).map(|a| &accts.accounts[a].profile).filter(|a| a.n >= HOURS_KNOWN) else {
+            return (true, String::new());
+        };
+        let rp = accts.role(role).map_or(&accts.all, |r| &accts.roles[r].1);
+        (hour_surprise(a, rp, hour, 20.0) >= UNUSUAL_HOUR, usual_hours(a))
+    }
+
+    /// The calibrated threshold of the `slot`-th bulk rule: the score exceeded by at most
+    /// `budget` of the hospital's accesses so far per 100 account-months, never below
+    /// `min_score`.
+    pub fn threshold(&self, slot: usize, p: &BulkExportParams) -> (f64, f64) {
+        let allowed = p.budget / 100.0 * self.accounts.account_months as f64;
+        let t = self.nulls.get(slot).map_or(f64::INFINITY, |n| n.threshold(allowed));
+        (t.max(p.min_score), allowed)
+    }
+
+    pub fn null_len(&self, slot: usize) -> u64 {
+        self.nulls.get(slot).map_or(0, |n| n.n)
+    }
+
+    /// Adds a judged score to the `slot`-th rule's null.
+    pub fn learn_score(&mut self, slot: usize, score: f64) {
+        if self.nulls.len() <= slot {
+            self.nulls.resize_with(slot + 1, Null::default);
+        }
+        self.nulls[slot].add(score);
+    }
+
+    /// Records the access (after every rule judged it).
+    pub fn record(&mut self, user: &str, role: &str, s: &Look) {
+        self.accounts.record(user, role, s);
+    }
+
+    /// The day's total of `user` has been alerted on.
+    pub fn flag_day(&mut self, user: &str) {
+        if let Some(a) = self.accounts.get(user) {
+            self.accounts.accounts[a].day_flagged = true;
+        }
+    }
+}
+
+/// The access as the norms see it.
+pub fn seen<'a>(ctx: &Ctx, ev: &Event, a: &'a Access) -> Look<'a> {
+    let zone = ctx.engine.zone;
+    let grouped = !a.group_by.is_empty();
+    let detail = match a.sql.as_deref() {
+        Some(sql) => Some(!grouped && !has_group_by(sql)),
+        None if grouped => Some(false),
+        None => None,
+    };
+    Look {
+        day: zone.day(ev.ts),
+        month: zone.month(ev.ts),
+        hour: (zone.minute_of_day(ev.ts) / 60) as usize % 24,
+        rows: a.rows.map(|r| r.max(0) as u64),
+        export: a.action == Action::Export,
+        detail,
+        client: a.client_ip.as_deref(),
+        app: a.app.as_deref(),
+        object: a.object.as_deref(),
+    }
+}
+
+/// `GROUP BY` anywhere in the text (ASCII case-insensitive, any whitespace between), in one
+/// pass.
+fn has_group_by(sql: &str) -> bool {
+    let b = sql.as_bytes();
+    let mut i = 0;
+    while let Some(p) = memchr::memchr2(b'g', b'G', &b[i..]) {
+        let at = i + p;
+        if b.len() >= at + 5 && b[at..at + 5].eq_ignore_ascii_case(b"group") {
+            let mut k = at + 5;
+            let ws = k;
+            while k < b.len() && b[k].is_ascii_whitespace() {
+                k += 1;
+            }
+            if k > ws && b.len() >= k + 2 && b[k..k + 2].eq_ignore_ascii_case(b"by") {
+                return true;
+            }
+        }
+        i = at + 1;
+    }
+    false
+}
+
+/// Hard limits and the norm, for one bulk rule; `None` when the access is normal.
+pub fn judge_rule(
+    norms: &AccessNorms,
+    slot: usize,
+    p: &BulkExportParams,
+    s: &Look,
+    j: &Judgement,
+) -> Option<(&'static str, serde_json::Value)> {
+    let night = (p.night_start_hour..p.night_end_hour).contains(&(s.hour as i64))
+        || (p.night_start_hour > p.night_end_hour
+            && (s.hour as i64 >= p.night_start_hour || (s.hour as i64) < p.night_end_hour));
+    if s.rows.is_some_and(|r| r > p.max_rows as u64) {
+        return Some(("rows", json!({"max_rows": p.max_rows})));
+    }
+    // A night export is the extreme unless the account habitually works that hour (a
+    // night-shift pharmacy's daily export): then the norm judges it like any other.
+    if p.off_hours_export && night && s.export && !j.habitual_hour {
+        return Some((
+            "night_export",
+            json!({"night": format!("{:02}:00–{:02}:00", p.night_start_hour, p.night_end_hour)}),
+        ));
+    }
+    if !p.norms || s.rows.is_none_or(|r| r < p.min_rows as u64) {
+        return None;
+    }
+    let warm = norms.accounts.first_day.is_some_and(|d| s.day.0 - d.0 >= p.warmup_days);
+    let (t, allowed) = norms.threshold(slot, p);
+    if !warm || j.score < t {
+        return None;
+    }
+    Some((
+        "norm",
+        json!({
+            "score": round(j.score, 2),
+            "threshold": t,
+            "budget_per_100_account_months": p.budget,
+            "account_months": norms.accounts.account_months,
+            "allowed_in_history": round(allowed, 1),
+            "judged_accesses": norms.null_len(slot),
+        }),
+    ))
+}

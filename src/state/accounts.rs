@@ -1,0 +1,358 @@
+//! What is normal in one hospital's data-access audit, learned from its own stream: for
+//! each account and for each role (and the hospital as a whole), the rows per access and
+//! per day, the share of exports and of person-level detail, the hours worked, and how
+//! often the account uses a client, an application or an object it has not used before.
+//! Pure state: the `bulk_export` detector scores an access against it, then records it.
+
+use rustc_hash::FxHashMap;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::event::{Day, Month};
+
+/// Rows in quarter-log2 bins: 1 row … 2^24 rows (beyond is the last bin).
+pub const ROW_BINS: usize = 96;
+
+/// A histogram of log2(rows) in quarter steps.
+#[derive(Debug, Clone)]
+pub struct LogHist {
+    n: u32,
+    c: Box<[u32; ROW_BINS]>,
+}
+
+impl Default for LogHist {
+    fn default() -> Self {
+        LogHist { n: 0, c: Box::new([0; ROW_BINS]) }
+    }
+}
+
+impl LogHist {
+    pub fn log2(rows: u64) -> f64 {
+        (rows.max(1) as f64).log2()
+    }
+
+    pub fn add(&mut self, rows: u64) {
+        let b = ((Self::log2(rows) * 4.0) as usize).min(ROW_BINS - 1);
+        self.c[b] += 1;
+        self.n += 1;
+    }
+
+    pub fn len(&self) -> u32 {
+        self.n
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The `q` quantile of log2(rows), at the middle of its bin.
+    pub fn quantile(&self, q: f64) -> f64 {
+        let target = (q * f64::from(self.n)).max(1.0);
+        let mut seen = 0.0;
+        for (b, &k) in self.c.iter().enumerate() {
+            seen += f64::from(k);
+            if seen >= target {
+                return (b as f64 + 0.5) / 4.0;
+            }
+        }
+        (ROW_BINS as f64 - 0.5) / 4.0
+    }
+
+    /// Centre (median) and robust spread (IQR / 1.349) of log2(rows).
+    pub fn centre_spread(&self) -> (f64, f64) {
+        let (q1, q2, q3) = (self.quantile(0.25), self.quantile(0.5), self.quantile(0.75));
+        (q2, (q3 - q1) / 1.349)
+    }
+}
+
+/// Hashes of the values an account has used (client, app, object), up to a cap; beyond
+/// it, the account is one that roams and a new value tells nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Seen(Vec<u64>);
+
+pub const SEEN_CAP: usize = 64;
+
+impl Seen {
+    pub fn contains(&self, v: &str) -> bool {
+        self.0.len() >= SEEN_CAP || self.0.contains(&xxh3_64(v.as_bytes()))
+    }
+
+    /// Adds `v`; true when it was new.
+    pub fn insert(&mut self, v: &str) -> bool {
+        if self.contains(v) {
+            return false;
+        }
+        self.0.push(xxh3_64(v.as_bytes()));
+        true
+    }
+}
+
+/// Counts of accesses (of one account, one role or the whole hospital).
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    /// Accesses.
+    pub n: u32,
+    /// log2 rows of the accesses that report rows.
+    pub rows: LogHist,
+    /// log2 of completed days' row totals.
+    pub daily: LogHist,
+    pub exports: u32,
+    /// Accesses whose aggregation is known (SQL text or `group_by`) …
+    pub shaped: u32,
+    /// … of which person-level detail (no aggregation).
+    pub detail: u32,
+    /// Local hour of each access.
+    pub hours: [u32; 24],
+    /// New clients, apps and objects (first use by the account), summed over its accounts.
+    pub new_client: u32,
+    pub new_app: u32,
+    pub new_object: u32,
+    /// Accesses that name a client, an app, an object.
+    pub with_client: u32,
+    pub with_app: u32,
+    pub with_object: u32,
+}
+
+/// One access, as the norms see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Look<'a> {
+    pub day: Day,
+    pub month: Month,
+    pub hour: usize,
+    pub rows: Option<u64>,
+    pub export: bool,
+    /// `Some(true)` person-level detail, `Some(false)` an aggregate, `None` unknown.
+    pub detail: Option<bool>,
+    pub client: Option<&'a str>,
+    pub app: Option<&'a str>,
+    pub object: Option<&'a str>,
+}
+
+/// Which of an access's values the account had not used before.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Novel {
+    pub client: bool,
+    pub app: bool,
+    pub object: bool,
+}
+
+impl Profile {
+    fn record(&mut self, s: &Look, novel: Novel) {
+        self.n += 1;
+        if let Some(r) = s.rows {
+            self.rows.add(r);
+        }
+        self.exports += u32::from(s.export);
+        if let Some(d) = s.detail {
+            self.shaped += 1;
+            self.detail += u32::from(d);
+        }
+        self.hours[s.hour] += 1;
+        self.with_client += u32::from(s.client.is_some());
+        self.with_app += u32::from(s.app.is_some());
+        self.with_object += u32::from(s.object.is_some());
+        self.new_client += u32::from(novel.client);
+        self.new_app += u32::from(novel.app);
+        self.new_object += u32::from(novel.object);
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Account {
+    pub profile: Profile,
+    pub role: usize,
+    pub first_day: Option<Day>,
+    clients: Seen,
+    apps: Seen,
+    objects: Seen,
+    /// The day being summed and its rows so far.
+    pub day: Option<Day>,
+    pub day_rows: u64,
+    /// The day's total has been alerted on already.
+    pub day_flagged: bool,
+    pub days: u32,
+    month: Option<Month>,
+}
+
+impl Account {
+    /// Which values of `s` this account has not used before.
+    pub fn novel(&self, s: &Look) -> Novel {
+        Novel {
+            client: s.client.is_some_and(|c| !self.clients.contains(c)),
+            app: s.app.is_some_and(|c| !self.apps.contains(c)),
+            object: s.object.is_some_and(|c| !self.objects.contains(c)),
+        }
+    }
+
+    /// The account's rows today including `rows` (a new day starts at 0).
+    pub fn day_total(&self, day: Day, rows: u64) -> u64 {
+        if self.day == Some(day) {
+            self.day_rows + rows
+        } else {
+            rows
+        }
+    }
+}
+
+/// The norms of one hospital's accounts.
+#[derive(Debug, Clone, Default)]
+pub struct Accounts {
+    index: FxHashMap<Box<str>, usize>,
+    pub accounts: Vec<Account>,
+    role_index: FxHashMap<Box<str>, usize>,
+    pub roles: Vec<(Box<str>, Profile)>,
+    /// Accounts per role.
+    pub role_accounts: Vec<u32>,
+    pub all: Profile,
+    /// Σ over months of the accounts active in that month.
+    pub account_months: u64,
+    pub first_day: Option<Day>,
+}
+
+impl Accounts {
+    /// The account's index, if it has been seen.
+    pub fn get(&self, user: &str) -> Option<usize> {
+        self.index.get(user).copied()
+    }
+
+    pub fn role(&self, role: &str) -> Option<usize> {
+        self.role_index.get(role).copied()
+    }
+
+    /// Records one access of `user` (in `role`, `""` when unknown) after it was judged.
+    pub fn record(&mut self, user: &str, role: &str, s: &Look) {
+        self.first_day = Some(self.first_day.map_or(s.day, |d| d.min(s.day)));
+        let r = match self.role_index.get(role) {
+            Some(&r) => r,
+            None => {
+                self.roles.push((role.into(), Profile::default()));
+                self.role_accounts.push(0);
+                self.role_index.insert(role.into(), self.roles.len() - 1);
+                self.roles.len() - 1
+            }
+        };
+        let a = match self.index.get(user) {
+            Some(&a) => a,
+            None => {
+                self.accounts.push(Account { role: r, ..Account::default() });
+                self.role_accounts[r] += 1;
+                self.index.insert(user.into(), self.accounts.len() - 1);
+                self.accounts.len() - 1
+            }
+        };
+        let acct = &mut self.accounts[a];
+        if acct.role != r {
+            // The account's role changed: it now counts under the new one.
+            self.role_accounts[acct.role] -= 1;
+            self.role_accounts[r] += 1;
+            acct.role = r;
+        }
+        let novel = acct.novel(s);
+        let first = acct.profile.n == 0;
+        if let Some(c) = s.client {
+            acct.clients.insert(c);
+        }
+        if let Some(c) = s.app {
+            acct.apps.insert(c);
+        }
+        if let Some(c) = s.object {
+            acct.objects.insert(c);
+        }
+        // A first access is new to the account by definition: it does not teach how often
+        // this account turns to new tools.
+        let novel = if first { Novel::default() } else { novel };
+        acct.first_day.get_or_insert(s.day);
+        if acct.month != Some(s.month) {
+            acct.month = Some(s.month);
+            self.account_months += 1;
+        }
+        if acct.day != Some(s.day) {
+            if let Some(d) = acct.day {
+                if d < s.day && acct.day_rows > 0 {
+                    acct.profile.daily.add(acct.day_rows);
+                    self.roles[r].1.daily.add(acct.day_rows);
+                    self.all.daily.add(acct.day_rows);
+                }
+            }
+            if acct.day.is_none_or(|d| d < s.day) {
+                acct.day = Some(s.day);
+                acct.day_rows = 0;
+                acct.day_flagged = false;
+                acct.days += 1;
+            }
+        }
+        if acct.day == Some(s.day) {
+            acct.day_rows += s.rows.unwrap_or(0);
+        }
+        acct.profile.record(s, novel);
+        self.roles[r].1.record(s, novel);
+        self.all.record(s, novel);
+    }
+
+    /// Heap bytes held, roughly (for the state line).
+    pub fn len(&self) -> usize {
+        self.accounts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(day: i32, rows: u64) -> Look<'static> {
+        Look {
+            day: Day(day),
+            month: Day(day).month(),
+            hour: 10,
+            rows: Some(rows),
+            export: false,
+            detail: None,
+            client: Some("10.0.0.1"),
+            app: Some("HIS"),
+            object: Some("门诊处方明细"),
+        }
+    }
+
+    #[test]
+    fn quantiles_in_log2() {
+        let mut h = LogHist::default();
+        for r in [100, 200, 400, 800, 1600] {
+            h.add(r);
+        }
+        let (c, _) = h.centre_spread();
+        assert!((c - 400f64.log2()).abs() < 0.25, "{c}");
+    }
+
+    #[test]
+    fn days_close_into_the_daily_norm() {
+        let mut a = Accounts::default();
+        a.record("u1", "pharmacist", &s(0, 300));
+        a.record("u1", "pharmacist", &s(0, 700));
+        a.record("u1", "pharmacist", &s(1, 50));
+        let acct = &a.accounts[a.get("u1").unwrap()];
+        assert_eq!(acct.profile.daily.len(), 1);
+        assert!((acct.profile.daily.quantile(0.5) - 1000f64.log2()).abs() < 0.25);
+        assert_eq!(acct.day_rows, 50);
+        assert_eq!(acct.days, 2);
+        assert_eq!(a.account_months, 1);
+        // A late access of a closed day is learned but does not reopen it.
+        a.record("u1", "pharmacist", &s(0, 5));
+        assert_eq!(a.accounts[0].day_rows, 50);
+    }
+
+    #[test]
+    fn novelty_is_per_account_and_first_access_teaches_none() {
+        let mut a = Accounts::default();
+        a.record("u1", "it", &s(0, 1));
+        let mut other = s(0, 1);
+        other.client = Some("10.0.0.2");
+        assert!(a.accounts[0].novel(&other).client);
+        a.record("u1", "it", &other);
+        assert_eq!(a.accounts[0].profile.new_client, 1);
+        a.record("u2", "it", &other);
+        assert_eq!(a.roles[0].1.new_client, 1, "u2's first access is not counted as novel");
+    }
+}
