@@ -14,7 +14,7 @@ use crate::event::{Access, Action, Event};
 use crate::rules::model::BulkExportParams;
 use crate::state::accounts::{Account, Accounts, LogHist, Look, Novel, Profile};
 
-use super::stat::{normal_sf, round};
+use super::stat::round;
 use super::Ctx;
 
 /// Spread floor of log2(rows): a report that always returns about the same count may
@@ -51,16 +51,41 @@ impl Null {
         self.n += 1;
     }
 
-    /// The lowest bin edge whose tail holds at most `allowed` scores.
+    /// The score reached by at most `allowed` of the scores so far. Where that lies beyond
+    /// the data's top (a small hospital's few account-months allow less than its few
+    /// highest scores), the tail above the top 0.05 % (at least 20 scores) is taken as
+    /// exponential (peaks over threshold) and extrapolated: `u + β·ln(N_u / allowed)`.
     pub fn threshold(&self, allowed: f64) -> f64 {
-        let mut tail = 0u64;
+        let top = (self.n / 2000).max(20);
+        let (mut tail, mut u_bin) = (0u64, 0);
         for b in (0..NULL_BINS).rev() {
-            if (tail + self.bins[b]) as f64 > allowed {
-                return (b + 1) as f64 / 4.0;
-            }
             tail += self.bins[b];
+            if tail >= top {
+                u_bin = b;
+                break;
+            }
         }
-        0.0
+        if tail < top {
+            return f64::INFINITY;
+        }
+        if allowed >= tail as f64 {
+            let mut t = 0u64;
+            for b in (0..NULL_BINS).rev() {
+                if (t + self.bins[b]) as f64 > allowed {
+                    return (b + 1) as f64 / 4.0;
+                }
+                t += self.bins[b];
+            }
+            return 0.0;
+        }
+        let u = u_bin as f64 / 4.0;
+        let excess: f64 = (u_bin..NULL_BINS)
+            .map(|b| (b as f64 + 0.5) / 4.0 - u)
+            .zip(&self.bins[u_bin..])
+            .map(|(e, &c)| e * c as f64)
+            .sum();
+        let beta = (excess / tail as f64).max(0.5);
+        u + beta * (tail as f64 / allowed.max(1e-3)).ln()
     }
 }
 
@@ -82,7 +107,9 @@ pub struct Judgement {
     pub factors: Vec<(&'static str, f64, String)>,
     /// The hour's surprise for this account (0 when its hours are not yet known).
     pub hour: f64,
-    /// The account's hours are known and this is one of them.
+    /// The account's hours are known …
+    pub hours_known: bool,
+    /// … and this is one of them.
     pub habitual_hour: bool,
     pub norm: serde_json::Value,
 }
@@ -102,15 +129,18 @@ fn blend(own: &LogHist, prior: Option<&LogHist>, k: f64) -> Option<(f64, f64)> {
     Some((c, s.max(MIN_SPREAD)))
 }
 
-/// −ln P(Z ≥ z), 0 below the centre.
+/// −ln P(T ≥ z) for Student's t with 4 degrees of freedom, 0 below the centre: rows
+/// have heavier tails than a normal (the quarterly report among the daily ones), so ten
+/// spreads above the centre is surprising, not impossible.
 fn tail_nats(z: f64) -> f64 {
     if z <= 0.0 {
-        0.0
-    } else if z < 30.0 {
-        -normal_sf(z).ln()
-    } else {
-        z * z / 2.0 + (z * (2.0 * std::f64::consts::PI).sqrt()).ln()
+        return 0.0;
     }
+    // Closed form for ν = 4: P(T ≥ z) = ½ − ¾·x·(1 − x²/3) with x = z / √(z² + 4); z is
+    // at most 48 here (24 doublings over the spread floor), far from cancellation.
+    let x = z / (z * z + 4.0).sqrt();
+    let sf = 0.5 - 0.75 * x * (1.0 - x * x / 3.0);
+    -sf.max(1e-300).ln()
 }
 
 /// P(the account does it) with `k` pseudo-counts of the role's rate.
@@ -156,6 +186,7 @@ impl AccessNorms {
         let mut j = Judgement::default();
         if a.n >= HOURS_KNOWN {
             j.hour = hour_surprise(a, rp, s.hour, k);
+            j.hours_known = true;
             j.habitual_hour = j.hour < UNUSUAL_HOUR;
         }
         let rows_norm = blend(&a.rows, Some(&rp.rows), k);
@@ -243,7 +274,7 @@ impl AccessNorms {
     /// `budget` of the hospital's accesses so far per 100 account-months, never below
     /// `min_score`.
     pub fn threshold(&self, slot: usize, p: &BulkExportParams) -> (f64, f64) {
-        let allowed = p.budget / 100.0 * self.accounts.account_months as f64;
+        let allowed = p.budget / 100.0 * self.accounts.account_months();
         let t = self.nulls.get(slot).map_or(f64::INFINITY, |n| n.threshold(allowed));
         (t.max(p.min_score), allowed)
     }
@@ -332,8 +363,10 @@ pub fn judge_rule(
         return Some(("rows", json!({"max_rows": p.max_rows})));
     }
     // A night export is the extreme unless the account habitually works that hour (a
-    // night-shift pharmacy's daily export): then the norm judges it like any other.
-    if p.off_hours_export && night && s.export && !j.habitual_hour {
+    // night-shift pharmacy's daily export): then the norm judges it like any other. While
+    // the service is still learning (warm-up) an account's hours are not yet known.
+    let warm = norms.accounts.first_day.is_some_and(|d| s.day.0 - d.0 >= p.warmup_days);
+    if p.off_hours_export && night && s.export && !j.habitual_hour && (warm || j.hours_known) {
         return Some((
             "night_export",
             json!({"night": format!("{:02}:00–{:02}:00", p.night_start_hour, p.night_end_hour)}),
@@ -342,7 +375,6 @@ pub fn judge_rule(
     if !p.norms || s.rows.is_none_or(|r| r < p.min_rows as u64) {
         return None;
     }
-    let warm = norms.accounts.first_day.is_some_and(|d| s.day.0 - d.0 >= p.warmup_days);
     let (t, allowed) = norms.threshold(slot, p);
     if !warm || j.score < t {
         return None;
@@ -353,7 +385,7 @@ pub fn judge_rule(
             "score": round(j.score, 2),
             "threshold": t,
             "budget_per_100_account_months": p.budget,
-            "account_months": norms.accounts.account_months,
+            "account_months": round(norms.accounts.account_months(), 1),
             "allowed_in_history": round(allowed, 1),
             "judged_accesses": norms.null_len(slot),
         }),

@@ -229,6 +229,19 @@ impl Week {
     }
 }
 
+impl Month {
+    /// First day of the month.
+    pub fn start(self) -> Day {
+        let (y, m0) = (self.0.div_euclid(12), self.0.rem_euclid(12) as u32);
+        NaiveDate::from_ymd_opt(y, m0 + 1, 1).map_or(Day(i32::MIN / 2), Day::of_date)
+    }
+
+    /// Last day of the month.
+    pub fn end(self) -> Day {
+        (self + 1).start() - 1
+    }
+}
+
 /// `YYYY-MM`.
 impl std::fmt::Display for Month {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -203,9 +203,10 @@ pub struct Accounts {
     /// Accounts per role.
     pub role_accounts: Vec<u32>,
     pub all: Profile,
-    /// Σ over months of the accounts active in that month.
-    pub account_months: u64,
+    /// Accounts active in each month.
+    months: Vec<(Month, u32)>,
     pub first_day: Option<Day>,
+    pub last_day: Option<Day>,
 }
 
 impl Accounts {
@@ -221,6 +222,7 @@ impl Accounts {
     /// Records one access of `user` (in `role`, `""` when unknown) after it was judged.
     pub fn record(&mut self, user: &str, role: &str, s: &Look) {
         self.first_day = Some(self.first_day.map_or(s.day, |d| d.min(s.day)));
+        self.last_day = Some(self.last_day.map_or(s.day, |d| d.max(s.day)));
         let r = match self.role_index.get(role) {
             Some(&r) => r,
             None => {
@@ -263,7 +265,10 @@ impl Accounts {
         acct.first_day.get_or_insert(s.day);
         if acct.month != Some(s.month) {
             acct.month = Some(s.month);
-            self.account_months += 1;
+            match self.months.iter_mut().find(|(m, _)| *m == s.month) {
+                Some((_, k)) => *k += 1,
+                None => self.months.push((s.month, 1)),
+            }
         }
         if acct.day != Some(s.day) {
             if let Some(d) = acct.day {
@@ -288,7 +293,21 @@ impl Accounts {
         self.all.record(s, novel);
     }
 
-    /// Heap bytes held, roughly (for the state line).
+    /// Active accounts × months over the days the stream has covered: each month's active
+    /// accounts, in the share of that month's days between the first and last day seen.
+    pub fn account_months(&self) -> f64 {
+        let (Some(first), Some(last)) = (self.first_day, self.last_day) else { return 0.0 };
+        self.months
+            .iter()
+            .map(|&(m, k)| {
+                let (start, end) = (m.start().0, m.end().0);
+                let covered = (end.min(last.0) - start.max(first.0) + 1).max(0);
+                f64::from(k) * f64::from(covered) / f64::from(end - start + 1)
+            })
+            .sum()
+    }
+
+    /// Accounts seen.
     pub fn len(&self) -> usize {
         self.accounts.len()
     }
@@ -337,7 +356,7 @@ mod tests {
         assert!((acct.profile.daily.quantile(0.5) - 1000f64.log2()).abs() < 0.25);
         assert_eq!(acct.day_rows, 50);
         assert_eq!(acct.days, 2);
-        assert_eq!(a.account_months, 1);
+        assert!((a.account_months() - 2.0 / 31.0).abs() < 1e-9, "{}", a.account_months());
         // A late access of a closed day is learned but does not reopen it.
         a.record("u1", "pharmacist", &s(0, 5));
         assert_eq!(a.accounts[0].day_rows, 50);
