@@ -46,11 +46,13 @@ struct Account {
     app: &'static str,
 }
 
+/// (role, accounts, accesses a day, rows low..high, export share, app)
+type Role = (&'static str, usize, f64, (f64, f64), f64, &'static str);
+
 struct Shape {
     seed: u64,
     days: i64,
-    /// (role, accounts, accesses a day, rows low..high, export share, app)
-    roles: Vec<(&'static str, usize, f64, (f64, f64), f64, &'static str)>,
+    roles: Vec<Role>,
     night_shift: f64,
 }
 
