@@ -180,21 +180,37 @@ fn check(shape: Shape) {
     let fired = |id: &str| bulk.iter().find(|a| a["evidence"]["event_id"] == id).copied();
     let doctor = fired(&planted[0]).unwrap_or_else(|| panic!("the doctor's export was missed: {bulk:#?}"));
     assert_eq!(doctor["evidence"]["reason"], "norm");
-    assert_eq!(doctor["evidence"]["norm"]["basis"], "account", "{doctor:#}");
+    // Its first export: judged on its role's (doctors export nothing: all their accesses).
+    assert_eq!(doctor["evidence"]["norm"]["basis"], "role", "{doctor:#}");
     assert!(doctor["evidence"]["norm"]["typical_rows"].as_f64().unwrap() < 500.0, "{doctor:#}");
     let factors: Vec<&str> =
         doctor["evidence"]["factors"].as_array().unwrap().iter().map(|f| f["factor"].as_str().unwrap()).collect();
-    assert!(factors.contains(&"export") && factors.contains(&"new_app"), "{factors:?}");
+    assert!(
+        factors.contains(&"export") && factors.contains(&"new_app") && factors.contains(&"beyond_max"),
+        "{factors:?}"
+    );
     assert_eq!(fired(&planted[1]).expect("the stranger's night export")["evidence"]["reason"], "night_export");
     assert_eq!(fired(&planted[2]).expect("60,000 rows")["evidence"]["reason"], "rows");
-    let background = bulk.len() - 3;
-    let months = shape.days as f64 / 30.0;
-    let rate = background as f64 / accounts as f64 * 100.0 / months;
+    // The calibrated part spends its budget (0.5 per 100 accounts per month at the shipped
+    // rules) with room to spare; the hard limits are the office's fixed policy and fire on
+    // this background's rare 30–65,000-row spikes.
+    let background: Vec<&&Value> =
+        bulk.iter().filter(|a| !planted.iter().any(|p| a["evidence"]["event_id"] == **p)).collect();
+    let norm = background.iter().filter(|a| a["evidence"]["reason"] == "norm").count();
+    let per = |n: usize| n as f64 / accounts as f64 * 100.0 / (shape.days as f64 / 30.0);
     eprintln!(
-        "seed {}: {} accounts, {background} background bulk_export alerts = {rate:.2} per 100 accounts per month",
-        shape.seed, accounts
+        "seed {}: {accounts} accounts, {} background bulk_export alerts ({norm} by the norm) = {:.2} ({:.2}) per 100 accounts per month",
+        shape.seed,
+        background.len(),
+        per(background.len()),
+        per(norm)
     );
-    assert!(rate <= 1.0, "{rate:.2} false bulk_export alerts per 100 accounts per month: {bulk:#?}");
+    assert!(per(norm) <= 1.0, "{:.2} false norm alerts per 100 accounts per month: {background:#?}", per(norm));
+    assert!(
+        per(background.len()) <= 2.0,
+        "{:.2} false alerts per 100 accounts per month: {background:#?}",
+        per(background.len())
+    );
 }
 
 #[test]

@@ -60,7 +60,7 @@ impl AccessRules {
             }
             let j = norms.judge(p, &a.user, role, &look);
             let verdict = bulk::judge_rule(norms, slot, p, &look, &j);
-            if p.norms && look.rows.is_some_and(|r| r >= p.min_rows as u64) {
+            if bulk::eligible(p, &look) {
                 norms.learn_score(slot, j.score);
             }
             let Some((reason, limit)) = verdict else { continue };

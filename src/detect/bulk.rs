@@ -107,6 +107,8 @@ pub struct Judgement {
     pub factors: Vec<(&'static str, f64, String)>,
     /// The hour's surprise for this account (0 when its hours are not yet known).
     pub hour: f64,
+    /// The account routinely returns this many rows.
+    pub habitual_rows: bool,
     /// The account's hours are known …
     pub hours_known: bool,
     /// … and this is one of them.
@@ -189,16 +191,28 @@ impl AccessNorms {
             j.hours_known = true;
             j.habitual_hour = j.hour < UNUSUAL_HOUR;
         }
-        let rows_norm = blend(&a.rows, Some(&rp.rows), k);
+        // Rows against the account's own accesses of the same action, shrunk toward its
+        // role's of that action (or all the role's, while the role has few of them).
+        let own = &a.rows[s.action];
+        let prior = Some(&rp.rows[s.action]).filter(|h| h.len() >= 20).unwrap_or(&rp.all_rows);
+        let rows_norm = blend(own, Some(prior), k);
         let day_norm = blend(&a.daily, Some(&rp.daily), k / 4.0);
+        if let Some(rows) = s.rows.filter(|_| own.len() >= 20) {
+            j.habitual_rows = LogHist::log2(rows) <= own.quantile(0.95) + 2.0;
+        }
+        // … and unusual for the account as a whole too: a 480-row query by one who runs
+        // 2,000-row reports every day is a different tool, not a different volume.
+        let whole_norm = blend(&a.all_rows, Some(&rp.all_rows), k);
         if let (Some(rows), Some((c, sd))) = (s.rows, rows_norm) {
-            j.rows = tail_nats((LogHist::log2(rows) - c) / sd);
+            let z = (LogHist::log2(rows) - c) / sd;
+            let whole = whole_norm.map_or(z, |(wc, wsd)| (LogHist::log2(rows) - wc) / wsd);
+            j.rows = tail_nats(z.min(whole));
             if let Some((dc, dsd)) = day_norm.filter(|_| !acct.day_flagged) {
                 j.day = tail_nats((LogHist::log2(acct.day_total(s.day, rows)) - dc) / dsd);
             }
         }
         let base = j.rows.max(j.day);
-        let basis = if a.rows.len() >= 20 { "account" } else { "role" };
+        let basis = if own.len() >= 20 { "account" } else { "role" };
         j.norm = json!({
             "basis": basis,
             "accesses": a.n,
@@ -211,7 +225,9 @@ impl AccessNorms {
             "role": role,
             "role_accesses": rp.n,
         });
-        if base <= 0.0 {
+        // The circumstances count when the rows are above the account's usual, or for any
+        // export (an off-hours export of a few hundred rows by one who never exports).
+        if base <= 0.0 && !s.export {
             return j;
         }
         let novel = if a.n == 0 { Novel::default() } else { acct.novel(s) };
@@ -221,6 +237,17 @@ impl AccessNorms {
                 j.factors.push((name, round(nats, 2), why));
             }
         };
+        // Beyond twice anything the account ever returned: a record, which the n-th access
+        // of an exchangeable history sets with probability 1/n.
+        if let Some(rows) = s.rows.filter(|_| a.all_rows.len() >= 20) {
+            if LogHist::log2(rows) > a.all_rows.quantile(1.0) + 1.0 {
+                add(
+                    "beyond_max",
+                    f64::from(a.all_rows.len() + 1).ln(),
+                    format!("超过该账号以往最大值的两倍（{} 次访问）", a.all_rows.len()),
+                );
+            }
+        }
         if a.n == 0 {
             let p_new = (accts.accounts.len() as f64 + 1.0) / (f64::from(accts.all.n) + 2.0);
             add("new_account", -p_new.ln(), "首次出现的账号".into());
@@ -318,6 +345,12 @@ pub fn seen<'a>(ctx: &Ctx, ev: &Event, a: &'a Access) -> Look<'a> {
         month: zone.month(ev.ts),
         hour: (zone.minute_of_day(ev.ts) / 60) as usize % 24,
         rows: a.rows.map(|r| r.max(0) as u64),
+        action: match a.action {
+            Action::Query => 0,
+            Action::Report => 1,
+            Action::Export => 2,
+            Action::Print | Action::Other => 3,
+        },
         export: a.action == Action::Export,
         detail,
         client: a.client_ip.as_deref(),
@@ -348,6 +381,12 @@ fn has_group_by(sql: &str) -> bool {
     false
 }
 
+/// Whether the norm judges this access: every export, and other accesses of at least
+/// `min_rows` rows.
+pub fn eligible(p: &BulkExportParams, s: &Look) -> bool {
+    p.norms && (s.export || s.rows.is_some_and(|r| r >= p.min_rows as u64))
+}
+
 /// Hard limits and the norm, for one bulk rule; `None` when the access is normal.
 pub fn judge_rule(
     norms: &AccessNorms,
@@ -359,7 +398,10 @@ pub fn judge_rule(
     let night = (p.night_start_hour..p.night_end_hour).contains(&(s.hour as i64))
         || (p.night_start_hour > p.night_end_hour
             && (s.hour as i64 >= p.night_start_hour || (s.hour as i64) < p.night_end_hour));
-    if s.rows.is_some_and(|r| r > p.max_rows as u64) {
+    // More rows than the hard limit is the extreme unless the account routinely returns
+    // this much (a nightly extract: at most 4× its own 95th percentile over 20 accesses or
+    // more): then the norm judges it.
+    if s.rows.is_some_and(|r| r > p.max_rows as u64 && !j.habitual_rows) {
         return Some(("rows", json!({"max_rows": p.max_rows})));
     }
     // A night export is the extreme unless the account habitually works that hour (a
@@ -372,7 +414,7 @@ pub fn judge_rule(
             json!({"night": format!("{:02}:00–{:02}:00", p.night_start_hour, p.night_end_hour)}),
         ));
     }
-    if !p.norms || s.rows.is_none_or(|r| r < p.min_rows as u64) {
+    if !eligible(p, s) {
         return None;
     }
     let (t, allowed) = norms.threshold(slot, p);

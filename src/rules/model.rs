@@ -390,7 +390,7 @@ impl Default for BulkExportParams {
             norms: true,
             min_rows: 200,
             budget: 0.5,
-            warmup_days: 14,
+            warmup_days: 7,
             min_score: 9.0,
             prior_accesses: 20.0,
         }

@@ -12,6 +12,9 @@ use crate::event::{Day, Month};
 /// Rows in quarter-log2 bins: 1 row … 2^24 rows (beyond is the last bin).
 pub const ROW_BINS: usize = 96;
 
+/// Action classes with rows norms of their own: query, report, export, print and other.
+pub const ACTIONS: usize = 4;
+
 /// A histogram of log2(rows) in quarter steps.
 #[derive(Debug, Clone)]
 pub struct LogHist {
@@ -91,8 +94,11 @@ impl Seen {
 pub struct Profile {
     /// Accesses.
     pub n: u32,
-    /// log2 rows of the accesses that report rows.
-    pub rows: LogHist,
+    /// log2 rows of the accesses that report rows, by action (a report's rows, a lookup's
+    /// and an export's are different habits): query, report, export, print/other.
+    pub rows: [LogHist; ACTIONS],
+    /// log2 rows of all of them.
+    pub all_rows: LogHist,
     /// log2 of completed days' row totals.
     pub daily: LogHist,
     pub exports: u32,
@@ -119,6 +125,8 @@ pub struct Look<'a> {
     pub month: Month,
     pub hour: usize,
     pub rows: Option<u64>,
+    /// Action class, `0..ACTIONS`.
+    pub action: usize,
     pub export: bool,
     /// `Some(true)` person-level detail, `Some(false)` an aggregate, `None` unknown.
     pub detail: Option<bool>,
@@ -139,7 +147,8 @@ impl Profile {
     fn record(&mut self, s: &Look, novel: Novel) {
         self.n += 1;
         if let Some(r) = s.rows {
-            self.rows.add(r);
+            self.rows[s.action].add(r);
+            self.all_rows.add(r);
         }
         self.exports += u32::from(s.export);
         if let Some(d) = s.detail {
@@ -327,6 +336,7 @@ mod tests {
             month: Day(day).month(),
             hour: 10,
             rows: Some(rows),
+            action: 0,
             export: false,
             detail: None,
             client: Some("10.0.0.1"),
