@@ -55,7 +55,7 @@ pub struct Block {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Clause {
+pub(super) enum Clause {
     Start,
     Cte,
     Select,
@@ -66,7 +66,7 @@ enum Clause {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum TableState {
+pub(super) enum TableState {
     Idle,
     Expect,
     /// A table was named; a `.`, `as` or an alias may follow.
@@ -76,11 +76,11 @@ enum TableState {
 
 /// One parenthesis level (the statement is level 0); a level that opens with SELECT or
 /// WITH owns a block and its clause state.
-struct Frame {
-    block: Option<usize>,
-    clause: Clause,
+pub(super) struct Frame {
+    pub(super) block: Option<usize>,
+    pub(super) clause: Clause,
     item_start: u32,
-    tables: TableState,
+    pub(super) tables: TableState,
     /// An open PARTITION BY list at this level: the grouping it fills and its item start.
     partition: Option<(usize, u32)>,
 }
@@ -95,9 +95,9 @@ const AGGREGATES: &[&str] =
     &["sum", "count", "avg", "listagg", "group_concat", "string_agg", "wm_concat", "ratio_to_report", "median"];
 
 pub struct Pass<'a> {
-    k: &'a Toks<'a>,
+    pub(super) k: &'a Toks<'a>,
     pub blocks: Vec<Block>,
-    frames: Vec<Frame>,
+    pub(super) frames: Vec<Frame>,
     /// Parentheses opened beyond [`MAX_DEPTH`] and not yet closed.
     pub overflow: usize,
     /// Token index of each open frame's `(`.
@@ -135,7 +135,7 @@ impl<'a> Pass<'a> {
     }
 
     /// Frame `f` (the innermost) now owns block `b`, or none.
-    fn own(&mut self, f: usize, b: Option<usize>) {
+    pub(super) fn own(&mut self, f: usize, b: Option<usize>) {
         let had = self.frames[f].block.is_some();
         self.frames[f] = Frame::new(b);
         match (had, b.is_some()) {
@@ -147,13 +147,13 @@ impl<'a> Pass<'a> {
         }
     }
 
-    fn block(&mut self) -> Option<&mut Block> {
+    pub(super) fn block(&mut self) -> Option<&mut Block> {
         let f = self.owner()?;
         let b = self.frames[f].block?;
         Some(&mut self.blocks[b])
     }
 
-    fn new_block(&mut self, nested: bool) -> usize {
+    pub(super) fn new_block(&mut self, nested: bool) -> usize {
         self.blocks.push(Block { nested, ..Block::default() });
         self.blocks.len() - 1
     }
@@ -253,7 +253,7 @@ impl<'a> Pass<'a> {
     }
 
     /// Closes the clause of frame `f` at token `i`: its last select or group item.
-    fn end_clause(&mut self, f: usize, i: usize) {
+    pub(super) fn end_clause(&mut self, f: usize, i: usize) {
         let fr = &self.frames[f];
         let (clause, start) = (fr.clause, fr.item_start);
         let Some(b) = fr.block else { return };
@@ -275,7 +275,7 @@ impl<'a> Pass<'a> {
         }
     }
 
-    fn set_clause(&mut self, f: usize, i: usize, clause: Clause, item_start: usize) {
+    pub(super) fn set_clause(&mut self, f: usize, i: usize, clause: Clause, item_start: usize) {
         self.end_clause(f, i);
         let fr = &mut self.frames[f];
         fr.clause = clause;
@@ -317,139 +317,5 @@ impl<'a> Pass<'a> {
             _ => {}
         }
         self.clause_word(top, i, &w);
-    }
-
-    /// Clause keywords at the level of the block that owns this frame.
-    fn clause_word(&mut self, f: usize, i: usize, w: &str) {
-        let k = self.k;
-        let has = self.frames[f].block.is_some();
-        let clause = self.frames[f].clause;
-        match w {
-            "select" => {
-                if !has || !matches!(clause, Clause::Start | Clause::Cte) {
-                    self.end_clause(f, i);
-                    let b = self.new_block(f > 0);
-                    self.own(f, Some(b));
-                }
-                let skip = 1 + ["distinct", "all", "unique"].iter().filter(|d| k.word(i + 1, d)).count();
-                let skip = if k.word(i + skip, "top") { skip + 2 } else { skip };
-                self.set_clause(f, i, Clause::Select, i + skip);
-            }
-            _ if !has => {}
-            "with" if clause == Clause::Start => self.set_clause(f, i, Clause::Cte, i),
-            "from" | "join" | "using" | "update" => self.set_clause(f, i, Clause::From, i + 1),
-            "into" => {
-                // `select … into #t from`, `insert into t`, `merge into t`.
-                self.set_clause(f, i, Clause::From, i + 1);
-            }
-            "where" | "on" | "having" | "connect" => self.set_clause(f, i, Clause::Where, i + 1),
-            "start" if k.word(i + 1, "with") => self.set_clause(f, i, Clause::Where, i + 1),
-            "group" if k.word(i + 1, "by") => {
-                self.set_clause(f, i, Clause::GroupBy, i + 2);
-                if let Some(b) = self.block() {
-                    b.groupings.push(Grouping { source: Source::GroupBy, items: Vec::new() });
-                }
-            }
-            "order" | "union" | "intersect" | "except" | "minus" | "limit" | "offset" | "fetch" | "window"
-            | "qualify" | "pivot" | "unpivot" | "set" | "values" | "outfile" => self.set_clause(f, i, Clause::Other, i),
-            "with" if clause == Clause::GroupBy => self.set_clause(f, i, Clause::Other, i),
-            _ => self.table_token(f, i),
-        }
-    }
-
-    /// Table names and aliases in a FROM clause.
-    fn table_token(&mut self, f: usize, i: usize) {
-        let k = self.k;
-        if self.frames[f].clause != Clause::From {
-            return;
-        }
-        let state = self.frames[f].tables;
-        let named = k.name(i) && !k.punct(i + 1, b'(');
-        let next = match state {
-            TableState::Expect if named => {
-                let t = Table { name: Some(i as u32), child: None, alias: None };
-                self.block().expect("owner").tables.push(t);
-                TableState::Named
-            }
-            TableState::Named if k.punct(i, b'.') => TableState::Named,
-            TableState::Named if k.punct(i.wrapping_sub(1), b'.') && named => {
-                self.block().expect("owner").tables.last_mut().expect("named").name = Some(i as u32);
-                TableState::Named
-            }
-            TableState::Named if k.word(i, "as") => TableState::Alias,
-            TableState::Named | TableState::Alias if named => {
-                self.block().expect("owner").tables.last_mut().expect("named").alias = Some(i as u32);
-                TableState::Idle
-            }
-            TableState::Expect => TableState::Expect,
-            _ => TableState::Idle,
-        };
-        self.frames[f].tables = next;
-    }
-
-    /// The column reference ending at token `end` (`name`, `q.name`, `s.q.name`).
-    fn ref_ending(&self, end: usize) -> Option<Ref> {
-        let k = self.k;
-        if end == usize::MAX || !k.name(end) {
-            return None;
-        }
-        let qual = (end >= 2 && k.punct(end - 1, b'.') && k.name(end - 2)).then(|| end as u32 - 2);
-        Some(Ref { qual, name: end as u32 })
-    }
-
-    /// The column reference starting at token `start`, and the index after it.
-    fn ref_starting(&self, start: usize) -> Option<Ref> {
-        let k = self.k;
-        if !k.name(start) {
-            return None;
-        }
-        let mut end = start;
-        while k.punct(end + 1, b'.') && k.name(end + 2) {
-            end += 2;
-        }
-        if k.punct(end + 1, b'(') {
-            return None;
-        }
-        self.ref_ending(end)
-    }
-
-    fn fixed_before(&mut self, i: usize, yes: bool) {
-        if let (true, Some(r)) = (yes, self.ref_ending(i.wrapping_sub(1))) {
-            if let Some(b) = self.block() {
-                b.fixed.push(r);
-            }
-        }
-    }
-
-    /// `left = right`: a column fixed to a value, or two columns equated.
-    fn equals(&mut self, i: usize) {
-        let k = self.k;
-        let prev = i.wrapping_sub(1);
-        if [b'<', b'>', b'!', b':'].iter().any(|&c| k.punct(prev, c)) {
-            return;
-        }
-        let left = self.ref_ending(prev);
-        let right = self.ref_starting(i + 1);
-        let right_fixed = k.literal(i + 1)
-            || (k.word(i + 1, "any") || k.word(i + 1, "some")) && k.punct(i + 2, b'(')
-            || k.word(i + 1, "date") && k.kind(i + 2) == Some(Kind::Str);
-        let Some(b) = self.block() else { return };
-        match (left, right) {
-            (Some(l), Some(r)) => b.equalities.push((l, r)),
-            (Some(l), None) if right_fixed => b.fixed.push(l),
-            (None, Some(r)) if k.literal(prev) => b.fixed.push(r),
-            _ => {}
-        }
-    }
-
-    /// `decode(col, 'X', …)`: a per-value column, as in a pivot.
-    fn decode(&mut self, at: usize) {
-        let Some(r) = self.ref_starting(at) else { return };
-        let after = r.name as usize + 1;
-        if self.k.punct(after, b',') && self.k.literal(after + 1) {
-            if let Some(b) = self.block() {
-                b.fixed.push(r);
-            }
-        }
     }
 }

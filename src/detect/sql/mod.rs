@@ -10,11 +10,14 @@
 //! broken SQL as far as it goes. Its cost is linear in the text, which is cut to
 //! `max_sql_bytes` first; the reasons are in README's design notes.
 //!
-//! `lex` → tokens; `block` → query blocks in one pass; `resolve` → meanings and the
-//! decision; `vocab` → what a name says; `columns` → the rules' name lists.
+//! `lex` → tokens; `block` (+ `fixed`) → query blocks in one pass; `resolve` → meanings,
+//! `decide` → the verdict; `vocab` → what a name says; `columns` → the rules' name lists.
 
 mod block;
+mod clause;
 pub mod columns;
+mod decide;
+mod fixed;
 pub mod lex;
 mod resolve;
 mod text;

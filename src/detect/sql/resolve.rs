@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use super::block::{Block, Ref, Source, Span};
+use super::decide::decide;
 use super::text::Toks;
 use super::vocab::{self, Meaning};
 use super::{Analyser, Finding};
@@ -26,9 +27,9 @@ pub struct Hit {
 
 /// Aliases of one block, and the keys its joins make.
 #[derive(Default)]
-struct Scope {
+pub(super) struct Scope {
     /// Alias or table name (lower case) → table name, `None` for a derived table.
-    tables: HashMap<String, Option<String>>,
+    pub(super) tables: HashMap<String, Option<String>>,
     /// The block's only table, when it has exactly one and it is named.
     single: Option<String>,
     /// (qualifier, column) → the dictionary table it is joined to and its meaning.
@@ -95,12 +96,12 @@ impl Analyser {
     }
 }
 
-fn lower(k: &Toks, i: u32) -> String {
+pub(super) fn lower(k: &Toks, i: u32) -> String {
     k.text(i as usize).to_lowercase()
 }
 
 impl Resolver<'_> {
-    fn scope(&self, b: &Block) -> Scope {
+    pub(super) fn scope(&self, b: &Block) -> Scope {
         let k = self.k;
         let mut s = Scope::default();
         for t in &b.tables {
@@ -145,7 +146,7 @@ impl Resolver<'_> {
         }
     }
 
-    fn hit(&self, s: &Scope, r: &Ref) -> Option<Hit> {
+    pub(super) fn hit(&self, s: &Scope, r: &Ref) -> Option<Hit> {
         let name = self.k.text(r.name as usize);
         let table = self.table_of(s, r);
         let make = |(dim, basis): (Dimension, String)| Hit { dim, column: self.written(r), basis };
@@ -168,7 +169,7 @@ impl Resolver<'_> {
     }
 
     /// Token indices of `span` at this block's level: nested blocks are jumped over.
-    fn walk(&mut self, (a, b): Span) -> Vec<u32> {
+    pub(super) fn walk(&mut self, (a, b): Span) -> Vec<u32> {
         let mut out = Vec::new();
         let mut j = a;
         while j < b {
@@ -290,86 +291,5 @@ impl Resolver<'_> {
             alternatives.push(("pivot", source));
         }
         decide(&alternatives, &fixed, b.aggregate || !b.groupings.is_empty())
-    }
-
-    /// `grouping sets (…)`: each set's span.
-    fn grouping_sets(&mut self, (a, b): Span) -> Option<Vec<Span>> {
-        let k = self.k;
-        if !(k.word(a as usize, "grouping") && k.word(a as usize + 1, "sets") && k.punct(a as usize + 2, b'(')) {
-            return None;
-        }
-        let at = a as usize + 1;
-        let mut parts = Vec::new();
-        let (mut depth, mut start) = (0usize, at as u32 + 2);
-        for i in self.walk((at as u32 + 1, b)) {
-            let i = i as usize;
-            if k.punct(i, b'(') {
-                depth += 1;
-            } else if k.punct(i, b')') {
-                depth -= 1;
-                if depth == 0 {
-                    parts.push((start, i as u32));
-                    break;
-                }
-            } else if k.punct(i, b',') && depth == 1 {
-                parts.push((start, i as u32));
-                start = i as u32 + 1;
-            }
-        }
-        Some(parts)
-    }
-
-    /// In a nested block, `col = outer.col` fixes `col` per row of the outer query.
-    fn correlated(&self, b: &Block, s: &Scope) -> Vec<Hit> {
-        let mut out = Vec::new();
-        for (l, r) in &b.equalities {
-            let known = |r: &Ref| r.qual.is_none_or(|q| s.tables.contains_key(&lower(self.k, q)));
-            for (inner, outer) in [(l, r), (r, l)] {
-                if !known(outer) && known(inner) {
-                    if let Some(mut h) = self.hit(s, inner) {
-                        h.basis = format!("{} (correlated)", h.basis);
-                        out.push(h);
-                    }
-                }
-            }
-        }
-        out
-    }
-}
-
-fn find(hits: &[Hit], dim: Dimension) -> Option<&Hit> {
-    hits.iter().find(|h| h.dim == dim)
-}
-
-fn decide(alternatives: &[(&'static str, Vec<Hit>)], fixed: &[Hit], aggregates: bool) -> Option<Finding> {
-    let make = |doc: (&Hit, &str), drug: (&Hit, &str)| {
-        let reason = match (doc.1, drug.1) {
-            (a, b) if a == b => a.to_owned(),
-            ("where_fixed", b) => format!("{b}+where_fixed"),
-            (a, b) => format!("{a}+{b}"),
-        };
-        Finding {
-            doctor: doc.0.column.clone(),
-            drug: drug.0.column.clone(),
-            reason,
-            doctor_basis: doc.0.basis.clone(),
-            drug_basis: drug.0.basis.clone(),
-        }
-    };
-    let fixed_doc = find(fixed, Dimension::Doctor).map(|h| (h, "where_fixed"));
-    let fixed_drug = find(fixed, Dimension::Drug).map(|h| (h, "where_fixed"));
-    for (src, hits) in alternatives {
-        let doc = find(hits, Dimension::Doctor).map(|h| (h, *src));
-        let drug = find(hits, Dimension::Drug).map(|h| (h, *src));
-        if doc.is_none() && drug.is_none() {
-            continue;
-        }
-        if let (Some(d), Some(g)) = (doc.or(fixed_doc), drug.or(fixed_drug)) {
-            return Some(make(d, g));
-        }
-    }
-    match (fixed_doc, fixed_drug) {
-        (Some(d), Some(g)) if aggregates => Some(make(d, g)),
-        _ => None,
     }
 }
