@@ -130,3 +130,45 @@ fn out_of_order_lines_and_overlapping_suspensions() {
     // covering the same day.
     case("out_of_order_and_overlap");
 }
+
+/// A vendor-style statement naming its columns its own way, through `replay`: the alert says
+/// which columns were read as doctor and drug, and why; a site dictionary, for one hospital
+/// only, makes columns no vocabulary reads count.
+#[test]
+fn tongfang_evidence_and_site_dictionary() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(rules.join("dictionary")).unwrap();
+    for f in ["access.toml", "engine.toml"] {
+        std::fs::copy(root().join("rules").join(f), rules.join(f)).unwrap();
+    }
+    std::fs::write(rules.join("dictionary/H02.csv"), "table,column,meaning\nt_tj,f1,doctor\nt_tj,f2,drug\n").unwrap();
+    let sql = |h: &str, id: &str, sql: &str| {
+        format!(
+            r#"{{"type":"access","event_id":"{id}","ts":"2026-03-09T10:00:00+08:00","hospital":"{h}","user":"u.{id}","role":"it","action":"query","sql":"{sql}"}}"#
+        )
+    };
+    let lines = [
+        sql("H01", "a", "SELECT E.EMPL_NAME, SUM(F.QTY) FROM FIN_IPB_MEDICINELIST F JOIN COM_EMPLOYEE E ON E.EMPL_CODE = F.RECIPE_DOCCODE WHERE F.DRUG_CODE = 'Y1' GROUP BY E.EMPL_NAME"),
+        sql("H01", "b", "select x.f1, x.f2, sum(x.n) from t_tj x group by x.f1, x.f2"),
+        sql("H02", "c", "select x.f1, x.f2, sum(x.n) from t_tj x group by x.f1, x.f2"),
+    ];
+    let input = dir.path().join("in.ndjson");
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let cases = root().join("fixtures/cases");
+    let (alerts, _) = replay(&[&input], &rules, Some(&cases.join("catalog")), dir.path());
+    let users: Vec<&str> = alerts.iter().map(|a| a["user"].as_str().unwrap()).collect();
+    assert_eq!(users, ["u.a", "u.c"], "H01 has no dictionary: x.f1 means nothing there");
+    for a in &alerts {
+        check_contract(a);
+        assert_eq!(a["kind"], "tongfang_query");
+    }
+    let e = &alerts[0]["evidence"];
+    assert_eq!(
+        (e["doctor_dimension"].as_str(), e["drug_dimension"].as_str()),
+        (Some("E.EMPL_NAME"), Some("F.DRUG_CODE"))
+    );
+    assert_eq!((e["reason"].as_str(), e["detected_from"].as_str()), (Some("group_by+where_fixed"), Some("sql")));
+    assert_eq!(e["doctor_basis"], "table com_employee");
+    assert_eq!(alerts[1]["evidence"]["doctor_basis"], "dictionary t_tj.f1");
+}

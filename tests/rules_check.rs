@@ -354,3 +354,26 @@ fn valid_per_hospital_catalogs_pass_also_with_catalog_dir() {
     assert!(err.contains("elsewhere/H02/drugs.csv:1: manufacturer: header lacks column"), "{err}");
     assert!(err.contains("elsewhere/H02/drugs.csv:1: no rows"), "{err}");
 }
+
+/// The site data dictionary of the 统方 analyser is validated with file and line, and so is
+/// a hospital's own; a stray file in `dictionary/` is named.
+#[test]
+fn the_data_dictionary_is_checked_and_named() {
+    let (_dir, rules) = shipped_rules_copy();
+    fs::write(rules.join("dictionary.csv"), "table,column,meaning\nt_rx,c1,doctor\nt_rx,c2,nurse\nt_rx,c1,drug\n")
+        .unwrap();
+    fs::create_dir_all(rules.join("dictionary")).unwrap();
+    fs::write(rules.join("dictionary/H02.csv"), "table,column\nt,c\n").unwrap();
+    fs::write(rules.join("dictionary/notes.txt"), "").unwrap();
+    let err = check_fails(&rules);
+    assert!(err.contains("dictionary.csv:3: meaning: expected doctor, drug, dept, patient or other"), "{err}");
+    assert!(err.contains("dictionary.csv:4: column: t_rx.c1 is already given a meaning on line 2"), "{err}");
+    assert!(err.contains("H02.csv:1: meaning: header lacks column `meaning`"), "{err}");
+    assert!(err.contains("notes.txt: unexpected entry in the dictionary directory"), "{err}");
+    fs::write(rules.join("dictionary.csv"), "table,column,meaning\nt_rx,c1,doctor\n").unwrap();
+    fs::write(rules.join("dictionary/H02.csv"), "table,column,meaning\n*,czr,doctor\n").unwrap();
+    fs::remove_file(rules.join("dictionary/notes.txt")).unwrap();
+    let out = run_ok(&["rules", "check", rules.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("data dictionary: 1 entries, 1 hospital dictionaries"), "{text}");
+}

@@ -1,36 +1,40 @@
 //! Data-access audit rules (TF-01, TF-02): a 统方 query — one that aggregates prescriptions
-//! by doctor and by drug, seen in `group_by` or in the SQL text — by a role or account not
-//! allowed to run one, with severity raised off-hours; and bulk export — more rows than
-//! allowed, or an export off-hours.
+//! by doctor and by drug, seen in `group_by` or in the SQL text (read by [`super::sql`]) —
+//! by a role or account not allowed to run one, with severity raised off-hours; and bulk
+//! export — more rows than allowed, or an export off-hours.
 
 use serde_json::json;
 
 use crate::alert::Candidate;
 use crate::event::{Access, Action, Event};
 use crate::rules::model::TongfangParams;
-use crate::rules::{Kind, Params};
+use crate::rules::{Dictionary, Kind, Params, RuleSet};
 
 use super::bulk::{self, AccessNorms, Judgement};
-use super::sqlscan::{group_by_columns, Columns};
+use super::sql::{Analyser, Analysis, Finding};
 use super::stat::round;
 use super::Ctx;
 
-/// Compiled column matchers of each `tongfang_query` rule, by rule index.
+/// The SQL analyser of each `tongfang_query` rule, by rule index, and the site dictionaries.
 #[derive(Debug, Default, Clone)]
 pub struct AccessRules {
-    matchers: Vec<Option<(Columns, Columns)>>,
+    matchers: Vec<Option<Analyser>>,
+    dictionary: Dictionary,
+    hospital_dictionaries: std::collections::BTreeMap<String, Dictionary>,
 }
 
 impl AccessRules {
-    pub fn new(rules: &[crate::rules::Rule]) -> AccessRules {
+    pub fn new(rules: &RuleSet) -> AccessRules {
         let matchers = rules
+            .rules
             .iter()
             .map(|r| match &r.params {
-                Params::Tongfang(p) => Some((Columns::new(&p.doctor_columns), Columns::new(&p.drug_columns))),
+                Params::Tongfang(p) => Some(Analyser::new(p)),
                 _ => None,
             })
             .collect();
-        AccessRules { matchers }
+        let (dictionary, hospital_dictionaries) = (rules.dictionary.clone(), rules.hospital_dictionaries.clone());
+        AccessRules { matchers, dictionary, hospital_dictionaries }
     }
 
     pub fn check(&self, ctx: &Ctx, norms: &mut AccessNorms, ev: &Event, a: &Access, out: &mut Vec<Candidate>) {
@@ -42,11 +46,12 @@ impl AccessRules {
         let (unusual, usual) = norms.hour_habit(&a.user, role, look.hour);
         let off_hours = calendar_off && unusual;
         for &i in ctx.by_kind.get(Kind::TongfangQuery) {
-            let (Params::Tongfang(p), Some((doc, drug))) = (&ctx.rules[i].params, &self.matchers[i]) else { continue };
+            let (Params::Tongfang(p), Some(analyser)) = (&ctx.rules[i].params, &self.matchers[i]) else { continue };
             if allowed(p, a) {
                 continue;
             }
-            if let Some(dims) = tongfang_dims(a, doc, drug) {
+            let dict = self.hospital_dictionaries.get(ctx.hospital).unwrap_or(&self.dictionary);
+            if let Some(dims) = tongfang_dims(a, analyser, dict) {
                 let c = tongfang(ctx, i, ev, a, p, off_hours, dims)
                     .evidence("calendar_off_hours", calendar_off)
                     .evidence("usual_hours", usual.clone());
@@ -126,19 +131,18 @@ fn allowed(p: &TongfangParams, a: &Access) -> bool {
         || a.role.as_deref().is_some_and(|r| p.allowed_roles.iter().any(|x| x == r))
 }
 
-/// The (doctor, drug) dimensions when the access aggregates by both.
-fn tongfang_dims(a: &Access, doc: &Columns, drug: &Columns) -> Option<(String, String, &'static str)> {
-    let pick = |cols: &[String]| -> Option<(String, String)> {
-        let d = cols.iter().find(|c| doc.matches(c))?;
-        let g = cols.iter().find(|c| *c != d && drug.matches(c))?;
-        Some((d.clone(), g.clone()))
-    };
-    let listed: Vec<String> = a.group_by.iter().map(|g| g.to_string()).collect();
-    if let Some((d, g)) = pick(&listed) {
-        return Some((d, g, "group_by"));
+/// The doctor and drug dimensions when the access aggregates by both: its `group_by` list,
+/// else its SQL (and how much of the SQL was read).
+fn tongfang_dims(
+    a: &Access,
+    analyser: &Analyser,
+    dict: &Dictionary,
+) -> Option<(Finding, &'static str, Option<Analysis>)> {
+    if let Some(f) = analyser.listed(&a.group_by, dict) {
+        return Some((f, "group_by", None));
     }
-    let sql = a.sql.as_deref()?;
-    group_by_columns(sql).iter().find_map(|clause| pick(clause)).map(|(d, g)| (d, g, "sql"))
+    let analysis = analyser.sql(a.sql.as_deref()?, dict);
+    Some((analysis.finding.clone()?, "sql", Some(analysis)))
 }
 
 fn action_zh(a: Action) -> &'static str {
@@ -173,16 +177,25 @@ fn tongfang(
     a: &Access,
     p: &TongfangParams,
     off_hours: bool,
-    (doc, drug, source): (String, String, &'static str),
+    (found, source, analysis): (Finding, &'static str, Option<Analysis>),
 ) -> Candidate {
     let mut c = base(ctx, i, ev, a, off_hours)
-        .evidence("doctor_dimension", doc)
-        .evidence("drug_dimension", drug)
+        .evidence("doctor_dimension", found.doctor)
+        .evidence("drug_dimension", found.drug)
         .evidence("detected_from", source)
+        .evidence("reason", found.reason)
+        .evidence("doctor_basis", found.doctor_basis)
+        .evidence("drug_basis", found.drug_basis)
         .evidence("rows", a.rows)
         .evidence("allowed_roles", json!(p.allowed_roles));
     if let Some(sql) = &a.sql {
         c = c.evidence("sql", sql.chars().take(2000).collect::<String>());
+    }
+    if let Some(an) = analysis.filter(Analysis::truncated) {
+        c = c.evidence("sql_bytes", an.total).evidence("sql_scanned_bytes", an.scanned).evidence(
+            "sql_note",
+            format!("SQL longer than max_sql_bytes: only its first {} of {} bytes were read", an.scanned, an.total),
+        );
     }
     if off_hours && p.raise_off_hours {
         c.severity = c.severity.raised();

@@ -1,7 +1,7 @@
 //! Detectors. Each family reads the event, the state and the reference data through
 //! [`Ctx`] and proposes [`Candidate`]s; cooldown and ids are applied later, in one place.
 //! Per-event families: `prescription` (停用/限用, 抗菌/麻精 privileges), `large_rx`
-//! (大处方), `access` (统方 queries, bulk export). Windowed, judged at day close: `share`
+//! (大处方), `access` (统方 queries, bulk export; `sql` reads the audited SQL). Windowed, judged at day close: `share`
 //! (药占比, 百元材料) and the footprint of kickbacks: `surge`, `peer`, `concentration`,
 //! `rep_visit`; at month close: `overuse` (超常预警, 双排序).
 
@@ -14,7 +14,7 @@ pub mod peer;
 pub mod prescription;
 pub mod rep_visit;
 pub mod share;
-pub mod sqlscan;
+pub mod sql;
 pub mod stat;
 pub mod surge;
 

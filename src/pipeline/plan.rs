@@ -32,7 +32,7 @@ impl Plan {
         let share_days = share().map(|p| p.window.days() + p.baseline.days()).max().unwrap_or(1);
         Plan {
             by_kind: ByKind::new(&rules.rules),
-            access: AccessRules::new(&rules.rules),
+            access: AccessRules::new(&rules),
             ring_days: (share_days + lateness_days + 2) as usize,
             track_doctor_revenue: share().any(|p| p.scope == Scope::Doctor),
             max_cooldown: rules.rules.iter().map(|r| r.cooldown.secs()).max().unwrap_or(0),

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::dictionary::{DICTIONARY_DIR, DICTIONARY_FILE};
 use super::problem::Problem;
 
 /// The catalog files of CONTRACT §2.
@@ -55,10 +56,13 @@ pub fn rule_files(dir: &Path, problems: &mut Vec<Problem>) -> std::io::Result<Ve
     for e in entries(dir, problems)? {
         if !e.is_dir && e.name.ends_with(".toml") {
             files.push(e.path);
-        } else if !(is_doc(&e) || e.is_dir && e.name == "catalog") {
+        } else if !(is_doc(&e)
+            || e.is_dir && (e.name == "catalog" || e.name == DICTIONARY_DIR)
+            || !e.is_dir && e.name == DICTIONARY_FILE)
+        {
             let what = if e.is_dir { "directory" } else { "file" };
             let msg = format!(
-                "unexpected {what} in the rules directory: rule files end in .toml; besides them only engine.toml, *.md and catalog/ belong here"
+                "unexpected {what} in the rules directory: rule files end in .toml; besides them only engine.toml, *.md, catalog/, dictionary.csv and dictionary/ belong here"
             );
             problems.push(Problem::new(&e.path, None, None, msg));
         }
@@ -133,7 +137,8 @@ mod tests {
         for f in ["a.toml", "engine.toml", "README.md", ".hidden.yaml", "b.toml.txt", "c.yaml", "a.toml~"] {
             std::fs::write(d.join(f), "").unwrap();
         }
-        for sub in ["catalog", ".git", "old"] {
+        std::fs::write(d.join("dictionary.csv"), "").unwrap();
+        for sub in ["catalog", "dictionary", ".git", "old"] {
             std::fs::create_dir(d.join(sub)).unwrap();
         }
         let mut problems = Vec::new();

@@ -15,7 +15,7 @@ use super::engine::{Engine, EngineFile};
 use super::model::*;
 use super::problem::{line_of, Problem, Problems};
 use super::ranges::{across, check_table, thresholds, Invalid, RULE, STREAM};
-use super::{hospitals, RuleSet};
+use super::{dictionary, hospitals, RuleSet};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -74,8 +74,9 @@ pub fn load(dir: &Path, catalog_dir: Option<&Path>) -> Result<RuleSet, Problems>
     }
     let catalog_dir = catalog_dir.map(Path::to_path_buf).unwrap_or_else(|| dir.join("catalog"));
     let (catalog, hospital_catalogs) = hospitals::load(&catalog_dir, &mut problems);
+    let (dictionary, hospital_dictionaries) = dictionary::load(dir, &mut problems);
     if problems.is_empty() {
-        Ok(RuleSet { engine, rules: rules.rules, catalog, hospital_catalogs })
+        Ok(RuleSet { engine, rules: rules.rules, catalog, hospital_catalogs, dictionary, hospital_dictionaries })
     } else {
         Err(Problems(problems))
     }

@@ -2,6 +2,7 @@
 //! once into typed values. See `rules/README.md` for the reference.
 
 pub mod catalog;
+pub mod dictionary;
 pub mod dir;
 pub mod duration;
 pub mod engine;
@@ -15,6 +16,7 @@ pub mod table;
 use std::collections::BTreeMap;
 
 pub use catalog::Catalog;
+pub use dictionary::Dictionary;
 pub use duration::Span;
 pub use engine::Engine;
 pub use model::{Kind, Params, Rule, Severity};
@@ -37,6 +39,10 @@ pub struct RuleSet {
     /// Complete catalogs of the hospitals with a `catalog/<hospital>/` directory, by
     /// hospital code: its files, and the default's for the files it does not hold.
     pub hospital_catalogs: BTreeMap<String, Catalog>,
+    /// The site's data dictionary for the 统方 analyser (`dictionary.csv`, may be empty).
+    pub dictionary: Dictionary,
+    /// Hospitals' own dictionaries (`dictionary/<hospital>.csv`), replacing the shared one.
+    pub hospital_dictionaries: BTreeMap<String, Dictionary>,
 }
 
 impl RuleSet {
@@ -60,6 +66,13 @@ impl RuleSet {
             c.doctors.len(),
             c.suspensions.len()
         );
+        if !self.dictionary.is_empty() || !self.hospital_dictionaries.is_empty() {
+            s += &format!(
+                "; data dictionary: {} entries, {} hospital dictionaries",
+                self.dictionary.len(),
+                self.hospital_dictionaries.len()
+            );
+        }
         let hospitals: Vec<&str> = self.override_hospitals().collect();
         if !hospitals.is_empty() {
             s += &format!("; per-hospital catalogs: {}", hospitals.join(", "));

@@ -278,7 +278,7 @@ impl Default for ShareParams {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TongfangParams {
     /// Roles that may aggregate by doctor and drug (纪检, 医务科).
@@ -289,6 +289,13 @@ pub struct TongfangParams {
     pub doctor_columns: Vec<String>,
     /// Column names or `*` patterns that mean "drug".
     pub drug_columns: Vec<String>,
+    /// Tables (names or `*` patterns) that are doctor dictionaries: a column joined to one of
+    /// theirs is a doctor key, and their generic columns (`code`, `name`, `xm`) mean doctor.
+    pub doctor_tables: Vec<String>,
+    /// Tables that are drug dictionaries, likewise.
+    pub drug_tables: Vec<String>,
+    /// Bytes of a statement's SQL analysed; beyond, the head is read and evidence says so.
+    pub max_sql_bytes: usize,
     /// Raise severity one level off-hours.
     pub raise_off_hours: bool,
 }
@@ -346,6 +353,48 @@ impl Default for TongfangParams {
                 "ypdm*",
                 "ypmc*",
             ]),
+            doctor_tables: s(&[
+                "doctor",
+                "doctors",
+                "*doctor*",
+                "physician*",
+                "prescriber*",
+                "staff",
+                "*_staff",
+                "staff_*",
+                "*employee*",
+                "emp",
+                "gy_ygdm",
+                "gy_ysdm",
+                "gy_ys",
+                "*_ygdm",
+                "*_ygxx",
+                "ct_careprov",
+                "*医生*",
+                "*职工*",
+                "*人员*",
+            ]),
+            drug_tables: s(&[
+                "drug",
+                "drugs",
+                "*drug*",
+                "*medicine*",
+                "medication*",
+                "*formulary*",
+                "yk_typk",
+                "yk_ypcdjg",
+                "yk_ypcd",
+                "yk_ypml",
+                "gy_ypzd",
+                "*ypzd*",
+                "*_ypml",
+                "*_ypxx",
+                "yp_*",
+                "pha_com_baseinfo",
+                "arc_itmmast",
+                "*药品*",
+            ]),
+            max_sql_bytes: 65_536,
             raise_off_hours: true,
         }
     }

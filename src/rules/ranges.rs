@@ -203,6 +203,10 @@ const BULK_EXPORT: &[(&str, Bound)] = &[
     ("prior_accesses", Bound::Real(Real::closed(0.0, 10_000.0))),
 ];
 
+/// SQL analysed per statement: at least a short query, at most 16 MiB (the analyser is
+/// linear, but a cap bounds the time one audit record may take).
+const TONGFANG: &[(&str, Bound)] = &[("max_sql_bytes", Bound::Int(1024, 16 * 1024 * 1024))];
+
 const SURGE: &[(&str, Bound)] = &[
     ("baseline_weeks", Bound::Int(1, WEEKS as i64 - 2)),
     ("min_baseline_weeks", Bound::Int(1, WEEKS as i64 - 2)),
@@ -270,16 +274,13 @@ pub fn thresholds(kind: Kind) -> Vec<(&'static str, Bound)> {
         Kind::DrugShare => &[DRUG_SHARE, SHARE_REVENUE],
         Kind::MaterialShare => &[MATERIAL_SHARE, SHARE_REVENUE],
         Kind::BulkExport => &[BULK_EXPORT],
+        Kind::TongfangQuery => &[TONGFANG],
         Kind::Surge => &[SURGE],
         Kind::PeerOutlier => &[PEER],
         Kind::Concentration => &[CONCENTRATION],
         Kind::RepVisitLift => &[REP_LIFT],
         Kind::OveruseWarning => &[OVERUSE],
-        Kind::SuspendedDrug
-        | Kind::RestrictedDrug
-        | Kind::AntibioticPrivilege
-        | Kind::ControlledPrivilege
-        | Kind::TongfangQuery => &[],
+        Kind::SuspendedDrug | Kind::RestrictedDrug | Kind::AntibioticPrivilege | Kind::ControlledPrivilege => &[],
     };
     parts.iter().flat_map(|p| p.iter().copied()).collect()
 }

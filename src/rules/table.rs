@@ -17,6 +17,11 @@ pub struct Row<'r> {
 }
 
 impl Row<'_> {
+    /// The 1-based line of the row in its file.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
     pub fn text(&self, col: &str) -> &str {
         self.cols.get(col).and_then(|&i| self.rec.get(i)).map(str::trim).unwrap_or("")
     }

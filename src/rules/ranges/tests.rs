@@ -53,7 +53,8 @@ fn absurd_durations_are_range_errors() {
 /// The defaults of every kind lie within the documented ranges.
 #[test]
 fn defaults_are_in_range() {
-    let defaults: [(Kind, Table); 9] = [
+    let defaults: [(Kind, Table); 10] = [
+        (Kind::TongfangQuery, Table::try_from(TongfangParams::default()).unwrap()),
         (Kind::LargeRx, Table::try_from(LargeRxParams::default()).unwrap()),
         (Kind::DrugShare, Table::try_from(ShareParams::default()).unwrap()),
         (Kind::MaterialShare, Table::try_from(ShareParams::default()).unwrap()),

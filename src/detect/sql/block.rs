@@ -1,0 +1,321 @@
+//! The single pass that cuts a statement into query blocks (one per SELECT: a UNION branch,
+//! a subquery, a CTE body) and records, for each, what the decision needs: its tables and
+//! aliases, select items, GROUP BY and PARTITION BY items, column = column equalities and
+//! columns fixed to a value. No recursion: parentheses are an explicit stack, bounded by
+//! [`MAX_DEPTH`]; each token is looked at a bounded number of times.
+
+use std::collections::HashMap;
+
+use super::lex::Kind;
+use super::text::Toks;
+
+/// Deepest parenthesis nesting followed; deeper parentheses are counted, not tracked.
+pub const MAX_DEPTH: usize = 256;
+
+/// Token indices `[start, end)`.
+pub type Span = (u32, u32);
+
+/// A column reference: its name token and, when qualified, the qualifier's.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Ref {
+    pub qual: Option<u32>,
+    pub name: u32,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    GroupBy,
+    PartitionBy,
+}
+
+#[derive(Clone, Debug)]
+pub struct Grouping {
+    pub source: Source,
+    pub items: Vec<Span>,
+}
+
+/// A table of a FROM clause: its name's last part, or the derived block; its alias.
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub name: Option<u32>,
+    pub child: Option<usize>,
+    pub alias: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Block {
+    pub nested: bool,
+    pub tables: Vec<Table>,
+    pub selects: Vec<Span>,
+    pub groupings: Vec<Grouping>,
+    pub equalities: Vec<(Ref, Ref)>,
+    pub fixed: Vec<Ref>,
+    pub aggregate: bool,
+    pub pivot: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum Clause {
+    Start,
+    Cte,
+    Select,
+    From,
+    Where,
+    GroupBy,
+    Other,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum TableState {
+    Idle,
+    Expect,
+    /// A table was named; a `.`, `as` or an alias may follow.
+    Named,
+    Alias,
+}
+
+/// One parenthesis level (the statement is level 0); a level that opens with SELECT or
+/// WITH owns a block and its clause state.
+pub(super) struct Frame {
+    pub(super) block: Option<usize>,
+    pub(super) clause: Clause,
+    item_start: u32,
+    pub(super) tables: TableState,
+    /// An open PARTITION BY list at this level: the grouping it fills and its item start.
+    partition: Option<(usize, u32)>,
+}
+
+impl Frame {
+    fn new(block: Option<usize>) -> Frame {
+        Frame { block, clause: Clause::Start, item_start: 0, tables: TableState::Idle, partition: None }
+    }
+}
+
+const AGGREGATES: &[&str] =
+    &["sum", "count", "avg", "listagg", "group_concat", "string_agg", "wm_concat", "ratio_to_report", "median"];
+
+pub struct Pass<'a> {
+    pub(super) k: &'a Toks<'a>,
+    pub blocks: Vec<Block>,
+    pub(super) frames: Vec<Frame>,
+    /// Parentheses opened beyond [`MAX_DEPTH`] and not yet closed.
+    pub overflow: usize,
+    /// Token index of each open frame's `(`.
+    opened: Vec<u32>,
+    /// Indices of the frames that own a block, innermost last.
+    owners: Vec<usize>,
+    /// `(` of a nested block → its `)` (or the end): item walks jump over nested blocks.
+    pub jumps: HashMap<u32, u32>,
+}
+
+impl<'a> Pass<'a> {
+    pub fn run(k: &'a Toks<'a>) -> Pass<'a> {
+        let mut p = Pass {
+            k,
+            blocks: Vec::new(),
+            frames: vec![Frame::new(None)],
+            overflow: 0,
+            opened: Vec::new(),
+            owners: Vec::new(),
+            jumps: HashMap::new(),
+        };
+        for i in 0..k.len() {
+            p.token(i);
+        }
+        while p.frames.len() > 1 {
+            p.close(k.len());
+        }
+        p.end_clause(0, k.len());
+        p
+    }
+
+    /// The innermost frame that owns a block.
+    fn owner(&self) -> Option<usize> {
+        self.owners.last().copied()
+    }
+
+    /// Frame `f` (the innermost) now owns block `b`, or none.
+    pub(super) fn own(&mut self, f: usize, b: Option<usize>) {
+        let had = self.frames[f].block.is_some();
+        self.frames[f] = Frame::new(b);
+        match (had, b.is_some()) {
+            (false, true) => self.owners.push(f),
+            (true, false) => {
+                self.owners.pop();
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn block(&mut self) -> Option<&mut Block> {
+        let f = self.owner()?;
+        let b = self.frames[f].block?;
+        Some(&mut self.blocks[b])
+    }
+
+    pub(super) fn new_block(&mut self, nested: bool) -> usize {
+        self.blocks.push(Block { nested, ..Block::default() });
+        self.blocks.len() - 1
+    }
+
+    fn token(&mut self, i: usize) {
+        let k = self.k;
+        match k.kind(i) {
+            Some(Kind::Punct(b'(')) => return self.open(i),
+            Some(Kind::Punct(b')')) => return self.close(i),
+            Some(Kind::Punct(b'=')) => return self.equals(i),
+            Some(Kind::Word) => return self.word(i),
+            _ => {}
+        }
+        let top = self.frames.len() - 1;
+        if k.punct(i, b',') {
+            self.comma(top, i);
+        } else if k.punct(i, b';') && top == 0 {
+            self.end_clause(0, i);
+            self.own(0, None);
+        } else if self.frames[top].block.is_some() {
+            self.table_token(top, i);
+        }
+    }
+
+    fn open(&mut self, i: usize) {
+        if self.frames.len() >= MAX_DEPTH {
+            self.overflow += 1;
+            return;
+        }
+        let owns = self.k.word(i + 1, "select") || self.k.word(i + 1, "with");
+        let block = owns.then(|| self.new_block(true));
+        self.frames.push(Frame::new(None));
+        let top = self.frames.len() - 1;
+        self.own(top, block);
+        self.opened.push(i as u32);
+    }
+
+    fn close(&mut self, i: usize) {
+        if self.overflow > 0 {
+            self.overflow -= 1;
+            return;
+        }
+        if self.frames.len() == 1 {
+            return;
+        }
+        let top = self.frames.len() - 1;
+        self.end_partition(top, i);
+        self.end_clause(top, i);
+        if self.frames[top].block.is_some() {
+            self.owners.pop();
+        }
+        let frame = self.frames.pop().expect("more than one frame");
+        let opened = self.opened.pop().expect("one per frame above the statement");
+        let parent = self.frames.len() - 1;
+        if let Some(child) = frame.block {
+            self.jumps.insert(opened, i as u32);
+            if self.frames[parent].block.is_some() && self.frames[parent].clause == Clause::From {
+                let t = Table { name: None, child: Some(child), alias: None };
+                self.block().expect("parent owns a block").tables.push(t);
+                self.frames[parent].tables = TableState::Named;
+            }
+        }
+    }
+
+    fn comma(&mut self, top: usize, i: usize) {
+        if let Some((g, start)) = self.frames[top].partition {
+            self.push_group_item(g, start, i);
+            self.frames[top].partition = Some((g, i as u32 + 1));
+        }
+        let f = &mut self.frames[top];
+        if f.block.is_none() {
+            return;
+        }
+        match f.clause {
+            Clause::Select => {
+                let span = (f.item_start, i as u32);
+                f.item_start = i as u32 + 1;
+                self.block().expect("owner").selects.push(span);
+            }
+            Clause::GroupBy => {
+                let start = f.item_start;
+                f.item_start = i as u32 + 1;
+                let last = self.block().expect("owner").groupings.len() - 1;
+                self.push_group_item(last, start, i);
+            }
+            Clause::From => f.tables = TableState::Expect,
+            _ => {}
+        }
+    }
+
+    fn push_group_item(&mut self, g: usize, start: u32, end: usize) {
+        if (start as usize) < end {
+            if let Some(b) = self.block() {
+                b.groupings[g].items.push((start, end as u32));
+            }
+        }
+    }
+
+    /// Closes the clause of frame `f` at token `i`: its last select or group item.
+    pub(super) fn end_clause(&mut self, f: usize, i: usize) {
+        let fr = &self.frames[f];
+        let (clause, start) = (fr.clause, fr.item_start);
+        let Some(b) = fr.block else { return };
+        let span = (start, i as u32);
+        match clause {
+            Clause::Select if start < i as u32 => self.blocks[b].selects.push(span),
+            Clause::GroupBy if start < i as u32 => {
+                if let Some(g) = self.blocks[b].groupings.last_mut() {
+                    g.items.push(span);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn end_partition(&mut self, f: usize, i: usize) {
+        if let Some((g, start)) = self.frames[f].partition.take() {
+            self.push_group_item(g, start, i);
+        }
+    }
+
+    pub(super) fn set_clause(&mut self, f: usize, i: usize, clause: Clause, item_start: usize) {
+        self.end_clause(f, i);
+        let fr = &mut self.frames[f];
+        fr.clause = clause;
+        fr.item_start = item_start as u32;
+        fr.tables = if clause == Clause::From { TableState::Expect } else { TableState::Idle };
+    }
+
+    fn word(&mut self, i: usize) {
+        let k = self.k;
+        let top = self.frames.len() - 1;
+        let w = k.text(i).to_ascii_lowercase();
+        if k.punct(i + 1, b'(') && AGGREGATES.contains(&w.as_str()) {
+            if let Some(b) = self.block() {
+                b.aggregate = true;
+            }
+        }
+        match w.as_str() {
+            "partition" if k.word(i + 1, "by") => {
+                if let Some(b) = self.block() {
+                    b.groupings.push(Grouping { source: Source::PartitionBy, items: Vec::new() });
+                    let g = b.groupings.len() - 1;
+                    self.frames[top].partition = Some((g, i as u32 + 2));
+                }
+                return;
+            }
+            "order" | "rows" | "range" => self.end_partition(top, i),
+            "like" => self.fixed_before(i, k.literal(i + 1)),
+            "in" if !k.word(i.wrapping_sub(1), "not") => {
+                let pivot = k.word(i.wrapping_sub(2), "for") || k.word(i.wrapping_sub(4), "for");
+                let listed = k.punct(i + 1, b'(') && (k.literal(i + 2) || pivot);
+                self.fixed_before(i, listed);
+            }
+            "decode" if k.punct(i + 1, b'(') => self.decode(i + 2),
+            "pivot" => {
+                if let Some(b) = self.block() {
+                    b.pivot = true;
+                }
+            }
+            _ => {}
+        }
+        self.clause_word(top, i, &w);
+    }
+}

@@ -1,0 +1,90 @@
+//! The decision for one block, from the hits of each of its groupings and of its fixed
+//! columns (see `resolve` for what counts); grouping sets and correlated columns.
+
+use super::block::{Block, Ref, Span};
+use super::resolve::{lower, Hit, Resolver, Scope};
+use super::Finding;
+use crate::rules::dictionary::Dimension;
+
+impl Resolver<'_> {
+    /// `grouping sets (…)`: each set's span.
+    pub(super) fn grouping_sets(&mut self, (a, b): Span) -> Option<Vec<Span>> {
+        let k = self.k;
+        if !(k.word(a as usize, "grouping") && k.word(a as usize + 1, "sets") && k.punct(a as usize + 2, b'(')) {
+            return None;
+        }
+        let at = a as usize + 1;
+        let mut parts = Vec::new();
+        let (mut depth, mut start) = (0usize, at as u32 + 2);
+        for i in self.walk((at as u32 + 1, b)) {
+            let i = i as usize;
+            if k.punct(i, b'(') {
+                depth += 1;
+            } else if k.punct(i, b')') {
+                depth -= 1;
+                if depth == 0 {
+                    parts.push((start, i as u32));
+                    break;
+                }
+            } else if k.punct(i, b',') && depth == 1 {
+                parts.push((start, i as u32));
+                start = i as u32 + 1;
+            }
+        }
+        Some(parts)
+    }
+
+    /// In a nested block, `col = outer.col` fixes `col` per row of the outer query.
+    pub(super) fn correlated(&self, b: &Block, s: &Scope) -> Vec<Hit> {
+        let mut out = Vec::new();
+        for (l, r) in &b.equalities {
+            let known = |r: &Ref| r.qual.is_none_or(|q| s.tables.contains_key(&lower(self.k, q)));
+            for (inner, outer) in [(l, r), (r, l)] {
+                if !known(outer) && known(inner) {
+                    if let Some(mut h) = self.hit(s, inner) {
+                        h.basis = format!("{} (correlated)", h.basis);
+                        out.push(h);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+fn find(hits: &[Hit], dim: Dimension) -> Option<&Hit> {
+    hits.iter().find(|h| h.dim == dim)
+}
+
+pub fn decide(alternatives: &[(&'static str, Vec<Hit>)], fixed: &[Hit], aggregates: bool) -> Option<Finding> {
+    let make = |doc: (&Hit, &str), drug: (&Hit, &str)| {
+        let reason = match (doc.1, drug.1) {
+            (a, b) if a == b => a.to_owned(),
+            ("where_fixed", b) => format!("{b}+where_fixed"),
+            (a, b) => format!("{a}+{b}"),
+        };
+        Finding {
+            doctor: doc.0.column.clone(),
+            drug: drug.0.column.clone(),
+            reason,
+            doctor_basis: doc.0.basis.clone(),
+            drug_basis: drug.0.basis.clone(),
+        }
+    };
+    let fixed_doc = find(fixed, Dimension::Doctor).map(|h| (h, "where_fixed"));
+    let fixed_drug = find(fixed, Dimension::Drug).map(|h| (h, "where_fixed"));
+    for (src, hits) in alternatives {
+        let doc = find(hits, Dimension::Doctor).map(|h| (h, *src));
+        let drug = find(hits, Dimension::Drug).map(|h| (h, *src));
+        if doc.is_none() && drug.is_none() {
+            continue;
+        }
+        if let (Some(d), Some(g)) = (doc.or(fixed_doc), drug.or(fixed_drug)) {
+            return Some(make(d, g));
+        }
+    }
+    match (fixed_doc, fixed_drug) {
+        (Some(d), Some(g)) if aggregates => Some(make(d, g)),
+        _ => None,
+    }
+}

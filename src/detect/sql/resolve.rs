@@ -1,0 +1,295 @@
+//! Reading each block's columns and deciding: a block aggregates prescriptions by doctor and
+//! by drug when one of its groupings (GROUP BY, a grouping set, PARTITION BY, a pivot's
+//! source) holds one dimension and the other is grouped there too or fixed in the block
+//! (`where ypdm = 'X' group by ysdm`: per-doctor figures of one drug, and likewise one
+//! doctor's per-drug figures), or when both are fixed and the block aggregates.
+//!
+//! A column's meaning, first found: the site dictionary (`table.column`), an exact name of
+//! `doctor_columns`/`drug_columns`, the name's own words, a join to a doctor or drug
+//! dictionary table, the table it comes from (for generic names such as `code`, `mc`), a
+//! pattern of the column lists. A select item's alias adds its meaning to the item.
+
+use std::collections::HashMap;
+
+use super::block::{Block, Ref, Source, Span};
+use super::decide::decide;
+use super::text::Toks;
+use super::vocab::{self, Meaning};
+use super::{Analyser, Finding};
+use crate::rules::dictionary::{Dictionary, Dimension};
+
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub dim: Dimension,
+    pub column: String,
+    pub basis: String,
+}
+
+/// Aliases of one block, and the keys its joins make.
+#[derive(Default)]
+pub(super) struct Scope {
+    /// Alias or table name (lower case) → table name, `None` for a derived table.
+    pub(super) tables: HashMap<String, Option<String>>,
+    /// The block's only table, when it has exactly one and it is named.
+    single: Option<String>,
+    /// (qualifier, column) → the dictionary table it is joined to and its meaning.
+    joins: HashMap<(String, String), (Dimension, String)>,
+}
+
+pub struct Resolver<'a> {
+    pub k: &'a Toks<'a>,
+    pub a: &'a Analyser,
+    pub dict: &'a Dictionary,
+    pub jumps: &'a HashMap<u32, u32>,
+    pub blocks: &'a [Block],
+    /// Tokens walked: bounded by a small multiple of the tokens of the statement.
+    pub steps: usize,
+}
+
+impl Analyser {
+    /// What a bare name means without a table: dictionary (`*`), exact list, words, pattern.
+    pub fn name_hit(
+        &self,
+        dict: &Dictionary,
+        table: Option<&str>,
+        name: &str,
+    ) -> (Option<(Dimension, String)>, Meaning) {
+        let lower = name.to_lowercase();
+        if let Some(d) = dict.column(table, &lower) {
+            return (Some((d, format!("dictionary {}.{lower}", table.unwrap_or("*")))), Meaning::Is(d));
+        }
+        if self.doctor_columns.exact(&lower) {
+            return (Some((Dimension::Doctor, "column list".into())), Meaning::Is(Dimension::Doctor));
+        }
+        if self.drug_columns.exact(&lower) {
+            return (Some((Dimension::Drug, "column list".into())), Meaning::Is(Dimension::Drug));
+        }
+        let m = vocab::meaning(name);
+        if let Meaning::Is(d) = m {
+            return (Some((d, "name".into())), m);
+        }
+        (None, m)
+    }
+
+    /// A column list pattern, the last resort.
+    pub fn pattern_hit(&self, name: &str) -> Option<(Dimension, String)> {
+        let lower = name.to_lowercase();
+        if self.doctor_columns.pattern(&lower) {
+            Some((Dimension::Doctor, "column list".into()))
+        } else if self.drug_columns.pattern(&lower) {
+            Some((Dimension::Drug, "column list".into()))
+        } else {
+            None
+        }
+    }
+
+    fn table_kind(&self, dict: &Dictionary, table: &str) -> Option<Dimension> {
+        dict.table(table).or_else(|| {
+            if self.doctor_tables.matches(table) {
+                Some(Dimension::Doctor)
+            } else if self.drug_tables.matches(table) {
+                Some(Dimension::Drug)
+            } else {
+                None
+            }
+        })
+    }
+}
+
+pub(super) fn lower(k: &Toks, i: u32) -> String {
+    k.text(i as usize).to_lowercase()
+}
+
+impl Resolver<'_> {
+    pub(super) fn scope(&self, b: &Block) -> Scope {
+        let k = self.k;
+        let mut s = Scope::default();
+        for t in &b.tables {
+            let name = t.name.map(|n| lower(k, n));
+            if let Some(n) = &name {
+                s.tables.insert(n.clone(), name.clone());
+            }
+            if let Some(al) = t.alias {
+                s.tables.insert(lower(k, al), name.clone());
+            }
+        }
+        if let [t] = b.tables.as_slice() {
+            s.single = t.name.map(|n| lower(k, n));
+        }
+        for (l, r) in &b.equalities {
+            for (key, other) in [(l, r), (r, l)] {
+                let (Some(kt), ot) = (self.table_of(&s, other), self.table_of(&s, key)) else { continue };
+                let Some(dim @ (Dimension::Doctor | Dimension::Drug)) = self.a.table_kind(self.dict, &kt) else {
+                    continue;
+                };
+                if ot.is_some_and(|t| self.a.table_kind(self.dict, &t) == Some(dim)) {
+                    continue;
+                }
+                let q = key.qual.map(|q| lower(k, q)).unwrap_or_default();
+                s.joins.insert((q, lower(k, key.name)), (dim, kt));
+            }
+        }
+        s
+    }
+
+    fn table_of(&self, s: &Scope, r: &Ref) -> Option<String> {
+        match r.qual {
+            Some(q) => s.tables.get(&lower(self.k, q)).cloned().flatten(),
+            None => s.single.clone(),
+        }
+    }
+
+    fn written(&self, r: &Ref) -> String {
+        match r.qual {
+            Some(q) => format!("{}.{}", self.k.text(q as usize), self.k.text(r.name as usize)),
+            None => self.k.text(r.name as usize).to_owned(),
+        }
+    }
+
+    pub(super) fn hit(&self, s: &Scope, r: &Ref) -> Option<Hit> {
+        let name = self.k.text(r.name as usize);
+        let table = self.table_of(s, r);
+        let make = |(dim, basis): (Dimension, String)| Hit { dim, column: self.written(r), basis };
+        let (found, m) = self.a.name_hit(self.dict, table.as_deref(), name);
+        if let Some(f) = found {
+            return Some(make(f));
+        }
+        let q = r.qual.map(|q| lower(self.k, q)).unwrap_or_default();
+        if let Some((dim, t)) = s.joins.get(&(q, name.to_lowercase())) {
+            return Some(make((*dim, format!("join {t}"))));
+        }
+        if m == Meaning::Generic {
+            if let Some(t) = &table {
+                if let Some(dim) = self.a.table_kind(self.dict, t) {
+                    return Some(make((dim, format!("table {t}"))));
+                }
+            }
+        }
+        self.a.pattern_hit(name).map(make)
+    }
+
+    /// Token indices of `span` at this block's level: nested blocks are jumped over.
+    pub(super) fn walk(&mut self, (a, b): Span) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut j = a;
+        while j < b {
+            self.steps += 1;
+            if let Some(&close) = self.jumps.get(&j) {
+                j = close + 1;
+                continue;
+            }
+            out.push(j);
+            j += 1;
+        }
+        out
+    }
+
+    /// Column references in `span`.
+    fn refs(&mut self, span: Span) -> Vec<Ref> {
+        let k = self.k;
+        let mut out = Vec::new();
+        for j in self.walk(span) {
+            let j = j as usize;
+            if k.name(j) && !k.punct(j + 1, b'(') && !k.punct(j + 1, b'.') {
+                let qual = (j >= span.0 as usize + 2 && k.punct(j - 1, b'.') && k.name(j - 2)).then(|| j as u32 - 2);
+                out.push(Ref { qual, name: j as u32 });
+            }
+        }
+        out
+    }
+
+    /// A select item's alias token, if it has one (`expr AS a`, `expr a`).
+    fn alias(&self, (a, b): Span) -> Option<u32> {
+        let k = self.k;
+        let last = b as usize - 1;
+        if b - a < 2 || !(k.name(last) || k.kind(last) == Some(super::lex::Kind::Str)) {
+            return None;
+        }
+        let before = last - 1;
+        let bare = k.name(before) || k.punct(before, b')') || k.literal(before) || k.word(before, "end");
+        (k.word(before, "as") || bare && !k.punct(before, b'.')).then_some(last as u32)
+    }
+
+    fn key(&mut self, span: Span) -> String {
+        let k = self.k;
+        self.walk(span).into_iter().map(|i| k.text(i as usize).to_lowercase()).collect::<Vec<_>>().join(" ")
+    }
+
+    /// Hits of every item of `spans` (select items: with their alias's meaning).
+    fn item_hits(&mut self, s: &Scope, span: Span, alias: Option<u32>) -> Vec<Hit> {
+        let end = alias.map_or(span.1, |al| if self.k.word(al as usize - 1, "as") { al - 1 } else { al });
+        let refs = self.refs((span.0, end));
+        let mut hits: Vec<Hit> = refs.iter().filter_map(|r| self.hit(s, r)).collect();
+        if let Some(al) = alias {
+            let text = self.k.text(al as usize).trim_matches('\'');
+            if let (Some((dim, _)), _) = self.a.name_hit(self.dict, None, text) {
+                hits.push(Hit { dim, column: text.to_owned(), basis: format!("alias {text}") });
+            }
+        }
+        hits
+    }
+
+    /// The doctor × drug finding of block `b`, if any.
+    pub fn block(&mut self, b: &Block) -> Option<Finding> {
+        let s = self.scope(b);
+        let mut selects: Vec<(String, Option<String>, Vec<Hit>)> = Vec::with_capacity(b.selects.len());
+        for &span in &b.selects {
+            let alias = self.alias(span);
+            let body = alias.map_or(span, |al| (span.0, if self.k.word(al as usize - 1, "as") { al - 1 } else { al }));
+            let hits = self.item_hits(&s, span, alias);
+            selects.push((self.key(body), alias.map(|al| lower(self.k, al)), hits));
+        }
+        let by_key: HashMap<&str, usize> = selects.iter().enumerate().map(|(i, s)| (s.0.as_str(), i)).collect();
+        let by_alias: HashMap<&str, usize> =
+            selects.iter().enumerate().filter_map(|(i, s)| s.1.as_deref().map(|a| (a, i))).collect();
+        let mut fixed: Vec<Hit> = b.fixed.iter().filter_map(|r| self.hit(&s, r)).collect();
+        if b.nested {
+            fixed.extend(self.correlated(b, &s));
+        }
+        let mut alternatives: Vec<(&'static str, Vec<Hit>)> = Vec::new();
+        for g in &b.groupings {
+            let src = if g.source == Source::GroupBy { "group_by" } else { "partition_by" };
+            let mut common = Vec::new();
+            let mut sets: Vec<Vec<Hit>> = Vec::new();
+            for &item in &g.items {
+                if let Some(parts) = self.grouping_sets(item) {
+                    sets.extend(parts.into_iter().map(|p| self.item_hits(&s, p, None)));
+                    continue;
+                }
+                let mut hits = self.item_hits(&s, item, None);
+                let single = item.1 - item.0 == 1;
+                let text = self.k.text(item.0 as usize);
+                let pos = (single && self.k.kind(item.0 as usize) == Some(super::lex::Kind::Num))
+                    .then(|| text.parse::<usize>().ok().and_then(|n| n.checked_sub(1)))
+                    .flatten();
+                let matched = pos
+                    .or_else(|| by_key.get(self.key(item).as_str()).copied())
+                    .or_else(|| single.then(|| by_alias.get(text.to_lowercase().as_str()).copied()).flatten());
+                if let Some(sel) = matched.and_then(|i| selects.get(i)) {
+                    hits.extend(sel.2.iter().cloned());
+                }
+                common.extend(hits);
+            }
+            if sets.is_empty() {
+                alternatives.push((src, common));
+            } else {
+                for set in sets {
+                    alternatives.push((src, common.iter().cloned().chain(set).collect()));
+                }
+            }
+        }
+        if b.pivot {
+            let source: Vec<Hit> = b
+                .tables
+                .iter()
+                .filter_map(|t| t.child)
+                .flat_map(|c| self.blocks[c].selects.clone())
+                .collect::<Vec<_>>()
+                .into_iter()
+                .flat_map(|span| self.item_hits(&Scope::default(), span, None))
+                .collect();
+            alternatives.push(("pivot", source));
+        }
+        decide(&alternatives, &fixed, b.aggregate || !b.groupings.is_empty())
+    }
+}

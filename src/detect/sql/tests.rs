@@ -1,0 +1,98 @@
+use super::*;
+use crate::rules::model::TongfangParams;
+
+fn analyser() -> Analyser {
+    Analyser::new(&TongfangParams::default())
+}
+
+fn find(sql: &str) -> Option<Finding> {
+    analyser().sql(sql, &Dictionary::default()).finding
+}
+
+#[test]
+fn reads_the_shapes_of_a_tongfang_query() {
+    let f = find("select a.ysdm, b.ypxh, sum(b.ypsl) from ms_cf01 a join ms_cf02 b on a.cfsb = b.cfsb group by 1, 2")
+        .unwrap();
+    assert_eq!((f.doctor.as_str(), f.drug.as_str(), f.reason.as_str()), ("a.ysdm", "b.ypxh", "group_by"));
+    let f = find("select kdys_bm, count(*) from mz_cfmx where yp_bm = 'Y1' group by kdys_bm").unwrap();
+    assert_eq!((f.reason.as_str(), f.drug.as_str()), ("group_by+where_fixed", "yp_bm"));
+    let f = find("select ysdm, ypxh, sum(ypsl) over (partition by ysdm, ypxh) from ms_cf02").unwrap();
+    assert_eq!(f.reason, "partition_by");
+    let f = find("select m.f1, sum(m.f3) from t m join gy_ygdm d on d.ygdm = m.f1 where m.f2 in ('A','B') and m.f2 = :x group by m.f1");
+    assert!(f.is_none(), "f2 means nothing: {f:?}");
+    let f = find("select m.f1, m.f2, sum(m.f3) from t m join gy_ygdm y on y.ygdm = m.f1 join yk_typk p on p.ypxh = m.f2 group by m.f1, m.f2")
+        .unwrap();
+    assert_eq!((f.doctor_basis.as_str(), f.drug_basis.as_str()), ("join gy_ygdm", "join yk_typk"));
+    let f = find("select a.c1 as ysxm, a.c2 as 药品名称, sum(a.c3) from t a group by a.c1, a.c2").unwrap();
+    assert_eq!((f.doctor_basis.as_str(), f.drug_basis.as_str()), ("alias ysxm", "alias 药品名称"));
+}
+
+#[test]
+fn innocent_shapes_stay_quiet() {
+    for sql in [
+        "select ksdm, ypxh, sum(ypsl) from ms_cf02 group by ksdm, ypxh",
+        "select ysdm, count(*) from ms_cf01 group by ysdm",
+        "select zzys, ypdm, sum(je) from t group by grouping sets ((zzys), (ypdm))",
+        "select * from ms_cf02 where ysdm = 'D1' and ypxh = 'Y1'",
+        "select count(*) from ms_cf02 /* group by ysdm, ypxh */",
+        "select ysdm, sum(ypsl), sum(ypje) from ms_cf02 group by ysdm",
+    ] {
+        assert_eq!(find(sql), None, "{sql}");
+    }
+}
+
+#[test]
+fn the_site_dictionary_names_its_own_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dictionary.csv");
+    std::fs::write(&path, "table,column,meaning\nt_rx,col_a,doctor\nt_rx,col_b,drug\n").unwrap();
+    let mut problems = Vec::new();
+    let dict = Dictionary::load(&path, &mut problems);
+    assert!(problems.is_empty());
+    let sql = "select x.col_a, x.col_b, sum(x.n) from his.t_rx x group by x.col_a, x.col_b";
+    assert_eq!(analyser().sql(sql, &Dictionary::default()).finding, None);
+    let f = analyser().sql(sql, &dict).finding.unwrap();
+    assert_eq!(f.doctor_basis, "dictionary t_rx.col_a");
+}
+
+#[test]
+fn the_event_group_by_list_goes_through_the_same_names() {
+    let a = analyser();
+    let d = Dictionary::default();
+    assert!(a.listed(&["doctor", "drug"], &d).is_some());
+    assert!(a.listed(&["开单医生", "药品名称"], &d).is_some());
+    assert!(a.listed(&["prescriber_id", "med_cd"], &d).is_some());
+    assert!(a.listed(&["dept", "drug"], &d).is_none());
+}
+
+/// 1 MB of adversarial SQL: nested `group by (` subqueries, unclosed quotes and comments,
+/// 100k parentheses. The work is bounded by the cap, whatever the text.
+#[test]
+fn adversarial_statements_cost_work_linear_in_the_cap() {
+    let mut nested = String::new();
+    while nested.len() < 1 << 20 {
+        nested.push_str("select ysdm, ypxh from t group by (");
+    }
+    let parens = "(".repeat(100_000) + &")".repeat(100_000);
+    let mut mixed = String::new();
+    while mixed.len() < 1 << 20 {
+        mixed.push_str(
+            "select a.ysdm, count(*) from t a where x = 'it''s' group by a.ysdm, (select ypxh from u group by ",
+        );
+    }
+    let unclosed = format!("select ysdm from t where a = '{}", "x".repeat(1 << 20));
+    let comment = format!("select ysdm /* {}", "group by ysdm, ypxh ".repeat(50_000));
+    let mut p = TongfangParams::default();
+    for cap in [65_536, 1 << 20] {
+        p.max_sql_bytes = cap;
+        let a = Analyser::new(&p);
+        for sql in [&nested, &parens, &mixed, &unclosed, &comment] {
+            let t = std::time::Instant::now();
+            let r = a.sql(sql, &Dictionary::default());
+            assert!(r.scanned <= cap);
+            assert!(r.steps <= 3 * r.scanned, "{} steps for {} bytes", r.steps, r.scanned);
+            // Generous: the real figure is milliseconds; this only catches a quadratic walk.
+            assert!(t.elapsed() < std::time::Duration::from_secs(20), "{:?}", t.elapsed());
+        }
+    }
+}
