@@ -108,6 +108,13 @@ fn bulk_alert(
             rows,
             limit["max_rows"]
         ),
+        "off_hours_export" => format!(
+            "非常规时间导出处方数据：账号 {} 于 {} 导出 {} 行（其常用时段 {}）",
+            a.user,
+            ctx.engine.zone.format(ev.ts),
+            rows,
+            j.norm["usual_hours"].as_str().unwrap_or("未知")
+        ),
         "night_export" => {
             format!("深夜导出处方数据：账号 {} 于 {} 导出 {} 行", a.user, ctx.engine.zone.format(ev.ts), rows)
         }

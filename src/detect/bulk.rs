@@ -21,7 +21,7 @@ use super::Ctx;
 /// still double without surprise.
 const MIN_SPREAD: f64 = 0.5;
 /// Cap of one context factor, in nats: no single oddity outweighs a large excess of rows.
-const FACTOR_CAP: f64 = 6.0;
+const FACTOR_CAP: f64 = 8.0;
 /// Null histogram: scores in quarter-nat bins up to 100 nats.
 const NULL_BINS: usize = 400;
 /// An hour this much less likely than the account's usual (nats) is not its hour.
@@ -107,6 +107,8 @@ pub struct Judgement {
     pub factors: Vec<(&'static str, f64, String)>,
     /// The hour's surprise for this account (0 when its hours are not yet known).
     pub hour: f64,
+    /// Surprise (nats) of a day off for this account (0 on working days).
+    pub off_day: f64,
     /// The account routinely returns this many rows.
     pub habitual_rows: bool,
     /// The account's hours are known …
@@ -188,25 +190,25 @@ impl AccessNorms {
         let mut j = Judgement::default();
         if a.n >= HOURS_KNOWN {
             j.hour = hour_surprise(a, rp, s.hour, k);
+            if s.off_day {
+                j.off_day = -rate(a.off_days, a.n, rp.off_days, rp.n, k).ln();
+            }
             j.hours_known = true;
             j.habitual_hour = j.hour < UNUSUAL_HOUR;
         }
         // Rows against the account's own accesses of the same action, shrunk toward its
-        // role's of that action (or all the role's, while the role has few of them).
+        // role's of that action (the hospital's, while the role has few of them; all the
+        // role's accesses while the hospital has few).
         let own = &a.rows[s.action];
-        let prior = Some(&rp.rows[s.action]).filter(|h| h.len() >= 20).unwrap_or(&rp.all_rows);
+        let prior =
+            [&rp.rows[s.action], &accts.all.rows[s.action]].into_iter().find(|h| h.len() >= 20).unwrap_or(&rp.all_rows);
         let rows_norm = blend(own, Some(prior), k);
         let day_norm = blend(&a.daily, Some(&rp.daily), k / 4.0);
         if let Some(rows) = s.rows.filter(|_| own.len() >= 20) {
             j.habitual_rows = LogHist::log2(rows) <= own.quantile(0.95) + 2.0;
         }
-        // … and unusual for the account as a whole too: a 480-row query by one who runs
-        // 2,000-row reports every day is a different tool, not a different volume.
-        let whole_norm = blend(&a.all_rows, Some(&rp.all_rows), k);
         if let (Some(rows), Some((c, sd))) = (s.rows, rows_norm) {
-            let z = (LogHist::log2(rows) - c) / sd;
-            let whole = whole_norm.map_or(z, |(wc, wsd)| (LogHist::log2(rows) - wc) / wsd);
-            j.rows = tail_nats(z.min(whole));
+            j.rows = tail_nats((LogHist::log2(rows) - c) / sd);
             if let Some((dc, dsd)) = day_norm.filter(|_| !acct.day_flagged) {
                 j.day = tail_nats((LogHist::log2(acct.day_total(s.day, rows)) - dc) / dsd);
             }
@@ -274,6 +276,9 @@ impl AccessNorms {
         if novel.object {
             let r = rate(a.new_object, a.with_object, rp.new_object, rp.with_object, k);
             add("new_object", -r.ln(), format!("未访问过的对象 {}", s.object.unwrap_or_default()));
+        }
+        if p.off_hours_export && s.off_day && j.off_day > 0.0 {
+            add("off_day", j.off_day, "休息日（该账号很少在休息日工作）".into());
         }
         if p.off_hours_export && j.hour > 0.0 {
             add(
@@ -344,6 +349,8 @@ pub fn seen<'a>(ctx: &Ctx, ev: &Event, a: &'a Access) -> Look<'a> {
         day: zone.day(ev.ts),
         month: zone.month(ev.ts),
         hour: (zone.minute_of_day(ev.ts) / 60) as usize % 24,
+        off_day: ctx.engine.calendar.off_day(zone.day(ev.ts)),
+        off_hours: ctx.engine.calendar.off_hours(ev.ts),
         rows: a.rows.map(|r| r.max(0) as u64),
         action: match a.action {
             Action::Query => 0,
@@ -413,6 +420,16 @@ pub fn judge_rule(
             "night_export",
             json!({"night": format!("{:02}:00–{:02}:00", p.night_start_hour, p.night_end_hour)}),
         ));
+    }
+    // An export outside the calendar's hours at an hour or on a day off the account does
+    // not work: the off-hours export, judged against the account's own habits.
+    if p.off_hours_export && s.export && s.off_hours && j.hours_known && warm {
+        if !j.habitual_hour || j.off_day >= UNUSUAL_HOUR {
+            return Some((
+                "off_hours_export",
+                json!({"hour_surprise": round(j.hour, 2), "off_day_surprise": round(j.off_day, 2), "unusual": UNUSUAL_HOUR}),
+            ));
+        }
     }
     if !eligible(p, s) {
         return None;

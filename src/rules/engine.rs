@@ -102,15 +102,18 @@ pub struct Calendar {
 }
 
 impl Calendar {
-    /// Outside working hours: before the start or after the end of the working day, or on a
-    /// weekend or holiday that is not a make-up working day.
-    pub fn off_hours(&self, ts: Ts) -> bool {
-        let day = self.zone.day(ts);
+    /// A holiday, or a weekend day that is not a make-up working day.
+    pub fn off_day(&self, day: Day) -> bool {
         if self.holidays.contains(&day) {
             return true;
         }
-        let weekend = Zone::weekday(day) >= 5;
-        if weekend && self.weekends_off && !self.workdays.contains(&day) {
+        Zone::weekday(day) >= 5 && self.weekends_off && !self.workdays.contains(&day)
+    }
+
+    /// Outside working hours: before the start or after the end of the working day, or on a
+    /// weekend or holiday that is not a make-up working day.
+    pub fn off_hours(&self, ts: Ts) -> bool {
+        if self.off_day(self.zone.day(ts)) {
             return true;
         }
         let m = self.zone.minute_of_day(ts);

@@ -437,7 +437,7 @@ impl Default for BulkExportParams {
             night_end_hour: 5,
             exempt_roles: Vec::new(),
             norms: true,
-            min_rows: 200,
+            min_rows: 500,
             budget: 0.5,
             warmup_days: 7,
             min_score: 9.0,

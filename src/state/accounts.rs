@@ -108,6 +108,8 @@ pub struct Profile {
     pub detail: u32,
     /// Local hour of each access.
     pub hours: [u32; 24],
+    /// Accesses on the calendar's days off (weekends, holidays).
+    pub off_days: u32,
     /// New clients, apps and objects (first use by the account), summed over its accounts.
     pub new_client: u32,
     pub new_app: u32,
@@ -124,6 +126,10 @@ pub struct Look<'a> {
     pub day: Day,
     pub month: Month,
     pub hour: usize,
+    /// A day off by the calendar.
+    pub off_day: bool,
+    /// Outside the calendar's working hours (a day off included).
+    pub off_hours: bool,
     pub rows: Option<u64>,
     /// Action class, `0..ACTIONS`.
     pub action: usize,
@@ -156,6 +162,7 @@ impl Profile {
             self.detail += u32::from(d);
         }
         self.hours[s.hour] += 1;
+        self.off_days += u32::from(s.off_day);
         self.with_client += u32::from(s.client.is_some());
         self.with_app += u32::from(s.app.is_some());
         self.with_object += u32::from(s.object.is_some());
@@ -335,6 +342,8 @@ mod tests {
             day: Day(day),
             month: Day(day).month(),
             hour: 10,
+            off_day: false,
+            off_hours: false,
             rows: Some(rows),
             action: 0,
             export: false,
