@@ -26,6 +26,8 @@ const FACTOR_CAP: f64 = 8.0;
 const NULL_BINS: usize = 400;
 /// An hour this much less likely than the account's usual (nats) is not its hour.
 pub const UNUSUAL_HOUR: f64 = 3.0;
+/// Accesses of a quarter of the rows or more before such an access is the account's habit.
+const HABIT: u32 = 5;
 /// Accesses before an account's own hours speak for it.
 pub const HOURS_KNOWN: u32 = 20;
 
@@ -200,12 +202,14 @@ impl AccessNorms {
         // role's of that action (the hospital's, while the role has few of them; all the
         // role's accesses while the hospital has few).
         let own = &a.rows[s.action];
-        let prior =
-            [&rp.rows[s.action], &accts.all.rows[s.action]].into_iter().find(|h| h.len() >= 20).unwrap_or(&rp.all_rows);
+        let (prior_basis, prior) = [("role", &rp.rows[s.action]), ("hospital", &accts.all.rows[s.action])]
+            .into_iter()
+            .find(|h| h.1.len() >= 20)
+            .unwrap_or(("role_all_actions", &rp.all_rows));
         let rows_norm = blend(own, Some(prior), k);
         let day_norm = blend(&a.daily, Some(&rp.daily), k / 4.0);
-        if let Some(rows) = s.rows.filter(|_| own.len() >= 20) {
-            j.habitual_rows = LogHist::log2(rows) <= own.quantile(0.95) + 2.0;
+        if let Some(rows) = s.rows {
+            j.habitual_rows = own.at_least(rows / 4) >= HABIT;
         }
         if let (Some(rows), Some((c, sd))) = (s.rows, rows_norm) {
             j.rows = tail_nats((LogHist::log2(rows) - c) / sd);
@@ -214,7 +218,7 @@ impl AccessNorms {
             }
         }
         let base = j.rows.max(j.day);
-        let basis = if own.len() >= 20 { "account" } else { "role" };
+        let basis = if own.len() >= 20 { "account" } else { prior_basis };
         j.norm = json!({
             "basis": basis,
             "accesses": a.n,
@@ -406,8 +410,8 @@ pub fn judge_rule(
         || (p.night_start_hour > p.night_end_hour
             && (s.hour as i64 >= p.night_start_hour || (s.hour as i64) < p.night_end_hour));
     // More rows than the hard limit is the extreme unless the account routinely returns
-    // this much (a nightly extract: at most 4× its own 95th percentile over 20 accesses or
-    // more): then the norm judges it.
+    // this much (a nightly extract: five accesses of the same action with a quarter of the
+    // rows or more before): then the norm judges it.
     if s.rows.is_some_and(|r| r > p.max_rows as u64 && !j.habitual_rows) {
         return Some(("rows", json!({"max_rows": p.max_rows})));
     }
@@ -421,15 +425,15 @@ pub fn judge_rule(
             json!({"night": format!("{:02}:00–{:02}:00", p.night_start_hour, p.night_end_hour)}),
         ));
     }
-    // An export outside the calendar's hours at an hour or on a day off the account does
-    // not work: the off-hours export, judged against the account's own habits.
-    if p.off_hours_export && s.export && s.off_hours && j.hours_known && warm {
-        if !j.habitual_hour || j.off_day >= UNUSUAL_HOUR {
-            return Some((
-                "off_hours_export",
-                json!({"hour_surprise": round(j.hour, 2), "off_day_surprise": round(j.off_day, 2), "unusual": UNUSUAL_HOUR}),
-            ));
-        }
+    // An export outside the calendar's hours at an hour the account does not work: the
+    // off-hours export, judged against the account's own habits. (A day off is a factor of
+    // the calibrated score only: a holiday the calendar does not know, or a make-up working
+    // day it misses, would otherwise flag a whole department.)
+    if p.off_hours_export && s.export && s.off_hours && j.hours_known && warm && !j.habitual_hour {
+        return Some((
+            "off_hours_export",
+            json!({"hour_surprise": round(j.hour, 2), "off_day_surprise": round(j.off_day, 2), "unusual": UNUSUAL_HOUR}),
+        ));
     }
     if !eligible(p, s) {
         return None;

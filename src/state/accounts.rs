@@ -60,6 +60,12 @@ impl LogHist {
         (ROW_BINS as f64 - 0.5) / 4.0
     }
 
+    /// Entries of at least `rows` (to the bin).
+    pub fn at_least(&self, rows: u64) -> u32 {
+        let b = ((Self::log2(rows) * 4.0) as usize).min(ROW_BINS - 1);
+        self.c[b..].iter().sum()
+    }
+
     /// Centre (median) and robust spread (IQR / 1.349) of log2(rows).
     pub fn centre_spread(&self) -> (f64, f64) {
         let (q1, q2, q3) = (self.quantile(0.25), self.quantile(0.5), self.quantile(0.75));
