@@ -68,7 +68,8 @@ impl Null {
             }
         }
         if tail < top {
-            return f64::INFINITY;
+            // Too few judged yet to speak of a tail: above everything seen so far.
+            return (0..NULL_BINS).rev().find(|&b| self.bins[b] > 0).map_or(0.0, |b| (b + 1) as f64 / 4.0);
         }
         if allowed >= tail as f64 {
             let mut t = 0u64;
@@ -310,7 +311,11 @@ impl AccessNorms {
     /// `budget` of the hospital's accesses so far per 100 account-months, never below
     /// `min_score`.
     pub fn threshold(&self, slot: usize, p: &BulkExportParams) -> (f64, f64) {
-        let allowed = p.budget / 100.0 * self.accounts.account_months();
+        // A hospital with fewer than 100 active accounts is budgeted as if it had 100: an
+        // office can read the budget's alert a month, and a dozen accounts would otherwise
+        // allow less than one a year.
+        let months = self.accounts.days_covered() as f64 / 30.44;
+        let allowed = p.budget / 100.0 * self.accounts.account_months().max(100.0 * months);
         let t = self.nulls.get(slot).map_or(f64::INFINITY, |n| n.threshold(allowed));
         (t.max(p.min_score), allowed)
     }
@@ -453,4 +458,38 @@ pub fn judge_rule(
             "judged_accesses": norms.null_len(slot),
         }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn t4_tail_matches_known_values() {
+        // P(T4 ≥ 2.132) = 0.05, P(T4 ≥ 4.604) = 0.005 (tables).
+        assert!((tail_nats(2.132) - (-(0.05f64).ln())).abs() < 0.01, "{}", tail_nats(2.132));
+        assert!((tail_nats(4.604) - (-(0.005f64).ln())).abs() < 0.01, "{}", tail_nats(4.604));
+        assert_eq!(tail_nats(-1.0), 0.0);
+        assert!(tail_nats(48.0).is_finite());
+    }
+
+    #[test]
+    fn threshold_is_empirical_where_the_data_reach_and_extrapolated_beyond() {
+        let mut n = Null::default();
+        assert_eq!(n.threshold(1.0), 0.0, "nothing judged: no threshold of its own (min_score rules)");
+        for i in 0..10 {
+            n.add(f64::from(i));
+        }
+        assert_eq!(n.threshold(0.5), 9.25, "few scores: above everything seen");
+        let mut n = Null::default();
+        // 10,000 scores, exponential with mean 1: P(S ≥ t) = e^-t.
+        for i in 0..10_000 {
+            n.add(-((f64::from(i) + 0.5) / 10_000.0).ln());
+        }
+        let empirical = n.threshold(100.0);
+        assert!((empirical - (100f64).ln()).abs() < 0.3, "{empirical}");
+        let far = n.threshold(0.1);
+        assert!((far - (100_000f64).ln()).abs() < 1.0, "extrapolated {far} vs {}", (100_000f64).ln());
+        assert!(far > empirical);
+    }
 }

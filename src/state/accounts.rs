@@ -329,6 +329,14 @@ impl Accounts {
             .sum()
     }
 
+    /// Days from the first to the last seen.
+    pub fn days_covered(&self) -> i32 {
+        match (self.first_day, self.last_day) {
+            (Some(f), Some(l)) => l.0 - f.0 + 1,
+            _ => 0,
+        }
+    }
+
     /// Accounts seen.
     pub fn len(&self) -> usize {
         self.accounts.len()
