@@ -4,8 +4,8 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
+use rxgen::gen::{self, GenArgs};
 use rxsentinel::event::decode;
-use rxsentinel::gen::{self, GenArgs};
 use rxsentinel::pipeline::Pipeline;
 use rxsentinel::rules::RuleSet;
 

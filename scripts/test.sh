@@ -32,4 +32,4 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo test --all-targets
+cargo test --workspace --all-targets

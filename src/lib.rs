@@ -22,11 +22,10 @@
 //! | [`sink`] | NDJSON file / stdout, Kafka topic (idempotent, acks=all) |
 //! | [`rules`] | the rules directory: TOML rules, engine settings, catalog CSVs |
 //! | [`pipeline`] | the synchronous core: compiled rules ([`pipeline::Plan`]) and one state per hospital ([`pipeline::HospitalState`]) |
-//! | [`app`] | wiring for the CLI commands: `replay`, `run` (Kafka), `report`, `eval` |
+//! | [`app`] | wiring for the CLI commands: `replay`, `run` (Kafka), `report` |
 //! | [`settings`] | the `run` config file (TOML, validated) with flag and env overrides |
 //! | [`http`] | `/metrics`, `/healthz`, `/readyz` |
 //! | [`telemetry`] | logging setup and every metric, with bounded labels |
-//! | [`gen`] | a synthetic hospital with planted violations, for demos, tests and benches |
 //!
 //! Invariants:
 //! - decode, dedup, state, detect and alert are synchronous and deterministic and take
@@ -42,7 +41,6 @@ pub mod app;
 pub mod dedup;
 pub mod detect;
 pub mod event;
-pub mod gen;
 pub mod http;
 pub mod pipeline;
 pub mod rules;

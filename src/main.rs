@@ -36,10 +36,6 @@ enum Command {
     Rules(RulesCommand),
     /// Print a month's 药品用量动态监测及超常预警 table (双排序) from event files.
     Report(ReportArgs),
-    /// Generate a synthetic hospital: contract events, catalog CSVs and the planted truth.
-    Gen(rxsentinel::gen::GenArgs),
-    /// Measure the footprint detectors: recall, delay and false alerts on generated hospitals.
-    Eval(rxsentinel::app::eval::EvalArgs),
 }
 
 /// Event files and the rules to read them with (replay, report).
@@ -124,16 +120,6 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Replay(a) => replay(a),
         Command::Run(a) => rxsentinel::app::run::run(a),
         Command::Report(a) => report(a),
-        Command::Eval(a) => {
-            let score = rxsentinel::app::eval::run(&a)?;
-            print!("{}", score.render());
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Gen(g) => {
-            let summary = rxsentinel::gen::run(&g)?;
-            eprintln!("{summary}");
-            Ok(ExitCode::SUCCESS)
-        }
         Command::Rules(RulesCommand::Check { dir, catalog }) => match RuleSet::load(&dir, catalog.as_deref()) {
             Ok(rs) => {
                 println!("{}: ok — {}", dir.display(), rs.summary());

@@ -23,6 +23,13 @@ pub fn run_ok(args: &[&str]) -> Output {
     out
 }
 
+/// Generates a hospital under `out` with rxgen (the defaults, changed by `set`).
+pub fn generate(out: &Path, set: impl FnOnce(&mut rxgen::gen::GenArgs)) -> rxgen::gen::GenSummary {
+    let mut g = rxgen::gen::GenArgs::with_out(out);
+    set(&mut g);
+    rxgen::gen::run(&g).expect("generate a hospital")
+}
+
 /// Replays `inputs` with `rules` (and an optional catalog) and returns the alerts.
 pub fn replay(inputs: &[&Path], rules: &Path, catalog: Option<&Path>, dir: &Path) -> (Vec<Value>, String) {
     let alerts = dir.join(format!(
@@ -117,8 +124,12 @@ pub fn two_hospitals(days: &str) -> Two {
     let dir = tempfile::tempdir().unwrap();
     let gen = |name: &str, seed: &str, doctors: &str| {
         let out = dir.path().join(name);
-        let o = out.display().to_string();
-        run_ok(&["gen", "--out", &o, "--seed", seed, "--doctors", doctors, "--days", days, "--hospital", name]);
+        generate(&out, |g| {
+            g.seed = seed.parse().unwrap();
+            g.doctors = doctors.parse().unwrap();
+            g.days = days.parse().unwrap();
+            g.hospital = name.to_string();
+        });
         let text = std::fs::read_to_string(out.join("events.ndjson")).unwrap();
         text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect::<Vec<_>>()
     };

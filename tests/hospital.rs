@@ -83,23 +83,14 @@ fn generated_hospital_alerts_match_its_truth() {
     for seed in [7, 8] {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("h");
-        let seed_s = seed.to_string();
-        run_ok(&[
-            "gen",
-            "--out",
-            out.to_str().unwrap(),
-            "--seed",
-            &seed_s,
-            "--doctors",
-            "40",
-            "--days",
-            "100",
-            "--gzip",
-            "--visits-per-doctor-day",
-            "8",
-            "--bad-lines",
-            "5",
-        ]);
+        generate(&out, |g| {
+            g.seed = seed;
+            g.doctors = 40;
+            g.days = 100;
+            g.gzip = true;
+            g.visits_per_doctor_day = 8.0;
+            g.bad_lines = 5;
+        });
         check_run(
             &out.join("events.ndjson.gz"),
             &root().join("rules"),
