@@ -134,7 +134,7 @@ fn a_negative_limit_names_file_line_key_and_range() {
 #[test]
 fn nan_infinity_and_out_of_range_reals_are_refused() {
     let (_dir, rules) = shipped_rules_copy();
-    edit(&rules, "footprint.toml", "h = 5.0", "h = nan");
+    edit(&rules, "footprint.toml", "h = 8.0", "h = nan");
     edit(&rules, "footprint.toml", "min_ratio = 3.0", "min_ratio = 0.5");
     edit(&rules, "footprint.toml", "max_p = 1e-7", "max_p = 1.5");
     edit(&rules, "revenue.toml", "min_revenue = 20000", "min_revenue = inf");
