@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod bulk;
+pub mod calib;
 pub mod concentration;
 pub mod large_rx;
 pub mod overuse;
@@ -51,6 +52,21 @@ impl ByKind {
 }
 
 impl Ctx<'_> {
+    /// The prior weight of a drug in the footprint budget (engine `[footprint]`) and its
+    /// class: a p-value is compared with the calibrated threshold times the weight.
+    pub fn drug_weight(&self, drug: DrugId) -> (f64, crate::state::refs::RiskClass) {
+        use crate::state::refs::RiskClass;
+        let f = &self.engine.footprint;
+        let class = self.refs.risk_class(drug);
+        let w = match class {
+            RiskClass::Vbp => f.vbp_weight,
+            RiskClass::Essential => f.essential_weight,
+            RiskClass::HighPrice => f.high_price_weight,
+            RiskClass::Other => 1.0,
+        };
+        (w, class)
+    }
+
     /// `姓名(工号)` when the roster knows the doctor, else the id.
     pub fn doctor_label(&self, doctor: DoctorId) -> String {
         let code = self.ids.doctor.name(doctor);

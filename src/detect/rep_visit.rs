@@ -16,7 +16,8 @@ use crate::rules::{Kind, Params};
 use crate::state::usage::UsageStore;
 use crate::state::{DeptId, DoctorId, DrugId, ManufacturerId, Refs};
 
-use super::stat::round;
+use super::calib::{Calibrator, Threshold};
+use super::stat::{normal_sf, round};
 use super::Ctx;
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -42,6 +43,8 @@ struct Visit {
     before: Counts,
     after: Counts,
     fired: bool,
+    /// Highest calibration score the visit has reached (see `detect::calib`).
+    peak: f64,
 }
 
 impl Visit {
@@ -73,14 +76,25 @@ pub struct RepVisits {
     open: std::collections::BTreeMap<DeptId, Vec<Visit>>,
     /// Manufacturers named on prescription lines (they override the catalog), by drug.
     learned: rustc_hash::FxHashMap<DrugId, ManufacturerId>,
+    /// Peaks of the visits that passed the hard floors: most visits are benign, so the
+    /// hospital's own visits are the null the z threshold is calibrated on.
+    calib: Calibrator,
 }
 
 impl RepVisits {
     pub fn visit(&mut self, ctx: &Ctx, u: &UsageStore, v: NewVisit) {
         let Some(&rule) = ctx.by_kind.get(Kind::RepVisitLift).first() else { return };
         let Params::RepLift(p) = &ctx.rules[rule].params else { return };
+        // A repeat call of the same representative's products within the first days is the
+        // same visit; a later one, or one naming other products, is judged on its own
+        // (merging it into an older visit would dilute the lift it starts).
         let dept = self.open.entry(v.dept).or_default();
-        if let Some(o) = dept.iter_mut().find(|o| o.doctor == v.doctor && o.manufacturer == v.manufacturer) {
+        if let Some(o) = dept.iter_mut().find(|o| {
+            o.doctor == v.doctor
+                && o.manufacturer == v.manufacturer
+                && o.products == v.products
+                && v.day - o.day0 < p.after_min_days
+        }) {
             o.visits += 1;
             return;
         }
@@ -98,6 +112,7 @@ impl RepVisits {
             before: Counts::default(),
             after: Counts::default(),
             fired: false,
+            peak: 0.0,
         };
         visit.before = self.before(ctx.refs, u, &visit, p);
         self.open.entry(visit.dept).or_default().push(visit);
@@ -178,8 +193,9 @@ impl RepVisits {
     }
 
     /// Judges open visits; a visit whose before-window reaches before the stream's first
-    /// day (`first_day`) has no baseline and is not judged.
-    pub fn close_day(&mut self, ctx: &Ctx, day: Day, first_day: Day, out: &mut Vec<Candidate>) {
+    /// day (`first_day`) has no baseline and is not judged. `doctors`: doctors in the
+    /// hospital's state, the exposure of the calibration.
+    pub fn close_day(&mut self, ctx: &Ctx, day: Day, first_day: Day, doctors: usize, out: &mut Vec<Candidate>) {
         let Some(&rule) = ctx.by_kind.get(Kind::RepVisitLift).first() else {
             self.open.clear();
             return;
@@ -190,12 +206,25 @@ impl RepVisits {
         }
         self.open.retain(|_, v| !v.is_empty());
         let warm = |v: &Visit| (v.day0.week() - p.before_weeks).start() >= first_day;
+        if (day.week() - p.before_weeks).start() >= first_day {
+            self.calib.expose(doctors);
+        }
+        let thr = threshold(&self.calib, ctx, p);
+        let calib = &mut self.calib;
         let due = self.open.values_mut().flatten();
         for v in due.filter(|v| !v.fired && day - v.day0 >= p.after_min_days && warm(v)) {
-            if let Some(c) = judge(ctx, rule, p, v, day) {
-                v.fired = true;
-                out.push(c);
+            let Some(z) = lift_z(p, v) else { continue };
+            let score = z_score(z);
+            if score > v.peak {
+                calib.raise(v.peak, score);
+                v.peak = score;
             }
+            if score < thr.score {
+                continue;
+            }
+            let c = judge(ctx, rule, p, v, day, &thr);
+            v.fired = true;
+            out.push(c);
         }
     }
 
@@ -208,23 +237,75 @@ impl RepVisits {
     }
 }
 
-fn judge(ctx: &Ctx, rule: usize, p: &RepLiftParams, v: &Visit, day: Day) -> Option<Candidate> {
-    let (a, b) = (v.after, v.before);
-    if a.doc_all < p.min_after_lines || a.doc_m < p.min_count || b.doc_all < p.min_after_lines {
-        return None;
+/// −log10 of the normal tail of `z`: the calibration's score.
+fn z_score(z: f64) -> f64 {
+    -normal_sf(z).max(1e-300).log10()
+}
+
+/// The z whose score is `score` (bisection: deterministic, for the evidence).
+fn z_of_score(score: f64) -> f64 {
+    let (mut lo, mut hi) = (-10.0, 40.0);
+    for _ in 0..100 {
+        let mid = (lo + hi) / 2.0;
+        if z_score(mid) < score {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
     }
+    (lo + hi) / 2.0
+}
+
+/// The score a visit must reach today: calibrated to the rule's part of the budget on the
+/// hospital's visits, within [`min_z`, `max_z`]; `z` without a budget share.
+fn threshold(calib: &Calibrator, ctx: &Ctx, p: &RepLiftParams) -> Threshold {
+    let prior = z_score(p.z);
+    if p.budget_share <= 0.0 {
+        let t = Calibrator::default().threshold(0.0, prior, prior, prior);
+        return Threshold { source: "fixed", ..t };
+    }
+    calib.threshold(ctx.engine.footprint.budget * p.budget_share, prior, z_score(p.min_z), z_score(p.max_z))
+}
+
+/// The shares of a visit: the doctor's after and before, peers' after and before.
+fn shares(v: &Visit) -> (f64, f64, f64, f64) {
+    let (a, b) = (v.after, v.before);
     let s_a = a.doc_m / a.doc_all;
     let s_b = b.doc_m.max(0.5) / b.doc_all;
     let p_a = if a.peer_all > 0.0 { a.peer_m / a.peer_all } else { 0.0 };
     let p_b = if b.peer_all > 0.0 { b.peer_m / b.peer_all } else { 0.0 };
+    (s_a, s_b, p_a, p_b)
+}
+
+/// z of the visit's difference in differences when it passes the hard floors.
+fn lift_z(p: &RepLiftParams, v: &Visit) -> Option<f64> {
+    let (a, b) = (v.after, v.before);
+    if a.doc_all < p.min_after_lines || a.doc_m < p.min_count || b.doc_all < p.min_after_lines {
+        return None;
+    }
+    let (s_a, s_b, p_a, p_b) = shares(v);
     let did = (s_a - s_b) - (p_a - p_b);
     let var = |s: f64, n: f64| if n > 0.0 { s * (1.0 - s) / n } else { 0.0 };
     let se = (var(s_a, a.doc_all) + var(s_b, b.doc_all) + var(p_a, a.peer_all) + var(p_b, b.peer_all)).sqrt().max(1e-3);
-    let z = did / se;
     let relative = s_a / s_b - 1.0;
-    if relative < p.min_relative || did < p.min_points || z < p.z {
+    if relative < p.min_relative || did < p.min_points {
         return None;
     }
+    Some(did / se)
+}
+
+fn judge(ctx: &Ctx, rule: usize, p: &RepLiftParams, v: &Visit, day: Day, thr: &Threshold) -> Candidate {
+    let (a, b) = (v.after, v.before);
+    let (s_a, s_b, p_a, p_b) = shares(v);
+    let did = (s_a - s_b) - (p_a - p_b);
+    let z = lift_z(p, v).unwrap_or(0.0);
+    let budget = ctx.engine.footprint.budget * p.budget_share;
+    let calibration = json!({
+        "z": round(z_of_score(thr.score), 2),
+        "source": thr.source,
+        "budget_per_100_doctor_months": round(budget, 4),
+        "null": {"visits": thr.excursions, "doctor_months": round(thr.doctor_months, 1), "tail_slope": round(thr.slope, 3)},
+    });
     let r = &ctx.rules[rule];
     let mut c = Candidate::new(rule, Kind::RepVisitLift, r.severity, &v.hospital, v.day0.to_string());
     let manufacturer = ctx.ids.manufacturer.name(v.manufacturer).to_owned();
@@ -239,7 +320,11 @@ fn judge(ctx: &Ctx, rule: usize, p: &RepLiftParams, v: &Visit, day: Day) -> Opti
         .evidence("ratio", round(s_a / s_b, 2))
         .evidence("difference_in_differences", round(did, 4))
         .evidence("score", round(z, 2))
-        .evidence("threshold", json!({"relative": p.min_relative, "points": p.min_points, "z": p.z}))
+        .evidence(
+            "threshold",
+            json!({"relative": p.min_relative, "points": p.min_points, "z": round(z_of_score(thr.score), 2)}),
+        )
+        .evidence("calibration", calibration)
         .evidence("doctor", json!({"after": {"lines": a.doc_all, "manufacturer_lines": a.doc_m}, "before": {"lines": b.doc_all, "manufacturer_lines": b.doc_m}}))
         .evidence("peers", json!({"after_share": round(p_a, 4), "before_share": round(p_b, 4), "after_lines": a.peer_all, "before_lines": b.peer_all}))
         .evidence("visit", json!({"event_id": v.event_id, "rep": v.rep, "company": v.company, "date": v.day0.to_string(), "visits": v.visits}))
@@ -260,5 +345,5 @@ fn judge(ctx: &Ctx, rule: usize, p: &RepLiftParams, v: &Visit, day: Day) -> Opti
         p_b * 100.0,
         p_a * 100.0
     );
-    Some(c)
+    c
 }

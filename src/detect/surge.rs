@@ -32,6 +32,7 @@ use crate::rules::{Kind, Params};
 use crate::state::usage::{unpair, UsageStore};
 use crate::state::{DoctorId, DrugId, Refs};
 
+use super::calib::{Calibrator, Threshold};
 use super::stat::{poisson_sf, round};
 use super::Ctx;
 
@@ -42,6 +43,11 @@ pub struct Surge {
     hot: FxHashSet<u64>,
     /// Quasi-Poisson dispersion measured on weekly pair counts (0 = not yet measured).
     measured_phi: f64,
+    /// Peaks of the CUSUM runs that passed the hard floors, for the budget's threshold.
+    calib: Calibrator,
+    /// Pairs that have alerted: no longer part of the null (their later runs are not
+    /// recorded), so a sustained scheme does not raise the threshold it is judged by.
+    alerted: FxHashSet<u64>,
 }
 
 /// Pearson dispersion of weekly pair counts around the doctor's own share: how much more
@@ -108,6 +114,8 @@ impl Surge {
             }
         }
         let phi = self.measured_phi.clamp(p.dispersion, p.max_dispersion);
+        let thr = self.threshold(ctx, p);
+        self.calib.expose(usage.doctors.len());
         let mut keys: Vec<u64> = usage.touched(day);
         keys.extend(self.hot.iter().copied());
         keys.sort_unstable();
@@ -128,9 +136,8 @@ impl Surge {
                 continue;
             }
             if c.s <= 0.0 {
+                *c = Default::default();
                 c.start = day;
-                c.obs = 0.0;
-                c.exp = 0.0;
             }
             c.s = s as f32;
             c.obs += x as f32;
@@ -141,16 +148,68 @@ impl Surge {
                 continue;
             }
             let pv = poisson_sf(obs / phi, exp / phi);
-            if pv > p.max_p {
+            // The run's score: its tail, weighted by the drug's class (a VBP drug needs a
+            // smaller p, a high-margin one a larger p may do).
+            let (w, class) = ctx.drug_weight(drug);
+            let score = -pv.max(1e-300).log10() + w.log10();
+            if score > f64::from(pair.peak) {
+                if !self.alerted.contains(&k) {
+                    self.calib.raise(f64::from(pair.peak), score);
+                }
+                pair.peak = score as f32;
+            }
+            if score < thr.score {
                 continue;
             }
             let start = c.start;
             *c = Default::default();
             self.hot.remove(&k);
+            self.alerted.insert(k);
             let c = candidate(ctx, rule, p, doctor, drug, usage, (day, start, first_week), (obs, exp, s, pv), &e);
-            out.push(c.evidence("dispersion", round(phi, 3)));
+            let cal = calibration(ctx, p, &thr, w, class);
+            out.push(c.evidence("dispersion", round(phi, 3)).evidence("calibration", cal));
         }
     }
+
+    /// The score a run must reach today: calibrated to the rule's part of the budget on the
+    /// hospital's history, within the rule's hard limits; `max_p` without a budget share.
+    fn threshold(&self, ctx: &Ctx, p: &SurgeParams) -> Threshold {
+        let prior = -p.max_p.log10();
+        let (lo, hi) = (-p.loosest_p.log10(), -p.strictest_p.log10());
+        if p.budget_share <= 0.0 {
+            let t = Calibrator::default().threshold(0.0, prior, prior, prior);
+            return Threshold { source: "fixed", ..t };
+        }
+        self.calib.threshold(ctx.engine.footprint.budget * p.budget_share, prior, lo, hi)
+    }
+}
+
+/// Evidence of the threshold a run met and the null it came from.
+fn calibration(
+    ctx: &Ctx,
+    p: &SurgeParams,
+    t: &Threshold,
+    w: f64,
+    class: crate::state::refs::RiskClass,
+) -> serde_json::Value {
+    let budget = ctx.engine.footprint.budget * p.budget_share;
+    json!({
+        "max_p": sig(10f64.powf(-t.score) * w),
+        "source": t.source,
+        "budget_per_100_doctor_months": round(budget, 4),
+        "drug_class": class.as_str(),
+        "drug_weight": w,
+        "null": {"runs": t.excursions, "doctor_months": round(t.doctor_months, 1), "tail_slope": round(t.slope, 3)},
+    })
+}
+
+/// `v` to three significant digits.
+fn sig(v: f64) -> f64 {
+    if v <= 0.0 || !v.is_finite() {
+        return v;
+    }
+    let d = 2 - v.log10().floor() as i32;
+    round(v, d)
 }
 
 /// First and last week of the baseline for a day in week `wk`: up to `baseline_weeks` weeks

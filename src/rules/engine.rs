@@ -14,6 +14,7 @@ pub struct EngineFile {
     pub time: TimeFile,
     pub calendar: CalendarFile,
     pub stream: StreamFile,
+    pub footprint: Footprint,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -76,6 +77,31 @@ impl Default for StreamFile {
 }
 
 /// Validated engine settings.
+/// `[footprint]`: the office's budget of false statistical subjects, which the footprint
+/// detectors calibrate their thresholds to from the hospital's own history, and the prior
+/// weight of each drug class in spending it (see `detect::calib`).
+#[derive(Copy, Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Footprint {
+    /// False statistical subjects per 100 doctors per month the office accepts, split
+    /// between the detectors by their rules' `budget_share`.
+    pub budget: f64,
+    /// Weight of a 集采中选 drug: its p-value must be this many times smaller (a weight
+    /// below 1) — a drug bought at the tender price leaves no margin to pay with.
+    pub vbp_weight: f64,
+    /// Weight of a 基本药物 (not 集采).
+    pub essential_weight: f64,
+    /// Weight of a drug outside both lists whose unit price is at least the catalog's
+    /// median (of drugs other than 饮片): the margin kickbacks are paid from.
+    pub high_price_weight: f64,
+}
+
+impl Default for Footprint {
+    fn default() -> Self {
+        Footprint { budget: 1.0, vbp_weight: 0.25, essential_weight: 0.5, high_price_weight: 2.0 }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Engine {
     pub zone: Zone,
@@ -83,6 +109,7 @@ pub struct Engine {
     pub dedup_horizon: Span,
     pub allowed_lateness: Span,
     pub max_future_skew: Span,
+    pub footprint: Footprint,
 }
 
 impl Default for Engine {
@@ -170,6 +197,7 @@ impl EngineFile {
             dedup_horizon: s.dedup_horizon,
             allowed_lateness: s.allowed_lateness,
             max_future_skew: s.max_future_skew,
+            footprint: self.footprint,
         })
     }
 }

@@ -14,7 +14,7 @@ use super::duration::Span;
 use super::engine::{Engine, EngineFile};
 use super::model::*;
 use super::problem::{line_of, Problem, Problems};
-use super::ranges::{across, check_table, thresholds, Invalid, RULE, STREAM};
+use super::ranges::{across, check_table, thresholds, Invalid, FOOTPRINT, RULE, STREAM};
 use super::{dictionary, hospitals, RuleSet};
 
 #[derive(Deserialize)]
@@ -191,10 +191,12 @@ fn load_engine(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<E
         let leaf = b.key.rsplit('.').next().unwrap_or(&b.key);
         Problem::new(path, key_line(text, 1, leaf), Some(&b.field(prefix)), b.message.as_str())
     };
-    let bad = table.get("stream").and_then(toml::Value::as_table).map(|t| check_table(t, STREAM)).unwrap_or_default();
-    if !bad.is_empty() {
-        problems.extend(bad.iter().map(|b| problem(b, "stream.")));
-        return None;
+    for (section, keys) in [("stream", STREAM), ("footprint", FOOTPRINT)] {
+        let bad = table.get(section).and_then(toml::Value::as_table).map(|t| check_table(t, keys)).unwrap_or_default();
+        if !bad.is_empty() {
+            problems.extend(bad.iter().map(|b| problem(b, &format!("{section}."))));
+            return None;
+        }
     }
     match file.validate() {
         Ok(e) => Some(e),

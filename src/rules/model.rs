@@ -467,8 +467,16 @@ pub struct SurgeParams {
     pub min_count: f64,
     /// Observed / expected over the run.
     pub min_ratio: f64,
-    /// Largest quasi-Poisson tail probability of the run's count.
+    /// Largest quasi-Poisson tail probability of the run's count while the hospital's
+    /// history is too short to calibrate (`budget_share` 0: always).
     pub max_p: f64,
+    /// Part of the engine's footprint budget this rule spends: the tail probability is then
+    /// calibrated on the hospital's own history (see `detect::calib`) …
+    pub budget_share: f64,
+    /// … never looser than this (a hard ceiling on the p-value) …
+    pub loosest_p: f64,
+    /// … nor stricter than this.
+    pub strictest_p: f64,
     /// Lowest quasi-Poisson dispersion used; the measured one applies when larger.
     pub dispersion: f64,
     /// Highest dispersion used, whatever is measured.
@@ -500,6 +508,9 @@ impl Default for SurgeParams {
             min_count: 12.0,
             min_ratio: 1.5,
             max_p: 5e-6,
+            budget_share: 0.6,
+            loosest_p: 1e-3,
+            strictest_p: 1e-9,
             dispersion: 1.0,
             max_dispersion: 6.0,
             prior_lines: 5.0,
@@ -606,8 +617,16 @@ pub struct RepLiftParams {
     pub min_relative: f64,
     /// … and absolute difference in differences (0.05 = 5 points).
     pub min_points: f64,
-    /// z of the difference in differences.
+    /// z of the difference in differences while the hospital's history is too short to
+    /// calibrate (`budget_share` 0: always).
     pub z: f64,
+    /// Part of the engine's footprint budget this rule spends: the z is then calibrated on
+    /// the visits of the hospital's own history (see `detect::calib`) …
+    pub budget_share: f64,
+    /// … never below this (a hard floor) …
+    pub min_z: f64,
+    /// … nor above this.
+    pub max_z: f64,
 }
 
 impl Default for RepLiftParams {
@@ -621,6 +640,9 @@ impl Default for RepLiftParams {
             min_relative: 0.5,
             min_points: 0.05,
             z: 4.0,
+            budget_share: 0.15,
+            min_z: 2.5,
+            max_z: 8.0,
         }
     }
 }

@@ -168,6 +168,20 @@ pub const STREAM: &[(&str, Bound)] = &[
     ("max_future_skew", Bound::Span(Span::minutes(1), MAX_ALLOWED_LATENESS)),
 ];
 
+/// `[footprint]` of `engine.toml`: the budget and the drug-class weights.
+pub const FOOTPRINT: &[(&str, Bound)] = &[
+    ("budget", Bound::Real(Real::above(0.0, 100.0))),
+    ("vbp_weight", Bound::Real(WEIGHT)),
+    ("essential_weight", Bound::Real(WEIGHT)),
+    ("high_price_weight", Bound::Real(WEIGHT)),
+];
+
+/// A prior weight of a drug class in the budget: a p-value is compared with the threshold
+/// times the weight.
+const WEIGHT: Real = Real::closed(0.01, 100.0);
+/// Part of the footprint budget one detector spends (0: its fixed threshold, uncalibrated).
+const BUDGET_SHARE: Real = Real::closed(0.0, 1.0);
+
 const LARGE_RX: &[(&str, Bound)] = &[
     ("max_lines", Bound::Int(1, 100)),
     ("max_days_outpatient", Bound::Int(1, 365)),
@@ -216,6 +230,9 @@ const SURGE: &[(&str, Bound)] = &[
     ("min_count", Bound::Real(LINES)),
     ("min_ratio", Bound::Real(FACTOR)),
     ("max_p", Bound::Real(PROBABILITY)),
+    ("budget_share", Bound::Real(BUDGET_SHARE)),
+    ("loosest_p", Bound::Real(PROBABILITY)),
+    ("strictest_p", Bound::Real(PROBABILITY)),
     ("dispersion", Bound::Real(Real::closed(1.0, 100.0))),
     ("max_dispersion", Bound::Real(Real::closed(1.0, 100.0))),
     ("prior_lines", Bound::Real(PSEUDO_LINES)),
@@ -257,6 +274,9 @@ const REP_LIFT: &[(&str, Bound)] = &[
     ("min_relative", Bound::Real(Real::above(0.0, 100.0))),
     ("min_points", Bound::Real(PROBABILITY)),
     ("z", Bound::Real(Z)),
+    ("budget_share", Bound::Real(BUDGET_SHARE)),
+    ("min_z", Bound::Real(Z)),
+    ("max_z", Bound::Real(Z)),
 ];
 
 const OVERUSE: &[(&str, Bound)] = &[
@@ -303,6 +323,12 @@ pub fn across(p: &Params) -> Option<Invalid> {
         Params::Surge(p) if p.baseline_weeks + p.gap_weeks > WEEKS as i32 - 1 => {
             let msg = format!("baseline_weeks + gap_weeks must be at most {} (weeks kept)", WEEKS - 1);
             return bad("baseline_weeks", p.baseline_weeks.to_string(), msg);
+        }
+        Params::Surge(p) if p.strictest_p > p.loosest_p => {
+            return bad("strictest_p", p.strictest_p.to_string(), "must be at most `loosest_p`".into());
+        }
+        Params::RepLift(p) if p.min_z > p.max_z => {
+            return bad("max_z", p.max_z.to_string(), "must be at least `min_z`".into());
         }
         Params::Surge(p) if p.dispersion > p.max_dispersion => {
             return bad("max_dispersion", p.max_dispersion.to_string(), "must be at least `dispersion`".into());

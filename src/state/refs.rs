@@ -21,6 +21,31 @@ pub struct Refs {
     groups: Vec<Vec<DrugId>>,
     /// Index into `groups`.
     group_of: Vec<Option<u32>>,
+    /// Median catalog unit price of the drugs other than 饮片 (0 without prices).
+    median_price: f64,
+}
+
+/// A drug's class in the footprint budget (engine `[footprint]`): kickbacks are paid from a
+/// margin, which a 集采中选 or 基本药物 price leaves little of.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RiskClass {
+    Vbp,
+    Essential,
+    /// Outside both lists, priced at least at the catalog's median.
+    HighPrice,
+    /// Outside both lists, cheaper, or not in the catalog.
+    Other,
+}
+
+impl RiskClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskClass::Vbp => "vbp",
+            RiskClass::Essential => "essential",
+            RiskClass::HighPrice => "high_price",
+            RiskClass::Other => "other",
+        }
+    }
 }
 
 impl Refs {
@@ -65,6 +90,10 @@ impl Refs {
             }
             r.groups.push(group);
         }
+        let mut prices: Vec<f64> =
+            r.drugs.iter().flatten().filter(|d| !d.herbal).filter_map(|d| d.unit_price).filter(|p| *p > 0.0).collect();
+        prices.sort_by(f64::total_cmp);
+        r.median_price = prices.get(prices.len() / 2).copied().unwrap_or(0.0);
         let mut doctors: Vec<&String> = c.doctors.keys().collect();
         doctors.sort();
         for code in doctors {
@@ -82,6 +111,18 @@ impl Refs {
     /// Whether the drug is a 中药饮片 in the catalog (an unknown drug is not).
     pub fn herbal(&self, drug: DrugId) -> bool {
         self.drug(drug).is_some_and(|d| d.herbal)
+    }
+
+    /// The drug's class in the footprint budget.
+    pub fn risk_class(&self, drug: DrugId) -> RiskClass {
+        match self.drug(drug) {
+            Some(d) if d.vbp => RiskClass::Vbp,
+            Some(d) if d.essential => RiskClass::Essential,
+            Some(d) if self.median_price > 0.0 && d.unit_price.is_some_and(|p| p >= self.median_price) => {
+                RiskClass::HighPrice
+            }
+            _ => RiskClass::Other,
+        }
     }
 
     pub fn doctor(&self, id: DoctorId) -> Option<&DoctorInfo> {

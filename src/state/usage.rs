@@ -89,6 +89,9 @@ pub struct Cusum {
 pub struct Pair {
     pub series: Series<i16, DAYS>,
     pub cusum: Cusum,
+    /// Highest calibration score any of the pair's runs has reached (see `detect::calib`):
+    /// the budget counts subjects, not runs.
+    pub peak: f32,
 }
 
 /// A doctor's lines. Shares of a drug are of the lines of its own kind: 中药饮片 are written
@@ -195,10 +198,11 @@ impl UsageStore {
     /// Applies a change; false when its day is older than the rings hold.
     pub fn apply(&mut self, d: Delta) -> bool {
         let pk = pair_key(d.doctor, d.drug);
-        let pair = self
-            .pairs
-            .entry(pk)
-            .or_insert_with(|| Pair { series: Series::new(d.week, d.day), cusum: Cusum::default() });
+        let pair = self.pairs.entry(pk).or_insert_with(|| Pair {
+            series: Series::new(d.week, d.day),
+            cusum: Cusum::default(),
+            peak: 0.0,
+        });
         let mut ok = pair.series.apply(&d);
         let new_doctor = !self.doctors.contains_key(&d.doctor);
         let doc = self.doctors.entry(d.doctor).or_insert_with(|| Doctor {

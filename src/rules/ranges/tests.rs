@@ -136,7 +136,7 @@ fn readme_documents_every_range() {
             expect(kind.as_str(), key, bound);
         }
     }
-    for (key, bound) in STREAM.iter().chain(RULE) {
+    for (key, bound) in STREAM.iter().chain(FOOTPRINT).chain(RULE) {
         expect(if *key == "cooldown" { "cooldown" } else { "engine.toml" }, key, *bound);
     }
     assert!(missing.is_empty(), "undocumented in rules/README.md: {missing:#?}");
