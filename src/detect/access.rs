@@ -37,7 +37,17 @@ impl AccessRules {
         AccessRules { matchers, dictionary, hospital_dictionaries }
     }
 
-    pub fn check(&self, ctx: &Ctx, norms: &mut AccessNorms, ev: &Event, a: &Access, out: &mut Vec<Candidate>) {
+    /// Judges one access; `trusted`: its time is one the hospital's clock trusts, so the
+    /// norms may learn from it.
+    pub fn check(
+        &self,
+        ctx: &Ctx,
+        norms: &mut AccessNorms,
+        trusted: bool,
+        ev: &Event,
+        a: &Access,
+        out: &mut Vec<Candidate>,
+    ) {
         let calendar_off = ctx.engine.calendar.off_hours(ev.ts);
         let look = bulk::seen(ctx, ev, a);
         let role = a.role.as_deref().unwrap_or("");
@@ -65,16 +75,21 @@ impl AccessRules {
             }
             let j = norms.judge(p, &a.user, role, &look);
             let verdict = bulk::judge_rule(norms, slot, p, &look, &j);
-            if bulk::eligible(p, &look) {
+            // The null holds the judged accesses whose time the clock can believe. Those
+            // that alerted stay in it: leaving them out would lower the threshold by each
+            // alert it lets through.
+            if trusted && bulk::eligible(p, &look) {
                 norms.learn_score(slot, j.score);
             }
             let Some((reason, limit)) = verdict else { continue };
             if reason == "norm" && j.day > j.rows {
-                norms.flag_day(&a.user);
+                norms.flag_day(&a.user, look.day);
             }
             out.push(bulk_alert(ctx, i, ev, a, calendar_off, reason, limit, j));
         }
-        norms.record(&a.user, role, &look);
+        if trusted {
+            norms.record(&a.user, role, &look);
+        }
     }
 }
 
@@ -97,6 +112,7 @@ fn bulk_alert(
         .evidence("norm", j.norm.clone())
         .evidence("rows_surprise", round(j.rows, 2))
         .evidence("day_surprise", round(j.day, 2))
+        .evidence("day_total_rows", j.day_rows)
         .evidence("factors", factors);
     let rows = a.rows.unwrap_or(0);
     let typical = j.norm.get("typical_rows").and_then(|v| v.as_f64());
@@ -116,18 +132,35 @@ fn bulk_alert(
             j.norm["usual_hours"].as_str().unwrap_or("未知")
         ),
         "night_export" => {
-            format!("深夜导出处方数据：账号 {} 于 {} 导出 {} 行", a.user, ctx.engine.zone.format(ev.ts), rows)
+            let n = a.rows.map_or("行数未知".to_string(), |r| format!("{r} 行"));
+            format!("深夜导出处方数据：账号 {} 于 {} 导出 {n}", a.user, ctx.engine.zone.format(ev.ts))
         }
         _ => {
             let why: Vec<&str> = j.factors.iter().map(|f| f.2.as_str()).collect();
-            format!(
-                "异常批量访问：账号 {} 一次{}返回 {} 行，远超其常态（约 {} 行）{}",
-                a.user,
-                action_zh(a.action),
-                rows,
-                typical.map_or("未知".to_string(), |t| format!("{t}")),
-                if why.is_empty() { String::new() } else { format!("；{}", why.join("，")) }
-            )
+            let why = if why.is_empty() { String::new() } else { format!("；{}", why.join("，")) };
+            let typical = typical.map_or("未知".to_string(), |t| format!("{t}"));
+            match a.rows {
+                None => format!("异常数据访问：账号 {} 一次{}（行数未知）{why}", a.user, action_zh(a.action)),
+                Some(_) if j.day > j.rows => format!(
+                    "异常批量访问：账号 {} 当日累计返回 {} 行，远超其常态（日均约 {} 行）{why}",
+                    a.user,
+                    j.day_rows,
+                    j.norm
+                        .get("typical_day_rows")
+                        .and_then(|v| v.as_f64())
+                        .map_or("未知".to_string(), |t| format!("{t}"))
+                ),
+                Some(_) if j.rows > 0.0 => format!(
+                    "异常批量访问：账号 {} 一次{}返回 {rows} 行，远超其常态（约 {typical} 行）{why}",
+                    a.user,
+                    action_zh(a.action)
+                ),
+                Some(_) => format!(
+                    "异常数据访问：账号 {} 一次{}返回 {rows} 行（其常态约 {typical} 行）{why}",
+                    a.user,
+                    action_zh(a.action)
+                ),
+            }
         }
     };
     c

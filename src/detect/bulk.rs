@@ -10,7 +10,7 @@
 
 use serde_json::json;
 
-use crate::event::{Access, Action, Event};
+use crate::event::{Access, Action, Day, Event};
 use crate::rules::model::BulkExportParams;
 use crate::state::accounts::{Account, Accounts, LogHist, Look, Novel, Profile};
 
@@ -106,6 +106,8 @@ pub struct Judgement {
     /// Surprise of the access's rows (nats) and of the day's total so far.
     pub rows: f64,
     pub day: f64,
+    /// The account's rows today with this access.
+    pub day_rows: u64,
     /// (factor, nats, 说明) of the context factors counted.
     pub factors: Vec<(&'static str, f64, String)>,
     /// The hour's surprise for this account (0 when its hours are not yet known).
@@ -140,7 +142,7 @@ fn blend(own: &LogHist, prior: Option<&LogHist>, k: f64) -> Option<(f64, f64)> {
 /// have heavier tails than a normal (the quarterly report among the daily ones), so ten
 /// spreads above the centre is surprising, not impossible.
 fn tail_nats(z: f64) -> f64 {
-    if z <= 0.0 {
+    if z.is_nan() || z <= 0.0 {
         return 0.0;
     }
     // Closed form for ν = 4: P(T ≥ z) = ½ − ¾·x·(1 − x²/3) with x = z / √(z² + 4); z is
@@ -214,8 +216,9 @@ impl AccessNorms {
         }
         if let (Some(rows), Some((c, sd))) = (s.rows, rows_norm) {
             j.rows = tail_nats((LogHist::log2(rows) - c) / sd);
-            if let Some((dc, dsd)) = day_norm.filter(|_| !acct.day_flagged) {
-                j.day = tail_nats((LogHist::log2(acct.day_total(s.day, rows)) - dc) / dsd);
+            j.day_rows = acct.day_total(s.day, rows);
+            if let Some((dc, dsd)) = day_norm.filter(|_| acct.flagged_day != Some(s.day)) {
+                j.day = tail_nats((LogHist::log2(j.day_rows) - dc) / dsd);
             }
         }
         let base = j.rows.max(j.day);
@@ -337,11 +340,16 @@ impl AccessNorms {
         self.accounts.record(user, role, s);
     }
 
-    /// The day's total of `user` has been alerted on.
-    pub fn flag_day(&mut self, user: &str) {
+    /// The `day`'s total of `user` has been alerted on.
+    pub fn flag_day(&mut self, user: &str, day: Day) {
         if let Some(a) = self.accounts.get(user) {
-            self.accounts.accounts[a].day_flagged = true;
+            self.accounts.accounts[a].flagged_day = Some(day);
         }
+    }
+
+    /// The hospital's audit stream is past its warm-up on this access's day.
+    pub fn warm(&self, p: &BulkExportParams, s: &Look) -> bool {
+        self.accounts.first_day.is_some_and(|d| s.day.0 - d.0 >= p.warmup_days)
     }
 }
 
@@ -423,7 +431,7 @@ pub fn judge_rule(
     // A night export is the extreme unless the account habitually works that hour (a
     // night-shift pharmacy's daily export): then the norm judges it like any other. While
     // the service is still learning (warm-up) an account's hours are not yet known.
-    let warm = norms.accounts.first_day.is_some_and(|d| s.day.0 - d.0 >= p.warmup_days);
+    let warm = norms.warm(p, s);
     if p.off_hours_export && night && s.export && !j.habitual_hour && (warm || j.hours_known) {
         return Some((
             "night_export",
@@ -471,6 +479,7 @@ mod tests {
         assert!((tail_nats(4.604) - (-(0.005f64).ln())).abs() < 0.01, "{}", tail_nats(4.604));
         assert_eq!(tail_nats(-1.0), 0.0);
         assert!(tail_nats(48.0).is_finite());
+        assert_eq!(tail_nats(f64::NAN), 0.0);
     }
 
     #[test]

@@ -196,7 +196,14 @@ impl HospitalState {
                 self.large_rx.check(&ctx, ev, rx, l, cands);
                 return Some(l);
             }
-            Body::Access(a) => plan.access.check(&ctx!(plan, self), &mut self.access, ev, a, cands),
+            Body::Access(a) => {
+                // The norms learn only from events within a week of the hospital's watermark
+                // either way: a wrong clock (a year ahead, a decade back) must not move the
+                // days, months or warm-up they count. (Held events a few hours ahead are the
+                // ordinary disorder of an audit log kept per account: they are learned.)
+                let trusted = self.clock.watermark().is_none_or(|w| (ev.ts.0 - w.0).abs() <= 7 * DAY);
+                plan.access.check(&ctx!(plan, self), &mut self.access, trusted, ev, a, cands)
+            }
             _ => {}
         }
         None

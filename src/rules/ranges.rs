@@ -214,7 +214,7 @@ const BULK_EXPORT: &[(&str, Bound)] = &[
     ("budget", Bound::Real(Real::above(0.0, 100.0))),
     ("warmup_days", Bound::Int(0, 365)),
     ("min_score", Bound::Real(Real::closed(0.0, 100.0))),
-    ("prior_accesses", Bound::Real(Real::closed(0.0, 10_000.0))),
+    ("prior_accesses", Bound::Real(Real::above(0.0, 10_000.0))),
 ];
 
 /// SQL analysed per statement: at least a short query, at most 16 MiB (the analyser is

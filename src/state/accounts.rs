@@ -189,8 +189,8 @@ pub struct Account {
     /// The day being summed and its rows so far.
     pub day: Option<Day>,
     pub day_rows: u64,
-    /// The day's total has been alerted on already.
-    pub day_flagged: bool,
+    /// The day whose total has been alerted on already.
+    pub flagged_day: Option<Day>,
     pub days: u32,
     month: Option<Month>,
 }
@@ -285,7 +285,8 @@ impl Accounts {
         // this account turns to new tools.
         let novel = if first { Novel::default() } else { novel };
         acct.first_day.get_or_insert(s.day);
-        if acct.month != Some(s.month) {
+        // Months counted once each, in order: a late access of last month is not a new one.
+        if acct.month.is_none_or(|m| m < s.month) {
             acct.month = Some(s.month);
             match self.months.iter_mut().find(|(m, _)| *m == s.month) {
                 Some((_, k)) => *k += 1,
@@ -303,7 +304,6 @@ impl Accounts {
             if acct.day.is_none_or(|d| d < s.day) {
                 acct.day = Some(s.day);
                 acct.day_rows = 0;
-                acct.day_flagged = false;
                 acct.days += 1;
             }
         }
