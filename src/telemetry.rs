@@ -43,6 +43,10 @@ pub struct Metrics {
     pub future: IntCounter,
     /// Events held ahead of their hospital's clock, waiting for the stream to confirm them.
     pub held: IntGauge,
+    /// Data-access accounts whose norms are learned, over all hospitals …
+    pub access_accounts: IntGauge,
+    /// … and accesses not learned because their account or role was new beyond the cap.
+    pub access_over_cap: IntGauge,
     /// Records an HIS adapter skipped on purpose (tombstones, plain updates), by `reason`.
     pub skipped: IntCounterVec,
     /// Alerts by `kind` and `severity`.
@@ -92,6 +96,16 @@ impl Metrics {
             held: IntGauge::new(
                 "rxsentinel_events_held",
                 "Events held ahead of their hospital's clock, waiting for the stream to confirm them.",
+            )
+            .expect("valid metric"),
+            access_accounts: IntGauge::new(
+                "rxsentinel_access_accounts",
+                "Data-access accounts whose norms are learned, over all hospitals.",
+            )
+            .expect("valid metric"),
+            access_over_cap: IntGauge::new(
+                "rxsentinel_access_over_cap",
+                "Accesses not learned: their account or role was new beyond the per-hospital cap.",
             )
             .expect("valid metric"),
             skipped: counter(
@@ -147,6 +161,8 @@ impl Metrics {
             Box::new(self.late.clone()),
             Box::new(self.future.clone()),
             Box::new(self.held.clone()),
+            Box::new(self.access_accounts.clone()),
+            Box::new(self.access_over_cap.clone()),
             Box::new(self.skipped.clone()),
             Box::new(self.alerts.clone()),
             Box::new(self.dead_letters.clone()),

@@ -407,6 +407,10 @@ impl HospitalState {
         self.clock.held_len()
     }
 
+    pub fn access_accounts(&self) -> (usize, u64) {
+        (self.access.accounts.len(), self.access.accounts.over_cap)
+    }
+
     /// The monthly 双排序 reviews: closed months, then the months still open (provisional).
     pub fn month_reports(&self, plan: &Plan) -> Vec<MonthReport> {
         let ctx = ctx!(plan, self);
@@ -416,7 +420,7 @@ impl HospitalState {
     }
 
     /// Sizes of the keyed state: (name, count) pairs, for logs, the summary and tests.
-    pub fn sizes(&self) -> [(&'static str, usize); 10] {
+    pub fn sizes(&self) -> [(&'static str, usize); 12] {
         let (pairs, doctors, dept_drugs) = self.usage.sizes();
         [
             ("dedup ids", self.dedup.len()),
@@ -429,6 +433,8 @@ impl HospitalState {
             ("open visits", self.rep_visits.len()),
             ("cooldown", self.cooldown.len()),
             ("held", self.clock.held_len()),
+            ("accounts", self.access.accounts.len()),
+            ("accounts over cap", self.access.accounts.over_cap as usize),
         ]
     }
 }

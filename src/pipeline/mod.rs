@@ -188,6 +188,11 @@ impl Pipeline {
         self.hospitals.iter().map(HospitalState::held).sum()
     }
 
+    /// Data-access accounts learned, and accesses not learned beyond the cap.
+    pub fn access_accounts(&self) -> (usize, u64) {
+        self.hospitals.iter().map(HospitalState::access_accounts).fold((0, 0), |(a, o), (x, y)| (a + x, o + y))
+    }
+
     /// The monthly 双排序 reviews of every hospital, in order of the hospitals' names.
     pub fn month_reports(&self) -> Vec<(String, MonthReport)> {
         let mut hs: Vec<&HospitalState> = self.hospitals.iter().collect();

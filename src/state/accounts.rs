@@ -215,6 +215,13 @@ impl Account {
     }
 }
 
+/// Accounts and roles learned per hospital, at most (about 5 KB each: 20,000 accounts are
+/// about 100 MB). A hospital has a few thousand; beyond the cap — a broken feed, or one
+/// inventing users — a new account or role is judged as a first-seen one against its role's
+/// norm (or the hospital's) and not learned; `over_cap` counts them.
+pub const MAX_ACCOUNTS: usize = 20_000;
+pub const MAX_ROLES: usize = 256;
+
 /// The norms of one hospital's accounts.
 #[derive(Debug, Clone, Default)]
 pub struct Accounts {
@@ -229,6 +236,8 @@ pub struct Accounts {
     months: Vec<(Month, u32)>,
     pub first_day: Option<Day>,
     pub last_day: Option<Day>,
+    /// Accesses not learned because the account or role was new beyond the cap.
+    pub over_cap: u64,
 }
 
 impl Accounts {
@@ -243,6 +252,12 @@ impl Accounts {
 
     /// Records one access of `user` (in `role`, `""` when unknown) after it was judged.
     pub fn record(&mut self, user: &str, role: &str, s: &Look) {
+        let new_role = !self.role_index.contains_key(role) && self.roles.len() >= MAX_ROLES;
+        let new_account = !self.index.contains_key(user) && self.accounts.len() >= MAX_ACCOUNTS;
+        if new_role || new_account {
+            self.over_cap += 1;
+            return;
+        }
         self.first_day = Some(self.first_day.map_or(s.day, |d| d.min(s.day)));
         self.last_day = Some(self.last_day.map_or(s.day, |d| d.max(s.day)));
         let r = match self.role_index.get(role) {
@@ -393,6 +408,18 @@ mod tests {
         // A late access of a closed day is learned but does not reopen it.
         a.record("u1", "pharmacist", &s(0, 5));
         assert_eq!(a.accounts[0].day_rows, 50);
+    }
+
+    #[test]
+    fn accounts_beyond_the_cap_are_counted_not_learned() {
+        let mut a = Accounts::default();
+        for i in 0..MAX_ACCOUNTS + 10 {
+            a.record(&format!("u{i}"), "doctor", &s(0, 1));
+        }
+        assert_eq!(a.len(), MAX_ACCOUNTS);
+        assert_eq!(a.over_cap, 10);
+        a.record("u0", "doctor", &s(1, 1));
+        assert_eq!(a.over_cap, 10, "a known account is still learned");
     }
 
     #[test]

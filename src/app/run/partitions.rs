@@ -92,12 +92,17 @@ impl Partitions {
 
     /// Adds what the pipelines counted since the last call to the metrics.
     pub fn export(&mut self) {
-        let mut held = 0;
+        let (mut held, mut accounts, mut over) = (0, 0, 0);
         for s in self.slots.values_mut() {
             metrics().add_stats(&s.pipeline.stats, &mut s.exported);
             held += s.pipeline.held();
+            let (a, o) = s.pipeline.access_accounts();
+            accounts += a;
+            over += o;
         }
         metrics().held.set(held as i64);
+        metrics().access_accounts.set(accounts as i64);
+        metrics().access_over_cap.set(over as i64);
     }
 
     /// Updates per-partition lag from librdkafka's watermarks and says whether this member
