@@ -243,3 +243,45 @@ fn a_smaller_hospital_of_another_rhythm() {
         night_shift: 0.4,
     });
 }
+
+/// One access stamped a year ahead and one stamped 2001 (a workstation with a wrong clock)
+/// change nothing: the norms learn only from times within a week of the hospital's clock, so
+/// the days covered, the budget, the warm-up and the account's day are untouched.
+#[test]
+fn wrongly_stamped_accesses_do_not_move_the_norms() {
+    let shape = Shape {
+        seed: 0x5eed_0003,
+        days: 42,
+        roles: vec![
+            ("doctor", 80, 4.0, (2.0, 40.0), 0.0, "HIS"),
+            ("pharmacist", 15, 8.0, (200.0, 3000.0), 0.1, "报表平台"),
+            ("finance", 8, 5.0, (800.0, 6000.0), 0.4, "报表平台"),
+        ],
+        night_shift: 0.2,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (text, _, _) = hospital(&shape);
+    let wrong = [
+        r#"{"type":"access","event_id":"w1","ts":"2027-06-01T10:00:00+08:00","hospital":"HN","user":"doctor000","role":"doctor","client_ip":"10.0.0.1","app":"HIS","action":"query","object":"报表1","rows":20}"#,
+        r#"{"type":"access","event_id":"w2","ts":"2001-01-01T10:00:00+08:00","hospital":"HN","user":"doctor001","role":"doctor","client_ip":"10.0.0.1","app":"HIS","action":"query","object":"报表1","rows":20}"#,
+    ];
+    let mut lines: Vec<&str> = text.lines().collect();
+    let at = lines.len() / 10;
+    lines.splice(at..at, wrong);
+    let (clean, stamped) = (dir.path().join("clean.ndjson"), dir.path().join("stamped.ndjson"));
+    std::fs::write(&clean, text.as_bytes()).unwrap();
+    std::fs::write(&stamped, lines.join("\n") + "\n").unwrap();
+    let ids = |input: &Path| -> Vec<String> {
+        let (alerts, _) = replay(&[input], &root().join("rules"), None, dir.path());
+        let mut v: Vec<String> = alerts
+            .iter()
+            .filter(|a| a["kind"] == "bulk_export")
+            .map(|a| format!("{} {}", a["evidence"]["event_id"], a["evidence"]["reason"]))
+            .collect();
+        v.sort();
+        v
+    };
+    let (a, b) = (ids(&clean), ids(&stamped));
+    assert!(!a.is_empty(), "the planted accesses alert");
+    assert_eq!(a, b, "two wrongly stamped accesses changed the bulk_export alerts");
+}
