@@ -53,8 +53,7 @@ impl AccessRules {
         let role = a.role.as_deref().unwrap_or("");
         // Off-hours for this account: outside the calendar's hours and at an hour it does
         // not work (the calendar alone while its hours are not yet known).
-        let (unusual, usual) = norms.hour_habit(&a.user, role, look.hour);
-        let off_hours = calendar_off && unusual;
+        let off_hours = calendar_off && norms.unusual_hour(&a.user, role, look.hour);
         for &i in ctx.by_kind.get(Kind::TongfangQuery) {
             let (Params::Tongfang(p), Some(analyser)) = (&ctx.rules[i].params, &self.matchers[i]) else { continue };
             if allowed(p, a) {
@@ -64,7 +63,7 @@ impl AccessRules {
             if let Some(dims) = tongfang_dims(a, analyser, dict) {
                 let c = tongfang(ctx, i, ev, a, p, off_hours, dims)
                     .evidence("calendar_off_hours", calendar_off)
-                    .evidence("usual_hours", usual.clone());
+                    .evidence("usual_hours", norms.usual_hours(&a.user));
                 out.push(c);
             }
         }
@@ -85,7 +84,8 @@ impl AccessRules {
             if reason == "norm" && j.day > j.rows {
                 norms.flag_day(&a.user, look.day);
             }
-            out.push(bulk_alert(ctx, i, ev, a, calendar_off, reason, limit, j));
+            let norm = norms.norm_evidence(&a.user, role, &j);
+            out.push(bulk_alert(ctx, i, ev, a, calendar_off, (reason, limit), norm, j));
         }
         if trusted {
             norms.record(&a.user, role, &look);
@@ -100,8 +100,8 @@ fn bulk_alert(
     ev: &Event,
     a: &Access,
     off_hours: bool,
-    reason: &'static str,
-    limit: serde_json::Value,
+    (reason, limit): (&'static str, serde_json::Value),
+    norm: serde_json::Value,
     j: Judgement,
 ) -> Candidate {
     let factors: Vec<_> = j.factors.iter().map(|(k, n, why)| json!({"factor": k, "nats": n, "detail": why})).collect();
@@ -109,13 +109,13 @@ fn bulk_alert(
         .evidence("observed", a.rows)
         .evidence("reason", reason)
         .evidence("threshold", limit.clone())
-        .evidence("norm", j.norm.clone())
+        .evidence("norm", norm.clone())
         .evidence("rows_surprise", round(j.rows, 2))
         .evidence("day_surprise", round(j.day, 2))
         .evidence("day_total_rows", j.day_rows)
         .evidence("factors", factors);
     let rows = a.rows.unwrap_or(0);
-    let typical = j.norm.get("typical_rows").and_then(|v| v.as_f64());
+    let typical = norm.get("typical_rows").and_then(|v| v.as_f64());
     c.title = match reason {
         "rows" => format!(
             "批量导出处方数据：账号 {} 一次{}返回 {} 行（硬上限 {}）",
@@ -129,7 +129,7 @@ fn bulk_alert(
             a.user,
             ctx.engine.zone.format(ev.ts),
             rows,
-            j.norm["usual_hours"].as_str().unwrap_or("未知")
+            norm["usual_hours"].as_str().unwrap_or("未知")
         ),
         "night_export" => {
             let n = a.rows.map_or("行数未知".to_string(), |r| format!("{r} 行"));
@@ -145,8 +145,7 @@ fn bulk_alert(
                     "异常批量访问：账号 {} 当日累计返回 {} 行，远超其常态（日均约 {} 行）{why}",
                     a.user,
                     j.day_rows,
-                    j.norm
-                        .get("typical_day_rows")
+                    norm.get("typical_day_rows")
                         .and_then(|v| v.as_f64())
                         .map_or("未知".to_string(), |t| format!("{t}"))
                 ),

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::event::{Access, Action, Day, Event};
 use crate::rules::model::BulkExportParams;
-use crate::state::accounts::{Account, Accounts, LogHist, Look, Novel, Profile};
+use crate::state::accounts::{Account, Accounts, LogHist, Look, Novel, Profile, EXPORT};
 
 use super::stat::round;
 use super::Ctx;
@@ -25,11 +25,14 @@ const FACTOR_CAP: f64 = 8.0;
 /// Null histogram: scores in quarter-nat bins up to 100 nats.
 const NULL_BINS: usize = 400;
 /// An hour this much less likely than the account's usual (nats) is not its hour.
-pub const UNUSUAL_HOUR: f64 = 3.0;
+const UNUSUAL_HOUR: f64 = 3.0;
 /// Accesses of a quarter of the rows or more before such an access is the account's habit.
 const HABIT: u32 = 5;
+/// Pseudo-accesses of the role's hours in an account's, for the off-hours part of 统方
+/// (the `bulk_export` rule has its own `prior_accesses`).
+const HOUR_PRIOR: f64 = 20.0;
 /// Accesses before an account's own hours speak for it.
-pub const HOURS_KNOWN: u32 = 20;
+const HOURS_KNOWN: u32 = 20;
 
 /// Scores of the hospital's accesses that the norms judged: the null the threshold is
 /// calibrated on (nearly all accesses are innocent; the few that are not barely move a
@@ -120,7 +123,10 @@ pub struct Judgement {
     pub hours_known: bool,
     /// … and this is one of them.
     pub habitual_hour: bool,
-    pub norm: serde_json::Value,
+    /// The rows and day norms judged against (centre, spread in log2 rows), and whose.
+    pub rows_norm: Option<(f64, f64)>,
+    pub day_norm: Option<(f64, f64)>,
+    pub basis: &'static str,
 }
 
 /// Pseudo-accesses of the role's norm in each account's (empirical Bayes).
@@ -176,6 +182,15 @@ pub fn usual_hours(p: &Profile) -> String {
     out.join(",")
 }
 
+/// The account's hours once known, else its role's.
+fn hours_of<'a>(acct: &'a Profile, role: &'a Profile) -> &'a Profile {
+    if acct.n >= HOURS_KNOWN {
+        acct
+    } else {
+        role
+    }
+}
+
 /// ln(p_max / p_hour): how much less likely this hour is than the account's usual one.
 pub fn hour_surprise(acct: &Profile, role: &Profile, hour: usize, k: f64) -> f64 {
     let p = |h: usize| rate(acct.hours[h], acct.n, role.hours[h], role.n, k);
@@ -189,7 +204,7 @@ impl AccessNorms {
         let accts = &self.accounts;
         let empty = Account::default();
         let acct = accts.get(user).map_or(&empty, |a| &accts.accounts[a]);
-        let rp = accts.role(role).map(|r| &accts.roles[r].1).filter(|r| r.n > 0).unwrap_or(&accts.all);
+        let rp = self.role_profile(role);
         let a = &acct.profile;
         let k = p.prior_accesses;
         let mut j = Judgement::default();
@@ -222,22 +237,11 @@ impl AccessNorms {
             }
         }
         let base = j.rows.max(j.day);
-        let basis = if own.len() >= 20 { "account" } else { prior_basis };
-        j.norm = json!({
-            "basis": basis,
-            "accesses": a.n,
-            "days": acct.days,
-            "typical_rows": rows_norm.map(|(c, _)| c.exp2().round()),
-            "high_rows": rows_norm.map(|(c, sd)| (c + 2.0 * sd).exp2().round()),
-            "typical_day_rows": day_norm.map(|(c, _)| c.exp2().round()),
-            "exports": a.exports,
-            "usual_hours": usual_hours(if a.n >= HOURS_KNOWN { a } else { rp }),
-            "role": role,
-            "role_accesses": rp.n,
-        });
+        j.basis = if own.len() >= 20 { "account" } else { prior_basis };
+        (j.rows_norm, j.day_norm) = (rows_norm, day_norm);
         // The circumstances count when the rows are above the account's usual, or for any
         // export (an off-hours export of a few hundred rows by one who never exports).
-        if base <= 0.0 && !s.export {
+        if base <= 0.0 && !s.export() {
             return j;
         }
         let novel = if a.n == 0 { Novel::default() } else { acct.novel(s) };
@@ -262,7 +266,7 @@ impl AccessNorms {
             let p_new = (accts.accounts.len() as f64 + 1.0) / (f64::from(accts.all.n) + 2.0);
             add("new_account", -p_new.ln(), "首次出现的账号".into());
         }
-        if s.export {
+        if s.export() {
             add(
                 "export",
                 -rate(a.exports, a.n, rp.exports, rp.n, k).ln(),
@@ -289,25 +293,53 @@ impl AccessNorms {
             add("off_day", j.off_day, "休息日（该账号很少在休息日工作）".into());
         }
         if p.off_hours_export && j.hour > 0.0 {
-            add(
-                "hour",
-                j.hour,
-                format!("{:02} 时（常用时段 {}）", s.hour, usual_hours(if a.n >= HOURS_KNOWN { a } else { rp })),
-            );
+            add("hour", j.hour, format!("{:02} 时（常用时段 {}）", s.hour, usual_hours(hours_of(a, rp))));
         }
         j.score = base + j.factors.iter().map(|f| f.1).sum::<f64>();
         j
     }
 
-    /// Whether `hour` is one the account does not work (true while its hours are unknown),
-    /// and its usual hours.
-    pub fn hour_habit(&self, user: &str, role: &str, hour: usize) -> (bool, String) {
+    /// The role's profile (the hospital's while the role has none).
+    fn role_profile(&self, role: &str) -> &Profile {
         let accts = &self.accounts;
-        let Some(a) = accts.get(user).map(|a| &accts.accounts[a].profile).filter(|a| a.n >= HOURS_KNOWN) else {
-            return (true, String::new());
-        };
-        let rp = accts.role(role).map_or(&accts.all, |r| &accts.roles[r].1);
-        (hour_surprise(a, rp, hour, 20.0) >= UNUSUAL_HOUR, usual_hours(a))
+        accts.role(role).map(|r| &accts.roles[r].1).filter(|r| r.n > 0).unwrap_or(&accts.all)
+    }
+
+    fn account(&self, user: &str) -> Option<&Account> {
+        self.accounts.get(user).map(|a| &self.accounts.accounts[a])
+    }
+
+    /// Whether `hour` is one the account does not work (true while its hours are unknown).
+    pub fn unusual_hour(&self, user: &str, role: &str, hour: usize) -> bool {
+        match self.account(user).map(|a| &a.profile).filter(|a| a.n >= HOURS_KNOWN) {
+            Some(a) => hour_surprise(a, self.role_profile(role), hour, HOUR_PRIOR) >= UNUSUAL_HOUR,
+            None => true,
+        }
+    }
+
+    /// The account's usual hours, empty while they are not yet known.
+    pub fn usual_hours(&self, user: &str) -> String {
+        self.account(user).map(|a| &a.profile).filter(|a| a.n >= HOURS_KNOWN).map_or_else(String::new, usual_hours)
+    }
+
+    /// The norm an access was judged against, for the evidence (built only for an alert,
+    /// before the access is recorded).
+    pub fn norm_evidence(&self, user: &str, role: &str, j: &Judgement) -> serde_json::Value {
+        let empty = Account::default();
+        let acct = self.account(user).unwrap_or(&empty);
+        let rp = self.role_profile(role);
+        json!({
+            "basis": j.basis,
+            "accesses": acct.profile.n,
+            "days": acct.days,
+            "typical_rows": j.rows_norm.map(|(c, _)| c.exp2().round()),
+            "high_rows": j.rows_norm.map(|(c, sd)| (c + 2.0 * sd).exp2().round()),
+            "typical_day_rows": j.day_norm.map(|(c, _)| c.exp2().round()),
+            "exports": acct.profile.exports,
+            "usual_hours": usual_hours(hours_of(&acct.profile, rp)),
+            "role": role,
+            "role_accesses": rp.n,
+        })
     }
 
     /// The calibrated threshold of the `slot`-th bulk rule: the score exceeded by at most
@@ -372,10 +404,9 @@ pub fn seen<'a>(ctx: &Ctx, ev: &Event, a: &'a Access) -> Look<'a> {
         action: match a.action {
             Action::Query => 0,
             Action::Report => 1,
-            Action::Export => 2,
+            Action::Export => EXPORT,
             Action::Print | Action::Other => 3,
         },
-        export: a.action == Action::Export,
         detail,
         client: a.client_ip.as_deref(),
         app: a.app.as_deref(),
@@ -408,7 +439,7 @@ fn has_group_by(sql: &str) -> bool {
 /// Whether the norm judges this access: every export, and other accesses of at least
 /// `min_rows` rows.
 pub fn eligible(p: &BulkExportParams, s: &Look) -> bool {
-    p.norms && (s.export || s.rows.is_some_and(|r| r >= p.min_rows as u64))
+    p.norms && (s.export() || s.rows.is_some_and(|r| r >= p.min_rows as u64))
 }
 
 /// Hard limits and the norm, for one bulk rule; `None` when the access is normal.
@@ -432,7 +463,7 @@ pub fn judge_rule(
     // night-shift pharmacy's daily export): then the norm judges it like any other. While
     // the service is still learning (warm-up) an account's hours are not yet known.
     let warm = norms.warm(p, s);
-    if p.off_hours_export && night && s.export && !j.habitual_hour && (warm || j.hours_known) {
+    if p.off_hours_export && night && s.export() && !j.habitual_hour && (warm || j.hours_known) {
         return Some((
             "night_export",
             json!({"night": format!("{:02}:00–{:02}:00", p.night_start_hour, p.night_end_hour)}),
@@ -442,7 +473,7 @@ pub fn judge_rule(
     // off-hours export, judged against the account's own habits. (A day off is a factor of
     // the calibrated score only: a holiday the calendar does not know, or a make-up working
     // day it misses, would otherwise flag a whole department.)
-    if p.off_hours_export && s.export && s.off_hours && j.hours_known && warm && !j.habitual_hour {
+    if p.off_hours_export && s.export() && s.off_hours && j.hours_known && warm && !j.habitual_hour {
         return Some((
             "off_hours_export",
             json!({"hour_surprise": round(j.hour, 2), "off_day_surprise": round(j.off_day, 2), "unusual": UNUSUAL_HOUR}),

@@ -14,6 +14,8 @@ pub const ROW_BINS: usize = 96;
 
 /// Action classes with rows norms of their own: query, report, export, print and other.
 pub const ACTIONS: usize = 4;
+/// The action class of exports.
+pub const EXPORT: usize = 2;
 
 /// A histogram of log2(rows) in quarter steps.
 #[derive(Debug, Clone)]
@@ -137,14 +139,19 @@ pub struct Look<'a> {
     /// Outside the calendar's working hours (a day off included).
     pub off_hours: bool,
     pub rows: Option<u64>,
-    /// Action class, `0..ACTIONS`.
+    /// Action class, `0..ACTIONS` (`EXPORT` for an export).
     pub action: usize,
-    pub export: bool,
     /// `Some(true)` person-level detail, `Some(false)` an aggregate, `None` unknown.
     pub detail: Option<bool>,
     pub client: Option<&'a str>,
     pub app: Option<&'a str>,
     pub object: Option<&'a str>,
+}
+
+impl Look<'_> {
+    pub fn export(&self) -> bool {
+        self.action == EXPORT
+    }
 }
 
 /// Which of an access's values the account had not used before.
@@ -162,7 +169,7 @@ impl Profile {
             self.rows[s.action].add(r);
             self.all_rows.add(r);
         }
-        self.exports += u32::from(s.export);
+        self.exports += u32::from(s.export());
         if let Some(d) = s.detail {
             self.shaped += 1;
             self.detail += u32::from(d);
@@ -229,8 +236,6 @@ pub struct Accounts {
     pub accounts: Vec<Account>,
     role_index: FxHashMap<Box<str>, usize>,
     pub roles: Vec<(Box<str>, Profile)>,
-    /// Accounts per role.
-    pub role_accounts: Vec<u32>,
     pub all: Profile,
     /// Accounts active in each month.
     months: Vec<(Month, u32)>,
@@ -264,7 +269,6 @@ impl Accounts {
             Some(&r) => r,
             None => {
                 self.roles.push((role.into(), Profile::default()));
-                self.role_accounts.push(0);
                 self.role_index.insert(role.into(), self.roles.len() - 1);
                 self.roles.len() - 1
             }
@@ -273,18 +277,13 @@ impl Accounts {
             Some(&a) => a,
             None => {
                 self.accounts.push(Account { role: r, ..Account::default() });
-                self.role_accounts[r] += 1;
                 self.index.insert(user.into(), self.accounts.len() - 1);
                 self.accounts.len() - 1
             }
         };
         let acct = &mut self.accounts[a];
-        if acct.role != r {
-            // The account's role changed: it now counts under the new one.
-            self.role_accounts[acct.role] -= 1;
-            self.role_accounts[r] += 1;
-            acct.role = r;
-        }
+        // An account whose role changed counts under the new one from now on.
+        acct.role = r;
         let novel = acct.novel(s);
         let first = acct.profile.n == 0;
         if let Some(c) = s.client {
@@ -375,7 +374,6 @@ mod tests {
             off_hours: false,
             rows: Some(rows),
             action: 0,
-            export: false,
             detail: None,
             client: Some("10.0.0.1"),
             app: Some("HIS"),
