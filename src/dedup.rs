@@ -7,7 +7,7 @@ use rustc_hash::FxHashSet;
 
 use crate::event::Ts;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Dedup {
     horizon: i64,
     gen_start: i64,

@@ -22,6 +22,7 @@
 //! | [`sink`] | NDJSON file / stdout, Kafka topic (idempotent, acks=all) |
 //! | [`rules`] | the rules directory: TOML rules, engine settings, catalog CSVs |
 //! | [`pipeline`] | the synchronous core: compiled rules ([`pipeline::Plan`]) and one state per hospital ([`pipeline::HospitalState`]) |
+//! | [`checkpoint`] | a pipeline's state with its source positions, versioned and checksummed, in a directory |
 //! | [`app`] | wiring for the CLI commands: `replay`, `run` (Kafka), `report` |
 //! | [`settings`] | the `run` config file (TOML, validated) with flag and env overrides |
 //! | [`http`] | `/metrics`, `/healthz`, `/readyz` |
@@ -38,6 +39,7 @@
 
 pub mod alert;
 pub mod app;
+pub mod checkpoint;
 pub mod dedup;
 pub mod detect;
 pub mod event;

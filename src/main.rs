@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use rxsentinel::app::replay::{load_rules, replay_inputs};
+use rxsentinel::app::replay::{load_rules, replay_inputs, replay_with, Checkpoints, REPLAY_KEY};
 use rxsentinel::rules::RuleSet;
 use rxsentinel::sink::NdjsonSink;
 use rxsentinel::source::file::{InputSet, ReadOptions, DEFAULT_MAX_LINE_BYTES};
@@ -77,6 +77,13 @@ struct ReplayArgs {
     /// No progress bar even on a terminal.
     #[arg(long)]
     no_progress: bool,
+    /// Keep state across replays in this directory: resume from its checkpoint (inputs it
+    /// had read go on where they stood), checkpoint every --checkpoint-interval and at the
+    /// end. `run --state` on the same directory goes live from it.
+    #[arg(long)]
+    state: Option<PathBuf>,
+    #[command(flatten)]
+    checkpointing: rxsentinel::app::Checkpointing,
 }
 
 #[derive(Args)]
@@ -139,8 +146,19 @@ fn replay(a: ReplayArgs) -> anyhow::Result<ExitCode> {
     let rules = load_rules(&a.inputs.rules, a.inputs.catalog.as_deref())?;
     let inputs = a.inputs.open()?;
     tracing::info!(rules = rules.rules.len(), inputs = a.inputs.input.len(), "replay starting");
-    let mut sink = NdjsonSink::replace(&a.alerts, &a.inputs.input)?;
-    let summary = replay_inputs(inputs, rules, &mut sink, !a.no_progress)?;
+    let Some(dir) = &a.state else {
+        let mut sink = NdjsonSink::replace(&a.alerts, &a.inputs.input)?;
+        let summary = replay_inputs(inputs, rules, &mut sink, !a.no_progress)?;
+        sink.commit()?;
+        eprintln!("{summary}");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let mut store = rxsentinel::checkpoint::dir::DirStore::open(dir)?;
+    let resume = rxsentinel::checkpoint::restore(&mut store, REPLAY_KEY, a.checkpointing.discard_bad_checkpoint)?;
+    let partial = resume.as_ref().and_then(|s| s.alerts.as_ref()).map(|(p, l)| (p.as_str(), *l));
+    let mut sink = NdjsonSink::resumable(&a.alerts, &a.inputs.input, partial)?;
+    let ck = Checkpoints { store: Box::new(store), every: a.checkpointing.checkpoint_interval, resume };
+    let summary = replay_with(inputs, rules, &mut sink, !a.no_progress, Some(ck))?;
     sink.commit()?;
     eprintln!("{summary}");
     Ok(ExitCode::SUCCESS)

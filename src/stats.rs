@@ -7,7 +7,7 @@ use std::fmt;
 use crate::event::{EventType, RejectReason};
 use crate::rules::Kind;
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Stats {
     pub events: [u64; EventType::ALL.len()],
     pub rejected: [u64; RejectReason::ALL.len()],

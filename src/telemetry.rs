@@ -67,6 +67,15 @@ pub struct Metrics {
     /// 1 once assigned and caught up (as /readyz).
     pub ready: IntGauge,
     pub build_info: IntGaugeVec,
+    /// Checkpoints written, by `result` (ok, error).
+    pub checkpoints: IntCounterVec,
+    pub checkpoint_seconds: Histogram,
+    /// Size of the last checkpoint written.
+    pub checkpoint_bytes: IntGauge,
+    /// When the last checkpoint was made durable (its age: `time() - this`).
+    pub checkpoint_last_success: IntGauge,
+    /// State restores by `outcome` (restored, fresh, discarded, failed).
+    pub restores: IntCounterVec,
 }
 
 fn counter(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -144,6 +153,27 @@ impl Metrics {
                 .expect("valid metric"),
             ready: IntGauge::new("rxsentinel_ready", "1 once partitions are assigned and caught up.")
                 .expect("valid metric"),
+            checkpoints: counter("rxsentinel_checkpoints_total", "State checkpoints written, by result.", &["result"]),
+            checkpoint_seconds: Histogram::with_opts(
+                HistogramOpts::new(
+                    "rxsentinel_checkpoint_duration_seconds",
+                    "Time to encode and durably write a state checkpoint.",
+                )
+                .buckets(exponential_buckets(0.001, 2.5, 14).expect("valid buckets")),
+            )
+            .expect("valid metric"),
+            checkpoint_bytes: IntGauge::new("rxsentinel_checkpoint_size_bytes", "Size of the last checkpoint written.")
+                .expect("valid metric"),
+            checkpoint_last_success: IntGauge::new(
+                "rxsentinel_checkpoint_last_success_timestamp_seconds",
+                "Unix time the last checkpoint was made durable (0: none yet).",
+            )
+            .expect("valid metric"),
+            restores: counter(
+                "rxsentinel_state_restores_total",
+                "State restores from checkpoints, by outcome (restored, fresh, discarded, failed).",
+                &["outcome"],
+            ),
             build_info: IntGaugeVec::new(Opts::new("rxsentinel_build_info", "Build version."), &["version"])
                 .expect("valid metric"),
         };
@@ -174,6 +204,11 @@ impl Metrics {
             Box::new(self.assigned_partitions.clone()),
             Box::new(self.ready.clone()),
             Box::new(self.build_info.clone()),
+            Box::new(self.checkpoints.clone()),
+            Box::new(self.checkpoint_seconds.clone()),
+            Box::new(self.checkpoint_bytes.clone()),
+            Box::new(self.checkpoint_last_success.clone()),
+            Box::new(self.restores.clone()),
         ];
         for c in all {
             r.register(c).expect("metric names are unique");
@@ -190,6 +225,10 @@ impl Metrics {
         }
         for r in ["ok", "error"] {
             self.commits.with_label_values(&[r]);
+            self.checkpoints.with_label_values(&[r]);
+        }
+        for o in ["restored", "fresh", "discarded", "failed"] {
+            self.restores.with_label_values(&[o]);
         }
         self.build_info.with_label_values(&[env!("CARGO_PKG_VERSION")]).set(1);
     }

@@ -6,12 +6,12 @@ use rustc_hash::FxHashMap;
 
 use crate::event::Ts;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Cooldown {
     last: FxHashMap<u64, Last>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Last {
     ts: i64,
     window: u64,

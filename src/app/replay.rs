@@ -6,11 +6,14 @@ use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
+use crate::checkpoint::{Position, Snapshot, Store};
 use crate::event::{decode, Event, Reject, Ts};
+use crate::pipeline::Plan;
 use crate::pipeline::{Arrival, Origin, Pipeline};
 use crate::rules::RuleSet;
 use crate::sink::Sink;
@@ -62,7 +65,19 @@ struct Slot {
     buf: Vec<u8>,
     ts: Ts,
     line: u64,
+    /// The reader's position before this record: where a resumed replay starts again.
+    start: (u64, u64),
 }
+
+/// `replay --state`: where checkpoints go, how often, and the one to resume from.
+pub struct Checkpoints {
+    pub store: Box<dyn Store>,
+    pub every: Duration,
+    pub resume: Option<Snapshot>,
+}
+
+/// The key of a replay's checkpoints in its store.
+pub const REPLAY_KEY: &str = "replay";
 
 impl Head {
     /// The time the merge orders this file by: its waiting record's, unless that record is
@@ -87,6 +102,19 @@ pub fn replay(inputs: &[PathBuf], rules: RuleSet, sink: &mut dyn Sink, progress:
 /// Replays inputs already opened and sniffed, so that a caller can refuse a bad input
 /// before it creates its sink.
 pub fn replay_inputs(inputs: InputSet, rules: RuleSet, sink: &mut dyn Sink, progress: bool) -> anyhow::Result<Summary> {
+    replay_with(inputs, rules, sink, progress, None)
+}
+
+/// Replays inputs; with checkpoints (`--state`), resumes from `ck.resume` — inputs it had
+/// read from where they stood, others from their start — and checkpoints every `ck.every`
+/// of processing and at the end, each after the sink made its alerts durable.
+pub fn replay_with(
+    inputs: InputSet,
+    rules: RuleSet,
+    sink: &mut dyn Sink,
+    progress: bool,
+    mut ck: Option<Checkpoints>,
+) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let bytes_read = inputs.read;
     let mut heads: Vec<Head> = inputs
@@ -94,19 +122,35 @@ pub fn replay_inputs(inputs: InputSet, rules: RuleSet, sink: &mut dyn Sink, prog
         .into_iter()
         .map(|reader| Head { reader, queue: VecDeque::new(), spare: Vec::new(), last: None })
         .collect();
+    let plan = Arc::new(Plan::new(rules));
+    let mut pipeline = match ck.as_mut().and_then(|c| c.resume.take()) {
+        Some(snap) => {
+            resume_inputs(&mut heads, &snap.positions)?;
+            tracing::info!(hospitals = snap.hospitals.len(), "replay resuming from its checkpoint");
+            Pipeline::restore(plan, snap.stats, snap.hospitals)
+        }
+        None => Pipeline::with_plan(plan),
+    };
     let bar = (progress && std::io::stderr().is_terminal()).then(|| progress_bar(inputs.total_bytes));
     let paths: Vec<PathBuf> = heads.iter().map(|h| h.reader.path().to_path_buf()).collect();
     let inputs = paths.as_slice();
-    let mut pipeline = Pipeline::new(rules);
     let mut warner = Warner::default();
     let mut alerts = Vec::new();
     let mut n: u64 = 0;
-    let tick = |n: u64| {
-        if n % 65_536 == 0 {
-            if let Some(b) = &bar {
-                b.set_position(bytes_read.load(Ordering::Relaxed));
-            }
+    let mut saved = Instant::now();
+    // Every 64 Ki records: the progress bar, and a checkpoint when one is due.
+    let mut tick = |n: u64, pipeline: &Pipeline, heads: &[Head], sink: &mut dyn Sink| -> anyhow::Result<()> {
+        if n % 65_536 != 0 {
+            return Ok(());
         }
+        if let Some(b) = &bar {
+            b.set_position(bytes_read.load(Ordering::Relaxed));
+        }
+        if let Some(c) = ck.as_mut().filter(|c| saved.elapsed() >= c.every) {
+            save(c, pipeline, heads, sink)?;
+            saved = Instant::now();
+        }
+        Ok(())
     };
     if let [h] = heads.as_mut_slice() {
         // One input: no merge, one decode per record.
@@ -124,32 +168,36 @@ pub fn replay_inputs(inputs: InputSet, rules: RuleSet, sink: &mut dyn Sink, prog
                 }
             }
             n += 1;
-            tick(n);
+            tick(n, &pipeline, std::slice::from_ref(h), sink)?;
         }
-        heads.clear();
-    }
-    for h in heads.iter_mut() {
-        refill(h, &mut pipeline, &mut warner)?;
-    }
-    let skew = pipeline.rules().engine.max_future_skew.secs();
-    // Oldest head first; ties go to the earlier file, so the merge is deterministic.
-    while let Some(i) = heads.iter().enumerate().filter_map(|(i, h)| h.key(skew).map(|t| (t, i))).min().map(|(_, i)| i)
-    {
-        let h = &mut heads[i];
-        h.last = h.key(skew);
-        let slot = h.queue.pop_front().expect("a head with a key has a record");
-        let ev = decode(&slot.buf, None).expect("the head decoded when it was read");
-        let at = Arrival { origin: Origin { input: i as u32, pos: slot.line }, ..Arrival::default() };
-        pipeline.process_from(&ev, at, &mut alerts);
-        deliver(&mut pipeline, &mut alerts, sink, &mut warner, inputs)?;
-        h.spare.push(slot);
-        refill(h, &mut pipeline, &mut warner)?;
-        n += 1;
-        tick(n);
+    } else {
+        for h in heads.iter_mut() {
+            refill(h, &mut pipeline, &mut warner)?;
+        }
+        let skew = pipeline.rules().engine.max_future_skew.secs();
+        // Oldest head first; ties go to the earlier file, so the merge is deterministic.
+        while let Some(i) =
+            heads.iter().enumerate().filter_map(|(i, h)| h.key(skew).map(|t| (t, i))).min().map(|(_, i)| i)
+        {
+            let h = &mut heads[i];
+            h.last = h.key(skew);
+            let slot = h.queue.pop_front().expect("a head with a key has a record");
+            let ev = decode(&slot.buf, None).expect("the head decoded when it was read");
+            let at = Arrival { origin: Origin { input: i as u32, pos: slot.line }, ..Arrival::default() };
+            pipeline.process_from(&ev, at, &mut alerts);
+            deliver(&mut pipeline, &mut alerts, sink, &mut warner, inputs)?;
+            h.spare.push(slot);
+            refill(h, &mut pipeline, &mut warner)?;
+            n += 1;
+            tick(n, &pipeline, &heads, sink)?;
+        }
     }
     pipeline.finish(&mut alerts);
     deliver(&mut pipeline, &mut alerts, sink, &mut warner, inputs)?;
     sink.flush()?;
+    if let Some(c) = ck.as_mut() {
+        save(c, &pipeline, &heads, sink)?;
+    }
     let held = pipeline.held();
     if held > 0 {
         tracing::warn!(
@@ -166,6 +214,55 @@ pub fn replay_inputs(inputs: InputSet, rules: RuleSet, sink: &mut dyn Sink, prog
         stats: pipeline.stats.clone(),
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Where each input stands: everything before its first record still waiting in the merge
+/// was processed (or rejected and counted).
+fn positions(heads: &[Head]) -> Vec<Position> {
+    heads
+        .iter()
+        .map(|h| {
+            let (lines, bytes) = h.queue.front().map_or_else(|| h.reader.position(), |s| s.start);
+            Position::File { path: identity(h.reader.path()), fingerprint: h.reader.fingerprint(), lines, bytes }
+        })
+        .collect()
+}
+
+/// A file's name in a checkpoint: its canonical path, so `./a` and `a` are one input.
+fn identity(p: &Path) -> String {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()).display().to_string()
+}
+
+/// Skips, in each input a checkpoint had read, what it had read. A file of the same name
+/// whose first bytes differ is another file, read from its start.
+fn resume_inputs(heads: &mut [Head], positions: &[Position]) -> anyhow::Result<()> {
+    for h in heads {
+        let me = identity(h.reader.path());
+        for p in positions {
+            let Position::File { path, fingerprint, lines, bytes } = p else { continue };
+            if *path != me {
+                continue;
+            }
+            if *fingerprint != h.reader.fingerprint() {
+                tracing::warn!(
+                    "{me}: not the file of that name the checkpoint read (its first bytes differ); reading all of it"
+                );
+                continue;
+            }
+            h.reader.skip_to(*lines, *bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a checkpoint of `pipeline` at the inputs' positions, the alerts durable first.
+fn save(c: &mut Checkpoints, pipeline: &Pipeline, heads: &[Head], sink: &mut dyn Sink) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let alerts = sink.durable()?;
+    let bytes = pipeline.checkpoint(REPLAY_KEY, &positions(heads), alerts.as_ref().map(|(p, l)| (p.as_str(), *l)))?;
+    crate::checkpoint::save(c.store.as_mut(), REPLAY_KEY, &bytes, t)?;
+    tracing::info!(bytes = bytes.len(), seconds = t.elapsed().as_secs_f64(), store = %c.store.describe(), "checkpoint written");
+    Ok(())
 }
 
 /// Hands the alerts to the sink and reports events set aside as future.
@@ -192,11 +289,13 @@ fn deliver(
 fn refill(h: &mut Head, pipeline: &mut Pipeline, warner: &mut Warner) -> anyhow::Result<()> {
     while h.queue.len() < LOOKAHEAD {
         let mut slot = h.spare.pop().unwrap_or_default();
+        let start = h.reader.position();
         let Some((line, record)) = next_record(&mut h.reader, &mut slot.buf)? else { return Ok(()) };
         match record {
             Ok(ev) => {
                 slot.ts = ev.ts;
                 slot.line = line;
+                slot.start = start;
                 h.queue.push_back(slot);
             }
             Err(r) => {

@@ -37,7 +37,7 @@ const HOURS_KNOWN: u32 = 20;
 /// Scores of the hospital's accesses that the norms judged: the null the threshold is
 /// calibrated on (nearly all accesses are innocent; the few that are not barely move a
 /// high quantile).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Null {
     bins: Vec<u64>,
     pub n: u64,
@@ -96,7 +96,7 @@ impl Null {
 }
 
 /// The access norms of one hospital and the null of each `bulk_export` rule.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AccessNorms {
     pub accounts: Accounts,
     nulls: Vec<Null>,

@@ -33,7 +33,7 @@ const MIN_TAIL: u64 = 20;
 /// The flattest tail assumed: ten times fewer excursions every three decades of p.
 const MIN_SLOPE: f64 = 1.0 / 3.0;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Calibrator {
     /// Excursions by the bin of their current peak.
     peaks: Vec<u64>,

@@ -16,12 +16,12 @@ use crate::state::DrugId;
 use super::prescription::Line;
 use super::Ctx;
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LargeRx {
     open: FxHashMap<u64, Open>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Open {
     day: Day,
     /// Distinct drugs so far, with whether each is herbal.

@@ -18,7 +18,7 @@ use crate::state::{DoctorId, DrugId};
 use super::stat::round;
 use super::Ctx;
 
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Amt {
     qty: f64,
     fen: i64,
@@ -33,14 +33,14 @@ impl Amt {
     }
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 struct Tally {
     drugs: FxHashMap<DrugId, Amt>,
     pairs: FxHashMap<u64, Amt>,
 }
 
 /// One row of the 双排序 table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Ranked {
     pub rank: usize,
     pub drug: String,
@@ -54,7 +54,7 @@ pub struct Ranked {
     pub prescribers: Vec<Prescriber>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Prescriber {
     pub rank: usize,
     pub doctor: String,
@@ -65,7 +65,7 @@ pub struct Prescriber {
 }
 
 /// The review of one month.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct MonthReport {
     /// `YYYY-MM`.
     pub month: String,
@@ -75,7 +75,7 @@ pub struct MonthReport {
     pub by_qty: Vec<Ranked>,
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Overuse {
     open: FxHashMap<Month, Tally>,
     previous: Option<(Month, FxHashMap<DrugId, Amt>, Vec<DrugId>)>,

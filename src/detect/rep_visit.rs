@@ -20,7 +20,7 @@ use super::calib::{Calibrator, Threshold};
 use super::stat::{normal_sf, round};
 use super::Ctx;
 
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Counts {
     doc_m: f64,
     doc_all: f64,
@@ -28,7 +28,7 @@ struct Counts {
     peer_all: f64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Visit {
     doctor: DoctorId,
     dept: DeptId,
@@ -70,7 +70,7 @@ pub struct NewVisit<'a> {
     pub company: &'a str,
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RepVisits {
     /// Open visits by department: every line of a department is counted into its visits.
     open: std::collections::BTreeMap<DeptId, Vec<Visit>>,

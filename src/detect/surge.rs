@@ -38,7 +38,7 @@ use super::Ctx;
 
 /// Pairs whose CUSUM is above zero are judged daily even without new lines; the
 /// dispersion is re-estimated from the data every week.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Surge {
     hot: FxHashSet<u64>,
     /// Quasi-Poisson dispersion measured on weekly pair counts (0 = not yet measured).

@@ -45,7 +45,7 @@ impl EventType {
     }
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub enum VisitType {
     #[default]
     Outpatient,
@@ -73,7 +73,7 @@ impl VisitType {
 }
 
 /// Professional title, ordered from junior to senior.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Title {
     Resident,
     Attending,
@@ -113,7 +113,7 @@ impl Title {
 }
 
 /// Revenue category of a `charge` (CONTRACT §1).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Category {
     DrugWestern,
     DrugPatent,
@@ -148,7 +148,7 @@ impl Category {
 }
 
 /// Audit action of an `access`.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Action {
     Query,
     Export,
@@ -200,8 +200,15 @@ impl serde::Serialize for Fen {
     }
 }
 
+/// Read back as yuan (checkpoints): exact for any amount below 2^53 fen.
+impl<'de> serde::Deserialize<'de> for Fen {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        f64::deserialize(d).map(Fen::from_yuan)
+    }
+}
+
 /// One decoded event: the common fields and the type-specific body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Event<'a> {
     pub id: Cow<'a, str>,
     pub ts: Ts,
@@ -209,7 +216,7 @@ pub struct Event<'a> {
     pub body: Body<'a>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Body<'a> {
     Rx(Rx<'a>),
     Return(Return<'a>),
@@ -230,7 +237,7 @@ impl Body<'_> {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rx<'a> {
     pub rx_id: Cow<'a, str>,
     pub line: Option<i64>,
@@ -258,7 +265,7 @@ impl Rx<'_> {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Return<'a> {
     pub rx_id: Cow<'a, str>,
     pub drug: Cow<'a, str>,
@@ -268,7 +275,7 @@ pub struct Return<'a> {
     pub amount: Fen,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Charge<'a> {
     pub dept: Cow<'a, str>,
     pub doctor: Option<Cow<'a, str>>,
@@ -276,7 +283,7 @@ pub struct Charge<'a> {
     pub amount: Fen,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Access<'a> {
     pub user: Cow<'a, str>,
     pub role: Option<Cow<'a, str>>,
@@ -289,7 +296,7 @@ pub struct Access<'a> {
     pub sql: Option<Cow<'a, str>>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RepVisit<'a> {
     pub rep: Cow<'a, str>,
     pub company: Cow<'a, str>,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
 
 /// Seconds since the Unix epoch, UTC.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct Ts(pub i64);
 
 pub const DAY: i64 = 86_400;
@@ -117,16 +117,16 @@ impl Zone {
 }
 
 /// A local calendar day in the hospital's zone, counted from 1970-01-01 (day 0).
-#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Day(pub i32);
 
 /// A local Monday-based week: week 0 holds 1970-01-01 (a Thursday), so day `d` is in week
 /// `(d + 3) div 7`.
-#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Week(pub i32);
 
 /// A calendar month, numbered `year * 12 + month0`, so consecutive months differ by one.
-#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Month(pub i32);
 
 /// Period arithmetic: a period plus or minus a count of periods is a period; the difference

@@ -47,10 +47,13 @@ pub struct Io<'a> {
     pub set_aside: &'a mut Vec<SetAside>,
 }
 
-#[derive(Debug)]
+/// Checkpointed whole except `refs`, which is rebuilt from the rules' catalog on restore
+/// ([`HospitalState::restored`]): reference data belongs to the rules, not to the stream.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct HospitalState {
     pub name: String,
     ids: Ids,
+    #[serde(skip)]
     refs: Refs,
     clock: Clock<Parked>,
     dedup: Dedup,
@@ -99,6 +102,13 @@ impl HospitalState {
             last_week: None,
             advanced_to: None,
         }
+    }
+
+    /// A hospital read back from a checkpoint, its reference data rebuilt from `plan`'s
+    /// catalog. The ids keep their handles; codes the catalog added since get new ones.
+    pub fn restored(mut self, plan: &Plan) -> HospitalState {
+        self.refs = Refs::build(plan.rules.catalog_for(&self.name), &mut self.ids);
+        self
     }
 
     /// An arriving event: dedup, per-event rules (whatever its time: a 统方 query stamped by

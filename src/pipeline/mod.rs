@@ -36,14 +36,14 @@ pub enum Outcome {
 }
 
 /// Where a record came from: an input (file, or topic) and a position in it (line, offset).
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Origin {
     pub input: u32,
     pub pos: u64,
 }
 
 /// An event held by a hospital's clock until the stream confirms its time.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Parked {
     pub ev: Event<'static>,
     pub origin: Origin,
@@ -166,6 +166,50 @@ impl Pipeline {
         };
         self.last = i;
         i
+    }
+
+    /// The pipeline as a checkpoint: its state with the source `positions` it reflects.
+    pub fn checkpoint(
+        &self,
+        scope: &str,
+        positions: &[crate::checkpoint::Position],
+        alerts: Option<(&str, u64)>,
+    ) -> anyhow::Result<Vec<u8>> {
+        crate::checkpoint::encode(&crate::checkpoint::SnapshotRef {
+            scope,
+            taken_at: crate::checkpoint::unix_now(),
+            writer: env!("CARGO_PKG_VERSION"),
+            positions,
+            alerts,
+            stats: &self.stats,
+            hospitals: &self.hospitals,
+        })
+    }
+
+    /// A pipeline resumed from a checkpoint's hospitals and counters.
+    pub fn restore(plan: Arc<Plan>, stats: Stats, hospitals: Vec<HospitalState>) -> Pipeline {
+        let mut p = Pipeline::with_plan(plan);
+        p.stats = stats;
+        for h in hospitals {
+            p.adopt(h);
+        }
+        p
+    }
+
+    /// Takes over a hospital's state (restored from a checkpoint), replacing any it had.
+    pub fn adopt(&mut self, h: HospitalState) {
+        let h = h.restored(&self.plan);
+        match self.index.get(&h.name) {
+            Some(&i) => self.hospitals[i] = h,
+            None => {
+                self.index.insert(h.name.clone(), self.hospitals.len());
+                self.hospitals.push(h);
+            }
+        }
+    }
+
+    pub fn has_hospital(&self, name: &str) -> bool {
+        self.index.contains_key(name)
     }
 
     /// The end of a finite input: hospitals with too few events to start their clock apply

@@ -14,6 +14,12 @@ pub trait Sink {
     fn send(&mut self, alerts: &[Alert]) -> anyhow::Result<()>;
     /// Flushes what is buffered.
     fn flush(&mut self) -> anyhow::Result<()>;
+    /// Makes what was sent durable before a checkpoint; the file and its length when the
+    /// sink writes one a resumed replay goes on with (see `NdjsonSink::resumable`).
+    fn durable(&mut self) -> anyhow::Result<Option<(String, u64)>> {
+        self.flush()?;
+        Ok(None)
+    }
 }
 
 /// Discards alerts (for commands that only want the state, such as `report`).

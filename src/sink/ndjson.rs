@@ -31,6 +31,9 @@ enum Out {
     Append(File),
     /// The temporary file, and the path it is renamed to.
     Aside(NamedTempFile, PathBuf),
+    /// A replay with `--state`: a partial file at a fixed place beside the target
+    /// (`.NAME.partial`) that an interrupted replay goes on with, and the target.
+    Partial(File, PathBuf, PathBuf),
 }
 
 impl Write for Out {
@@ -39,6 +42,7 @@ impl Write for Out {
             Out::Stdout(w) => w.write(b),
             Out::Append(w) => w.write(b),
             Out::Aside(w, _) => w.write(b),
+            Out::Partial(w, _, _) => w.write(b),
         }
     }
 
@@ -47,6 +51,7 @@ impl Write for Out {
             Out::Stdout(w) => w.flush(),
             Out::Append(w) => w.flush(),
             Out::Aside(w, _) => w.flush(),
+            Out::Partial(w, _, _) => w.flush(),
         }
     }
 }
@@ -82,6 +87,22 @@ impl NdjsonSink {
     /// For a run over files (`replay`): writes aside, for [`NdjsonSink::commit`] to rename
     /// over `target`. Refuses a `target` that is one of `inputs`.
     pub fn replace(target: &str, inputs: &[PathBuf]) -> anyhow::Result<NdjsonSink> {
+        Self::replace_or_resume(target, inputs, None)
+    }
+
+    /// Like [`NdjsonSink::replace`], for a replay that checkpoints (`--state`): alerts go to
+    /// `.NAME.partial` beside the target, which [`NdjsonSink::durable`] syncs and measures
+    /// for the checkpoint. `resume` is the partial file and its length from the checkpoint
+    /// an interrupted replay goes on from: what was written after it is cut off.
+    pub fn resumable(target: &str, inputs: &[PathBuf], resume: Option<(&str, u64)>) -> anyhow::Result<NdjsonSink> {
+        Self::replace_or_resume(target, inputs, Some(resume))
+    }
+
+    fn replace_or_resume(
+        target: &str,
+        inputs: &[PathBuf],
+        partial: Option<Option<(&str, u64)>>,
+    ) -> anyhow::Result<NdjsonSink> {
         if target == "-" {
             return Ok(Self::new(Out::Stdout(io::stdout()), target));
         }
@@ -109,6 +130,22 @@ impl NdjsonSink {
         // Through a symlink, the file it points to is replaced, not the link.
         let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let dir = create_parent(&path)?;
+        if let Some(resume) = partial {
+            let name = format!(".{}.partial", path.file_name().unwrap_or_default().to_string_lossy());
+            let part = dir.join(name);
+            let open = || -> io::Result<File> {
+                let mut f = OpenOptions::new().create(true).read(true).write(true).truncate(false).open(&part)?;
+                let keep = match resume {
+                    Some((p, len)) if Path::new(p) == part && f.metadata()?.len() >= len => len,
+                    _ => 0,
+                };
+                f.set_len(keep)?;
+                f.seek(SeekFrom::Start(keep))?;
+                Ok(f)
+            };
+            let f = open().with_context(|| format!("cannot open {}", part.display()))?;
+            return Ok(Self::new(Out::Partial(f, part, path), target));
+        }
         let tmp = aside(&path, &dir).with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
         Ok(Self::new(Out::Aside(tmp, path), target))
     }
@@ -118,6 +155,12 @@ impl NdjsonSink {
     pub fn commit(self) -> anyhow::Result<()> {
         let name = self.name;
         let out = self.out.into_inner().map_err(|e| e.into_error()).with_context(|| format!("flushing {name}"))?;
+        if let Out::Partial(f, part, path) = out {
+            f.sync_all().with_context(|| format!("syncing alerts for {name}"))?;
+            fs::rename(&part, &path).with_context(|| format!("cannot rename alerts into {name}"))?;
+            sync_dir(&parent(&path));
+            return Ok(());
+        }
         let Out::Aside(tmp, path) = out else { return Ok(()) };
         tmp.as_file().sync_all().with_context(|| format!("syncing alerts for {name}"))?;
         tmp.persist(&path).map_err(|e| e.error).with_context(|| format!("cannot rename alerts into {name}"))?;
@@ -137,6 +180,15 @@ impl Sink for NdjsonSink {
 
     fn flush(&mut self) -> anyhow::Result<()> {
         self.out.flush().with_context(|| format!("flushing alerts to {}", self.name))
+    }
+
+    /// Flushes and syncs a partial file; its path and length (None for stdout or a device).
+    fn durable(&mut self) -> anyhow::Result<Option<(String, u64)>> {
+        self.flush()?;
+        let Out::Partial(f, part, _) = self.out.get_mut() else { return Ok(None) };
+        f.sync_data().with_context(|| format!("syncing {}", part.display()))?;
+        let len = f.stream_position().with_context(|| format!("measuring {}", part.display()))?;
+        Ok(Some((part.display().to_string(), len)))
     }
 }
 
@@ -227,6 +279,29 @@ mod tests {
         write(&mut sink, "{\"b\":2}\n");
         sink.commit().unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "{\"a\":1}\n{\"cut\":\n{\"b\":2}\n");
+    }
+
+    #[test]
+    fn a_resumed_partial_file_is_cut_where_the_checkpoint_stood() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("alerts.ndjson");
+        let target = path.to_str().unwrap();
+        let mut first = NdjsonSink::resumable(target, &[], None).unwrap();
+        write(&mut first, "a\n");
+        let (part, len) = first.durable().unwrap().unwrap();
+        write(&mut first, "after the checkpoint\n");
+        first.flush().unwrap();
+        drop(first); // killed
+        assert!(!path.exists(), "the target appears only on commit");
+        let mut again = NdjsonSink::resumable(target, &[], Some((&part, len))).unwrap();
+        write(&mut again, "b\n");
+        again.commit().unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "a\nb\n");
+        assert!(!Path::new(&part).exists());
+        let mut fresh = NdjsonSink::resumable(target, &[], None).unwrap();
+        write(&mut fresh, "c\n");
+        fresh.commit().unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "c\n", "no checkpoint: a partial file starts empty");
     }
 
     #[test]

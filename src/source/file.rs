@@ -45,6 +45,10 @@ pub struct LineReader {
     path: PathBuf,
     inner: Box<dyn BufRead + Send>,
     line: u64,
+    /// Bytes of the (inflated) stream consumed: the end of line `line`.
+    bytes: u64,
+    /// xxh3 of the file's first bytes (up to 64 KiB): which file a checkpoint's position is in.
+    fingerprint: u64,
     max_line_bytes: u64,
     text: Text,
     /// Transcoding target, swapped with the caller's buffer (GB18030 input only).
@@ -96,6 +100,7 @@ impl LineReader {
                 path.display()
             );
         }
+        let fingerprint = xxhash_rust::xxh3::xxh3_64(&head);
         let counted = Counting { inner: io::Cursor::new(head).chain(f), read: progress };
         let inner: Box<dyn BufRead + Send> = if sniffed.gzip {
             Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(BufReader::with_capacity(1 << 16, counted))))
@@ -106,6 +111,8 @@ impl LineReader {
             path: path.to_path_buf(),
             inner,
             line: 0,
+            bytes: 0,
+            fingerprint,
             max_line_bytes: opts.max_line_bytes,
             text: sniffed.text,
             scratch: Vec::new(),
@@ -118,6 +125,43 @@ impl LineReader {
 
     /// Reads the next non-empty line into `buf` (without its line ending, as UTF-8 when the
     /// input is GB18030) and returns its 1-based number, or `None` at the end of the file.
+    /// Lines and bytes consumed so far (a checkpoint's position in this file).
+    pub fn position(&self) -> (u64, u64) {
+        (self.line, self.bytes)
+    }
+
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    /// Skips the first `lines` lines (a checkpoint's position), unread, checking that they
+    /// end at byte `bytes` as they did when the checkpoint was taken.
+    pub fn skip_to(&mut self, lines: u64, bytes: u64) -> anyhow::Result<()> {
+        let mut buf = Vec::new();
+        while self.line < lines {
+            let read = self
+                .read_line(&mut buf)
+                .with_context(|| format!("{}: read error after line {}", self.path.display(), self.line))?;
+            if read.is_none() {
+                anyhow::bail!(
+                    "{}: has {} lines, but the checkpoint had read {lines}: not the file it was taken on",
+                    self.path.display(),
+                    self.line
+                );
+            }
+            buf.clear();
+            self.line += 1;
+        }
+        if self.bytes != bytes {
+            anyhow::bail!(
+                "{}: line {lines} ends at byte {}, but at byte {bytes} when the checkpoint was taken: the file changed",
+                self.path.display(),
+                self.bytes
+            );
+        }
+        Ok(())
+    }
+
     pub fn next_line(&mut self, buf: &mut Vec<u8>) -> anyhow::Result<Option<Line>> {
         loop {
             buf.clear();
@@ -169,6 +213,7 @@ impl LineReader {
             len = Some(total);
             let used = newline.map_or(avail.len(), |i| i + 1);
             self.inner.consume(used);
+            self.bytes += used as u64;
             if newline.is_some() {
                 return Ok(len);
             }

@@ -18,9 +18,10 @@ pub const ACTIONS: usize = 4;
 pub const EXPORT: usize = 2;
 
 /// A histogram of log2(rows) in quarter steps.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LogHist {
     n: u32,
+    #[serde(with = "super::ring::arr")]
     c: Box<[u32; ROW_BINS]>,
 }
 
@@ -77,7 +78,7 @@ impl LogHist {
 
 /// Hashes of the values an account has used (client, app, object), up to a cap; beyond
 /// it, the account is one that roams and a new value tells nothing.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Seen(Vec<u64>);
 
 pub const SEEN_CAP: usize = 64;
@@ -98,7 +99,7 @@ impl Seen {
 }
 
 /// Counts of accesses (of one account, one role or the whole hospital).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Profile {
     /// Accesses.
     pub n: u32,
@@ -155,7 +156,7 @@ impl Look<'_> {
 }
 
 /// Which of an access's values the account had not used before.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub struct Novel {
     pub client: bool,
     pub app: bool,
@@ -185,7 +186,7 @@ impl Profile {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Account {
     pub profile: Profile,
     pub role: usize,
@@ -230,7 +231,7 @@ pub const MAX_ACCOUNTS: usize = 20_000;
 pub const MAX_ROLES: usize = 256;
 
 /// The norms of one hospital's accounts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Accounts {
     index: FxHashMap<Box<str>, usize>,
     pub accounts: Vec<Account>,

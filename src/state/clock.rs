@@ -56,14 +56,14 @@ pub enum Admit {
 }
 
 /// One held event and the vote it arrived with.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Held<T> {
     pub seq: u64,
     pub ts: Ts,
     pub item: T,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Clock<T> {
     /// Times of the last `RECENT` votes, oldest overwritten first.
     recent: Vec<i64>,

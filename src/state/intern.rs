@@ -22,6 +22,8 @@ macro_rules! handle {
     ($(#[$doc:meta])* $t:ident) => {
         $(#[$doc])*
         #[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+        #[derive(serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
         pub struct $t(u32);
 
         impl Handle for $t {
@@ -97,6 +99,28 @@ impl<H: Handle> Interner<H> {
 
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
+    }
+}
+
+/// Checkpointed as its names in handle order; the index is rebuilt on load, so handles
+/// stay what they were.
+impl<H> serde::Serialize for Interner<H> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&self.names, s)
+    }
+}
+
+impl<'de, H> serde::Deserialize<'de> for Interner<H> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let names: Vec<Box<str>> = serde::Deserialize::deserialize(d)?;
+        let mut ids = FxHashMap::default();
+        ids.reserve(names.len());
+        for (i, n) in names.iter().enumerate() {
+            if ids.insert(n.clone(), i as u32).is_some() {
+                return Err(serde::de::Error::custom(format!("id {n:?} interned twice")));
+            }
+        }
+        Ok(Interner { ids, names, _handle: PhantomData })
     }
 }
 

@@ -16,7 +16,7 @@ pub use usage::{Delta, UsageStore};
 
 /// Interners, one per id namespace, so handles stay dense per table. One set per hospital:
 /// codes are unique only within a hospital.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Ids {
     pub dept: Interner<DeptId>,
     pub doctor: Interner<DoctorId>,

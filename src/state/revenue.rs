@@ -8,7 +8,7 @@ use crate::event::{Category, Day};
 use super::intern::Handle;
 use super::ring::Ring;
 
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Revenue {
     /// 西药 + 中成药.
     pub drug: i64,
@@ -41,7 +41,7 @@ impl Revenue {
 pub type DayRing = Ring<Day, Box<[Revenue]>>;
 
 /// Revenue rings keyed by the handles of one namespace (departments, or doctors).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RevenueStore<K> {
     days: usize,
     rings: Vec<Option<DayRing>>,

@@ -2,6 +2,8 @@
 //! ahead of the head clears the slots skipped over; a period older than the ring holds is
 //! refused, so memory per key is fixed whatever the stream does.
 
+use serde::{Deserialize, Serialize};
+
 use crate::event::{Day, Week};
 
 /// A numbered period a ring is indexed by: a [`Day`] or a [`Week`] (a bare `i32` in tests).
@@ -49,6 +51,10 @@ pub trait Slots {
     type B: Copy + Default;
     fn slots(&self) -> &[Self::B];
     fn slots_mut(&mut self) -> &mut [Self::B];
+    /// Storage holding `v`, when its length fits (checkpoints).
+    fn from_vec(v: Vec<Self::B>) -> Option<Self>
+    where
+        Self: Sized;
 }
 
 impl<B: Copy + Default, const N: usize> Slots for [B; N] {
@@ -59,6 +65,9 @@ impl<B: Copy + Default, const N: usize> Slots for [B; N] {
     fn slots_mut(&mut self) -> &mut [B] {
         self
     }
+    fn from_vec(v: Vec<B>) -> Option<Self> {
+        v.try_into().ok()
+    }
 }
 
 impl<B: Copy + Default> Slots for Box<[B]> {
@@ -68,6 +77,9 @@ impl<B: Copy + Default> Slots for Box<[B]> {
     }
     fn slots_mut(&mut self) -> &mut [B] {
         self
+    }
+    fn from_vec(v: Vec<B>) -> Option<Self> {
+        Some(v.into_boxed_slice())
     }
 }
 
@@ -128,6 +140,48 @@ impl<P: Period, S: Slots> Ring<P, S> {
         let lo = from.number().max(head - self.len() + 1);
         let hi = to.number().min(head);
         (lo..=hi).map(move |p| (P::of_number(p), &self.slots.slots()[self.index(p)]))
+    }
+}
+
+/// Checkpointed as its head and its slots in storage order.
+impl<P: Serialize, S: Slots> Serialize for Ring<P, S>
+where
+    S::B: Serialize,
+{
+    fn serialize<Z: serde::Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
+        (&self.head, self.slots.slots()).serialize(s)
+    }
+}
+
+impl<'de, P: Deserialize<'de>, S: Slots> Deserialize<'de> for Ring<P, S>
+where
+    S::B: Deserialize<'de>,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (head, v): (P, Vec<S::B>) = Deserialize::deserialize(d)?;
+        let n = v.len();
+        let slots =
+            S::from_vec(v).ok_or_else(|| serde::de::Error::custom(format!("a ring of {n} slots does not fit")))?;
+        Ok(Ring { head, slots })
+    }
+}
+
+/// `#[serde(with = "arr")]` for boxed arrays longer than serde's 32.
+pub mod arr {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer, const N: usize>(a: &[T; N], s: S) -> Result<S::Ok, S::Error> {
+        a.as_slice().serialize(s)
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>, const N: usize>(
+        d: D,
+    ) -> Result<Box<[T; N]>, D::Error> {
+        let v = Vec::<T>::deserialize(d)?;
+        let n = v.len();
+        v.into_boxed_slice()
+            .try_into()
+            .map_err(|_| serde::de::Error::custom(format!("{n} values where {N} were expected")))
     }
 }
 

@@ -18,7 +18,7 @@ pub const WEEKS: usize = 21;
 pub const DAYS: usize = 32;
 
 /// Net prescription lines of one key, by week and by day.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Series<D: Copy + Default, const N: usize> {
     pub weeks: Ring<Week, [D; WEEKS]>,
     pub days: Ring<Day, [D; N]>,
@@ -75,7 +75,7 @@ impl<D: Count, const N: usize> Series<D, N> {
 }
 
 /// Running state of the per-pair Poisson CUSUM (see `detect::surge`).
-#[derive(Copy, Clone, Debug, Default, PartialEq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Cusum {
     pub s: f32,
     /// Day the current run (S > 0) started.
@@ -85,7 +85,7 @@ pub struct Cusum {
     pub exp: f32,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Pair {
     pub series: Series<i16, DAYS>,
     pub cusum: Cusum,
@@ -98,7 +98,7 @@ pub struct Pair {
 /// eight to fifteen to a prescription, so a day of many herbal visits must not raise what is
 /// expected of a western drug, nor a 中成药's share fall when the doctor sees fewer TCM
 /// patients. `series` holds all lines, `herbal` the 饮片 among them.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Doctor {
     pub series: Series<i32, DAYS>,
     pub herbal: Series<i32, DAYS>,
@@ -179,7 +179,7 @@ fn pack(a: impl Handle, b: impl Handle) -> u64 {
     (u64::from(a.raw()) << 32) | u64::from(b.raw())
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct UsageStore {
     pub pairs: FxHashMap<u64, Pair>,
     pub doctors: FxHashMap<DoctorId, Doctor>,
