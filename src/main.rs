@@ -36,6 +36,11 @@ enum Command {
     Rules(RulesCommand),
     /// Print a month's 药品用量动态监测及超常预警 table (双排序) from event files.
     Report(ReportArgs),
+    /// Check a state checkpoint and show what it holds (scope, positions, counters, hospitals).
+    Checkpoint {
+        /// A checkpoint file (`KEY.SEQ.ckpt` in a --state directory).
+        file: PathBuf,
+    },
 }
 
 /// Event files and the rules to read them with (replay, report).
@@ -127,6 +132,12 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Replay(a) => replay(a),
         Command::Run(a) => rxsentinel::app::run::run(a),
         Command::Report(a) => report(a),
+        Command::Checkpoint { file } => {
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let s = rxsentinel::checkpoint::decode(&file.display().to_string(), &bytes)?;
+            println!("{}: ok — {}", file.display(), s.describe());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rules(RulesCommand::Check { dir, catalog }) => match RuleSet::load(&dir, catalog.as_deref()) {
             Ok(rs) => {
                 println!("{}: ok — {}", dir.display(), rs.summary());

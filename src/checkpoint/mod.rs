@@ -10,9 +10,10 @@
 //! never half-loaded.
 //!
 //! Two stores keep them ([`Store`]): a directory ([`dir::DirStore`], the embedded default)
-//! (a Kafka topic store, for members on machines with no shared disk, is planned).
+//! and a Kafka topic ([`kafka::TopicStore`], for members on machines with no shared disk).
 
 pub mod dir;
+pub mod kafka;
 
 use std::fmt;
 
@@ -49,6 +50,32 @@ pub struct Snapshot {
     pub alerts: Option<(String, u64)>,
     pub stats: Stats,
     pub hospitals: Vec<HospitalState>,
+}
+
+impl Snapshot {
+    /// For people: what the checkpoint is of, where it stands, what it counted.
+    pub fn describe(&self) -> String {
+        let mut s = format!("{}, written by rxsentinel {} at unix time {}\n", self.scope, self.writer, self.taken_at);
+        for p in &self.positions {
+            match p {
+                Position::File { path, lines, bytes, .. } => {
+                    s.push_str(&format!("  input {path}: {lines} lines, {bytes} bytes read\n"))
+                }
+                Position::Kafka { topic, partition, next } => {
+                    s.push_str(&format!("  {topic}[{partition}]: next offset {next}\n"))
+                }
+            }
+        }
+        if let Some((file, len)) = &self.alerts {
+            s.push_str(&format!("  alerts: {file} ({len} bytes)\n"));
+        }
+        s.push_str(&format!("{}\n", self.stats));
+        for h in &self.hospitals {
+            let wm = h.watermark().map_or("-".to_owned(), |w| crate::event::time::Zone::default().format(w));
+            s.push_str(&format!("  hospital {}: watermark {wm}\n", h.name));
+        }
+        s
+    }
 }
 
 /// The borrowed form of [`Snapshot`], for writing without cloning the state.
@@ -146,13 +173,13 @@ pub fn restore(store: &mut dyn Store, key: &str, discard_bad: bool) -> anyhow::R
     let m = crate::telemetry::metrics();
     for name in store.versions(key)? {
         let t = std::time::Instant::now();
-        let bytes = store.read(&name)?;
-        match decode(&name, &bytes) {
-            Ok(s) => {
+        let read = store.read(&name).map_err(|e| BadCheckpoint { name: name.clone(), problem: format!("{e:#}") });
+        match read.and_then(|bytes| decode(&name, &bytes).map(|s| (s, bytes.len()))) {
+            Ok((s, len)) => {
                 m.restores.with_label_values(&["restored"]).inc();
                 tracing::info!(
                     checkpoint = %name,
-                    bytes = bytes.len(),
+                    bytes = len,
                     seconds = t.elapsed().as_secs_f64(),
                     hospitals = s.hospitals.len(),
                     "state restored"

@@ -413,6 +413,11 @@ impl HospitalState {
         }
     }
 
+    /// The hospital's trusted event time, once its clock has started.
+    pub fn watermark(&self) -> Option<Ts> {
+        self.clock.watermark()
+    }
+
     pub fn held(&self) -> usize {
         self.clock.held_len()
     }

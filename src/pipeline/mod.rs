@@ -208,6 +208,11 @@ impl Pipeline {
         }
     }
 
+    /// The compiled rules this pipeline runs.
+    pub fn plan(&self) -> &Arc<Plan> {
+        &self.plan
+    }
+
     pub fn has_hospital(&self, name: &str) -> bool {
         self.index.contains_key(name)
     }

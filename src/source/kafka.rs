@@ -14,9 +14,10 @@ use std::sync::{Arc, Mutex};
 use anyhow::Context;
 use rdkafka::client::ClientContext;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
-use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance};
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, RebalanceProtocol};
 use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
 use rdkafka::statistics::Statistics;
+use rdkafka::types::RDKafkaRespErr;
 use rdkafka::TopicPartitionList;
 
 use crate::settings::Settings;
@@ -29,8 +30,9 @@ pub trait Hooks: Send + Sync + 'static {
     /// Before partitions are taken away: deliver what is pending, store and commit
     /// (unless `lost`: then another member may own them already and a commit would fail).
     fn revoke(&self, consumer: &KafkaConsumer, lost: bool);
-    /// After a new assignment took effect.
-    fn assign(&self, assignment: &TopicPartitionList);
+    /// Before a new assignment takes effect: restores state and may set the offset each
+    /// partition starts from (a checkpoint's position); the assignment is made with them.
+    fn assign(&self, consumer: &KafkaConsumer, assignment: &mut TopicPartitionList);
 }
 
 /// Low and high watermark of a partition, from librdkafka's statistics.
@@ -85,25 +87,37 @@ impl ClientContext for KafkaContext {
     }
 }
 
+/// The rebalance protocol is served here rather than in rust-rdkafka's default, so that an
+/// assignment starts where the restored state stands: the hooks set each partition's
+/// offset in the list before it is assigned, as Kafka Streams and Flink seek to the
+/// offsets kept with their state.
 impl ConsumerContext for KafkaContext {
-    fn pre_rebalance(&self, consumer: &KafkaConsumer, rebalance: &Rebalance<'_>) {
-        match rebalance {
-            Rebalance::Revoke(tpl) => {
+    fn rebalance(&self, consumer: &KafkaConsumer, err: RDKafkaRespErr, tpl: &mut TopicPartitionList) {
+        let cooperative = matches!(consumer.rebalance_protocol(), RebalanceProtocol::Cooperative);
+        match err {
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
+                metrics().rebalances.with_label_values(&["assign"]).inc();
+                tracing::info!(partitions = tpl.count(), "partitions assigned");
+                self.hooks.assign(consumer, tpl);
+                let r = if cooperative { consumer.incremental_assign(tpl) } else { consumer.assign(tpl) };
+                if let Err(e) = r {
+                    tracing::error!("cannot take the assignment: {e}");
+                }
+            }
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
                 let lost = consumer.assignment_lost();
                 metrics().rebalances.with_label_values(&[if lost { "lost" } else { "revoke" }]).inc();
                 tracing::info!(partitions = tpl.count(), lost, "partitions revoked");
                 self.hooks.revoke(consumer, lost);
+                let r = if cooperative { consumer.incremental_unassign(tpl) } else { consumer.unassign() };
+                if let Err(e) = r {
+                    tracing::error!("cannot give up the assignment: {e}");
+                }
             }
-            Rebalance::Assign(_) => {}
-            Rebalance::Error(e) => tracing::warn!("rebalance error: {e}"),
-        }
-    }
-
-    fn post_rebalance(&self, _consumer: &KafkaConsumer, rebalance: &Rebalance<'_>) {
-        if let Rebalance::Assign(tpl) = rebalance {
-            metrics().rebalances.with_label_values(&["assign"]).inc();
-            tracing::info!(partitions = tpl.count(), "partitions assigned");
-            self.hooks.assign(tpl);
+            other => {
+                tracing::warn!("rebalance error: {:?}", RDKafkaErrorCode::from(other));
+                let _ = consumer.unassign();
+            }
         }
     }
 }

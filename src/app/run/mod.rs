@@ -3,6 +3,7 @@
 //! signals. On the first signal the loop stops fetching, delivers, commits and closes, and
 //! the process exits 0; a second signal exits at once.
 
+mod member;
 mod outbox;
 mod partitions;
 mod worker;
@@ -10,7 +11,7 @@ mod worker;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -21,8 +22,9 @@ use crate::settings::{Overrides, Settings};
 use crate::sink::kafka::{DeadLetter, KafkaOut, KafkaSink};
 use crate::sink::NdjsonSink;
 
+use member::Member;
 use outbox::{Outbox, Sinks};
-use partitions::Partitions;
+use partitions::{Partitions, StateConfig};
 use worker::Worker;
 
 #[derive(Args, Debug)]
@@ -51,6 +53,15 @@ pub struct RunArgs {
     /// Serve /metrics, /healthz and /readyz on HOST:PORT.
     #[arg(long, env = "RXSENTINEL_HTTP")]
     pub http: Option<String>,
+    /// Keep state across restarts and rebalances: a directory (one machine, or a shared
+    /// volume), or `kafka:TOPIC` (members on machines with no shared disk; the topic is
+    /// created compacted when missing). Each assigned partition is restored from its latest
+    /// checkpoint; a replay's checkpoint in a directory (`replay --state DIR`) seeds
+    /// partitions that have none.
+    #[arg(long, env = "RXSENTINEL_STATE")]
+    pub state: Option<PathBuf>,
+    #[command(flatten)]
+    pub checkpointing: super::Checkpointing,
 }
 
 impl RunArgs {
@@ -90,15 +101,31 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     let topics: Vec<String> = settings.topics.iter().map(|t| t.name.clone()).collect();
     let outbox = Arc::new(Outbox::new(topics.clone(), sinks));
-    let consumer = crate::source::kafka::consumer(&settings, outbox.clone())?;
+    let state = match &args.state {
+        None => None,
+        Some(spec) => Some(StateConfig {
+            store: match spec.to_str().and_then(|s| s.strip_prefix("kafka:")) {
+                Some(topic) => Box::new(crate::checkpoint::kafka::TopicStore::open(&settings.kafka, topic)?),
+                None => Box::new(crate::checkpoint::dir::DirStore::open(spec)?),
+            },
+            every: args.checkpointing.checkpoint_interval,
+            discard_bad: args.checkpointing.discard_bad_checkpoint,
+            group: settings.kafka.group.clone(),
+        }),
+    };
+    let n_rules = rules.rules.len();
+    let parts = Arc::new(Mutex::new(Partitions::new(rules, state)?));
+    let member = Arc::new(Member { outbox: outbox.clone(), parts: parts.clone(), topics: settings.topics.clone() });
+    let consumer = crate::source::kafka::consumer(&settings, member)?;
     tracing::info!(
         brokers = %settings.kafka.brokers,
         group = %settings.kafka.group,
         topics = ?topics,
-        rules = rules.rules.len(),
+        rules = n_rules,
+        state = args.state.as_ref().map(|d| d.display().to_string()),
         "run starting"
     );
-    let worker = Worker { settings, outbox, parts: Partitions::new(rules), health, stop };
+    let worker = Worker { settings, outbox, parts, health, stop };
     let report = worker.run(consumer)?;
     let n = report.stats.accepted() + report.stats.rejected_total() + report.stats.duplicates;
     let secs = started.elapsed().as_secs_f64();

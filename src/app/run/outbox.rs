@@ -2,9 +2,8 @@
 //! each processed record waits here until the sinks have accepted everything sent before it
 //! ([`Outbox::settle`]); only then is it stored, and only stored offsets are committed.
 //!
-//! It also serves the consumer's rebalance hooks, which run on the polling thread inside
-//! `poll`: before partitions are revoked it settles and commits synchronously, so the next
-//! owner starts exactly after the last record this member processed.
+//! Before partitions are revoked ([`super::member`]) it settles and commits synchronously,
+//! so the next owner starts exactly after the last record this member processed.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -18,7 +17,7 @@ use rdkafka::{Offset, TopicPartitionList};
 use crate::alert::Alert;
 use crate::sink::kafka::{DeadLetter, DeadReason, KafkaSink, Origin};
 use crate::sink::{NdjsonSink, Sink};
-use crate::source::kafka::{record_commit, Hooks, KafkaConsumer};
+use crate::source::kafka::{record_commit, KafkaConsumer};
 use crate::telemetry::metrics;
 
 /// A partition of one of the configured topics (by index into the topic list).
@@ -38,10 +37,6 @@ struct Inner {
     kafka_sent: bool,
     /// Sticky: once a sink failed, nothing is stored or committed any more.
     failed: Option<String>,
-    /// A new assignment for the run loop to pick up.
-    assigned: Option<Vec<Part>>,
-    /// The previous assignment was lost (not revoked): other members may have read since.
-    lost: bool,
 }
 
 pub struct Outbox {
@@ -51,15 +46,7 @@ pub struct Outbox {
 
 impl Outbox {
     pub fn new(topics: Vec<String>, sinks: Sinks) -> Outbox {
-        let inner = Inner {
-            sinks,
-            pending: HashMap::new(),
-            ndjson_written: None,
-            kafka_sent: false,
-            failed: None,
-            assigned: None,
-            lost: false,
-        };
+        let inner = Inner { sinks, pending: HashMap::new(), ndjson_written: None, kafka_sent: false, failed: None };
         Outbox { topics, inner: Mutex::new(inner) }
     }
 
@@ -145,12 +132,10 @@ impl Outbox {
         record_commit(&r);
     }
 
-    /// The assignment made since the last call, if any, and whether the one before it was
-    /// lost rather than revoked.
-    pub fn take_assignment(&self) -> Option<(Vec<Part>, bool)> {
-        let mut g = self.lock();
-        let a = g.assigned.take()?;
-        Some((a, std::mem::take(&mut g.lost)))
+    /// The assignment was lost: someone else may own these partitions already and will
+    /// re-read from the last commit. What was waiting is dropped, nothing is committed.
+    pub fn drop_pending(&self) {
+        self.lock().pending.clear();
     }
 
     pub fn failed(&self) -> bool {
@@ -193,31 +178,4 @@ fn deliver(g: &mut Inner) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-impl Hooks for Outbox {
-    fn revoke(&self, consumer: &KafkaConsumer, lost: bool) {
-        if lost {
-            // Someone else may own these partitions already; they will re-read from the
-            // last commit. Drop what was waiting, commit nothing.
-            let mut g = self.lock();
-            g.pending.clear();
-            g.lost = true;
-            return;
-        }
-        match self.settle(consumer) {
-            Ok(()) => self.commit(consumer, FINAL_COMMIT_PATIENCE),
-            Err(e) => tracing::error!("cannot settle before revoke, not committing: {e:#}"),
-        }
-    }
-
-    fn assign(&self, assignment: &TopicPartitionList) {
-        let parts = assignment
-            .elements()
-            .iter()
-            .filter_map(|e| self.topics.iter().position(|t| t == e.topic()).map(|i| (i, e.partition())))
-            .collect::<Vec<_>>();
-        metrics().assigned_partitions.set(parts.len() as i64);
-        self.lock().assigned = Some(parts);
-    }
 }

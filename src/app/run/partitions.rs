@@ -12,16 +12,29 @@
 //! A pipeline lives while its partition stays with this member. Across an eager rebalance
 //! that hands the same partition back, it is kept: the offsets were committed at revoke and
 //! nobody else read in between, so its state is still exact.
+//!
+//! With a state store (`run --state`), each pipeline is checkpointed under
+//! `<group>.p<N>` with the next offset of each of its topic-partitions; an assignment
+//! restores the checkpoint and starts each partition at its offset. A partition with no
+//! checkpoint of its own, in a store holding a replay's checkpoint (a backfill), starts at
+//! the offsets for the backfill's event time and takes each hospital's state from it on
+//! the hospital's first record.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use rustc_hash::FxHashSet;
+use rdkafka::consumer::Consumer;
+use rdkafka::{Offset, TopicPartitionList};
+use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::pipeline::{Pipeline, Plan};
+use crate::app::replay::REPLAY_KEY;
+use crate::checkpoint::{self, Position, Store};
+use crate::event::Ts;
+use crate::pipeline::{HospitalState, Pipeline, Plan};
 use crate::rules::RuleSet;
 use crate::settings::Topic;
-use crate::source::kafka::KafkaContext;
+use crate::source::kafka::{KafkaConsumer, KafkaContext};
 use crate::stats::Stats;
 use crate::telemetry::metrics;
 
@@ -31,6 +44,27 @@ struct Slot {
     pipeline: Pipeline,
     /// What has been exported to the metrics already.
     exported: Stats,
+    /// The positions its last checkpoint reflected (nothing new since: no new checkpoint).
+    saved: Vec<Position>,
+}
+
+/// `run --state`: the store, how often, and what to do with a checkpoint that cannot be read.
+pub struct StateConfig {
+    pub store: Box<dyn Store>,
+    pub every: Duration,
+    pub discard_bad: bool,
+    /// The consumer group, the prefix of every checkpoint key.
+    pub group: String,
+}
+
+struct State {
+    cfg: StateConfig,
+    /// Hospitals of a replay's checkpoint not yet claimed by a partition.
+    seed: FxHashMap<String, HospitalState>,
+    /// Event time partitions without a checkpoint of their own start from (the backfill's
+    /// earliest watermark less the allowed lateness; the overlap is absorbed by dedup).
+    seed_from: Option<Ts>,
+    saved: Instant,
 }
 
 pub struct Partitions {
@@ -39,21 +73,121 @@ pub struct Partitions {
     /// Stats of pipelines dropped at rebalances, for the summary.
     retired: Stats,
     assigned: Vec<Part>,
-    /// Next offset after the last record processed, per partition.
+    /// Next offset after the last record processed (or restored), per partition.
     positions: HashMap<Part, i64>,
     ready: bool,
+    state: Option<State>,
+    /// The previous assignment was lost, not revoked: no pipeline of it may be kept.
+    lost: bool,
+    /// An assignment happened since the run loop last asked.
+    reassigned: bool,
+    /// A restore that failed inside a rebalance callback, for the run loop to stop on.
+    fatal: Option<anyhow::Error>,
+    /// Offsets partitions were started at, until their first record arrives: a first
+    /// record beyond it means the broker skipped records.
+    expected: HashMap<Part, i64>,
 }
 
 impl Partitions {
-    pub fn new(rules: RuleSet) -> Partitions {
-        Partitions {
-            plan: Arc::new(Plan::new(rules)),
+    pub fn new(rules: RuleSet, state: Option<StateConfig>) -> anyhow::Result<Partitions> {
+        let plan = Arc::new(Plan::new(rules));
+        let state = match state {
+            None => None,
+            Some(mut cfg) => {
+                let lateness = plan.rules.engine.allowed_lateness.secs();
+                let seed = checkpoint::restore(cfg.store.as_mut(), REPLAY_KEY, cfg.discard_bad)?;
+                let hospitals = seed.map(|s| s.hospitals).unwrap_or_default();
+                let seed_from = hospitals.iter().filter_map(HospitalState::watermark).min().map(|w| Ts(w.0 - lateness));
+                if !hospitals.is_empty() {
+                    tracing::info!(
+                        hospitals = hospitals.len(),
+                        "a replay's checkpoint seeds partitions without their own"
+                    );
+                }
+                let seed = hospitals.into_iter().map(|h| (h.name.clone(), h)).collect();
+                Some(State { cfg, seed, seed_from, saved: Instant::now() })
+            }
+        };
+        Ok(Partitions {
+            plan,
             slots: HashMap::new(),
             retired: Stats::default(),
             assigned: Vec::new(),
             positions: HashMap::new(),
             ready: false,
+            state,
+            lost: false,
+            reassigned: false,
+            fatal: None,
+            expected: HashMap::new(),
+        })
+    }
+
+    pub fn has_state(&self) -> bool {
+        self.state.is_some()
+    }
+
+    /// Whether a checkpoint is due.
+    pub fn checkpoint_due(&self) -> bool {
+        self.state.as_ref().is_some_and(|s| s.saved.elapsed() >= s.cfg.every)
+    }
+
+    pub fn take_reassigned(&mut self) -> bool {
+        std::mem::take(&mut self.reassigned)
+    }
+
+    pub fn take_fatal(&mut self) -> Option<anyhow::Error> {
+        self.fatal.take()
+    }
+
+    /// Before `hospital`'s first record in `partition`: its state from the backfill, if any.
+    pub fn claim_seed(&mut self, partition: i32, hospital: &str) {
+        if self.state.as_ref().is_none_or(|s| s.seed.is_empty()) {
+            return;
         }
+        if self.pipeline(partition).has_hospital(hospital) {
+            return;
+        }
+        if let Some(h) = self.state.as_mut().and_then(|s| s.seed.remove(hospital)) {
+            tracing::info!(partition, "a hospital's state taken from the backfill on its first record");
+            self.pipeline(partition).adopt(h);
+        }
+    }
+
+    /// Writes a checkpoint of every pipeline with the positions it reflects. The caller
+    /// settles the sinks first and commits offsets only after this returned Ok.
+    pub fn checkpoint(&mut self, topics: &[Topic]) -> anyhow::Result<()> {
+        let Some(st) = self.state.as_mut() else { return Ok(()) };
+        let mut parts: Vec<i32> = self.slots.keys().copied().collect();
+        parts.sort_unstable();
+        for p in parts {
+            let t = Instant::now();
+            let positions: Vec<Position> = self
+                .assigned
+                .iter()
+                .filter(|&&(_, q)| q == p)
+                .filter_map(|&(ti, q)| {
+                    let next = *self.positions.get(&(ti, q))?;
+                    Some(Position::Kafka { topic: topics[ti].name.clone(), partition: q, next })
+                })
+                .collect();
+            let slot = self.slots.get_mut(&p).expect("a slot of the list");
+            if slot.saved == positions {
+                continue;
+            }
+            let scope = format!("partition {p}");
+            let bytes = slot.pipeline.checkpoint(&scope, &positions, None)?;
+            checkpoint::save(st.cfg.store.as_mut(), &key(&st.cfg.group, p), &bytes, t)?;
+            slot.saved = positions;
+            tracing::debug!(partition = p, bytes = bytes.len(), "checkpoint written");
+        }
+        st.saved = Instant::now();
+        Ok(())
+    }
+
+    /// The previous assignment was lost: its pipelines may not be kept.
+    pub fn mark_lost(&mut self) {
+        self.lost = true;
     }
 
     pub fn pipeline(&mut self, partition: i32) -> &mut Pipeline {
@@ -61,17 +195,113 @@ impl Partitions {
         &mut self
             .slots
             .entry(partition)
-            .or_insert_with(|| Slot { pipeline: Pipeline::with_plan(plan.clone()), exported: Stats::default() })
+            .or_insert_with(|| Slot {
+                pipeline: Pipeline::with_plan(plan.clone()),
+                exported: Stats::default(),
+                saved: Vec::new(),
+            })
             .pipeline
+    }
+
+    /// The first record of a partition after it was started at a known offset: a record
+    /// beyond it means records were skipped (retention or compaction deleted them since the
+    /// checkpoint, or the broker returned a later batch than asked for). Logged loudly.
+    pub fn check_start(&mut self, part: Part, offset: i64, topic: &str) {
+        if self.expected.is_empty() {
+            return;
+        }
+        if let Some(want) = self.expected.remove(&part).filter(|&w| offset > w) {
+            tracing::warn!(
+                "{topic}[{}]: started at offset {want}, but the first record the broker returned is {offset}: \
+                 {} records skipped (deleted by retention or compaction since the checkpoint, or a broker fault)",
+                part.1,
+                offset - want
+            );
+        }
     }
 
     pub fn processed(&mut self, part: Part, next: i64) {
         self.positions.insert(part, next);
     }
 
-    /// A new assignment: pipelines of partition numbers no longer ours are dropped, and
-    /// all of them when the previous assignment was `lost` (others may have read since).
-    pub fn reassign(&mut self, assigned: Vec<Part>, lost: bool, topics: &[Topic]) {
+    /// A new assignment, before it takes effect: pipelines of partition numbers no longer
+    /// ours are dropped (all of them when the previous assignment was lost: others may have
+    /// read since); the others are kept, or restored from their checkpoint; each partition's
+    /// starting offset is set in `tpl` where the state says where it stands.
+    pub fn assign(&mut self, consumer: &KafkaConsumer, tpl: &mut TopicPartitionList, topics: &[Topic]) {
+        let assigned: Vec<Part> = tpl
+            .elements()
+            .iter()
+            .filter_map(|e| topics.iter().position(|t| t.name == e.topic()).map(|i| (i, e.partition())))
+            .collect();
+        metrics().assigned_partitions.set(assigned.len() as i64);
+        let lost = std::mem::take(&mut self.lost);
+        if lost {
+            self.positions.clear();
+        }
+        self.reassign(assigned.clone(), lost, topics);
+        let mut numbers: Vec<i32> = assigned.iter().map(|&(_, p)| p).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        for p in numbers {
+            if !self.slots.contains_key(&p) && self.state.is_some() {
+                if let Err(e) = self.restore(consumer, p, topics) {
+                    self.fatal.get_or_insert(e);
+                }
+            }
+            for &(t, q) in assigned.iter().filter(|&&(_, q)| q == p) {
+                if let Some(&next) = self.positions.get(&(t, q)) {
+                    tracing::info!(topic = %topics[t].name, partition = q, offset = next, "partition starts where its state stands");
+                    self.expected.insert((t, q), next);
+                    if let Err(e) = tpl.set_partition_offset(&topics[t].name, q, Offset::Offset(next)) {
+                        tracing::error!("cannot start {}[{q}] at {next}: {e}", topics[t].name);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Restores partition `p`'s pipeline from its checkpoint; with none, starts it fresh, at
+    /// the offsets for the backfill's time when a replay's checkpoint seeds the store.
+    fn restore(&mut self, consumer: &KafkaConsumer, p: i32, topics: &[Topic]) -> anyhow::Result<()> {
+        let st = self.state.as_mut().expect("restore only with a state store");
+        let Some(snap) = checkpoint::restore(st.cfg.store.as_mut(), &key(&st.cfg.group, p), st.cfg.discard_bad)? else {
+            if let Some(from) = st.seed_from {
+                let mut q = TopicPartitionList::new();
+                for &(t, _) in self.assigned.iter().filter(|&&(_, q)| q == p) {
+                    q.add_partition_offset(&topics[t].name, p, Offset::Offset(from.0.saturating_mul(1000)))?;
+                }
+                let found = consumer.offsets_for_times(q, Duration::from_secs(30))?;
+                for e in found.elements() {
+                    let Some(t) = topics.iter().position(|t| t.name == e.topic()) else { continue };
+                    match e.offset() {
+                        Offset::Offset(n) => {
+                            self.positions.insert((t, p), n);
+                        }
+                        // No record that late: start at the end, after everything the backfill saw.
+                        Offset::End => {}
+                        _ => {}
+                    }
+                }
+                tracing::info!(partition = p, "no checkpoint for this partition: starting at the backfill's time");
+            }
+            return Ok(());
+        };
+        let pipeline = Pipeline::restore(self.plan.clone(), snap.stats.clone(), snap.hospitals);
+        let saved = snap.positions.clone();
+        for pos in &snap.positions {
+            let Position::Kafka { topic, partition, next } = pos else { continue };
+            if let Some(t) = topics.iter().position(|t| &t.name == topic).filter(|_| *partition == p) {
+                self.positions.insert((t, p), *next);
+            }
+        }
+        self.slots.insert(p, Slot { pipeline, exported: snap.stats, saved });
+        Ok(())
+    }
+
+    /// Pipelines of partition numbers no longer ours are dropped, and all of them when the
+    /// previous assignment was `lost`.
+    fn reassign(&mut self, assigned: Vec<Part>, lost: bool, topics: &[Topic]) {
         self.export();
         let keep: FxHashSet<i32> = if lost { FxHashSet::default() } else { assigned.iter().map(|&(_, p)| p).collect() };
         let gone: Vec<i32> = self.slots.keys().copied().filter(|p| !keep.contains(p)).collect();
@@ -88,6 +318,7 @@ impl Partitions {
         }
         self.assigned = assigned;
         self.ready = false;
+        self.reassigned = true;
     }
 
     /// Adds what the pipelines counted since the last call to the metrics.
@@ -139,6 +370,13 @@ impl Partitions {
         v.sort();
         v
     }
+}
+
+/// A partition's checkpoint key: the group (file-safe) and the partition number.
+fn key(group: &str, p: i32) -> String {
+    let g: String =
+        group.chars().map(|c| if c.is_ascii_alphanumeric() || "-_".contains(c) { c } else { '_' }).collect();
+    format!("{g}.p{p}")
 }
 
 fn merge(into: &mut Stats, s: &Stats) {

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::Consumer;
@@ -37,7 +37,7 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct Worker {
     pub settings: Settings,
     pub outbox: Arc<Outbox>,
-    pub parts: Partitions,
+    pub parts: Arc<Mutex<Partitions>>,
     pub health: Arc<Health>,
     pub stop: Arc<AtomicBool>,
 }
@@ -50,7 +50,7 @@ pub struct Report {
 struct Loop<'a> {
     settings: &'a Settings,
     outbox: &'a Outbox,
-    parts: &'a mut Partitions,
+    parts: &'a Mutex<Partitions>,
     warner: Warner,
     alerts: Vec<Alert>,
     /// The machine's time, read once a tick (events stamped beyond it plus the skew are
@@ -60,34 +60,48 @@ struct Loop<'a> {
 
 impl Worker {
     /// Runs until `stop` is set (Ok) or a sink fails for good (Err, nothing committed).
-    pub fn run(mut self, consumer: KafkaConsumer) -> anyhow::Result<Report> {
+    pub fn run(self, consumer: KafkaConsumer) -> anyhow::Result<Report> {
         let result = self.poll_loop(&consumer);
         match &result {
             Ok(()) => {
-                // Stop fetching was the loop's exit; now drain and commit what was processed.
-                match self.outbox.settle(&consumer) {
-                    Ok(()) => self.outbox.commit(&consumer, FINAL_COMMIT_PATIENCE),
-                    Err(e) => tracing::error!("final delivery failed, not committing: {e:#}"),
+                // Stop fetching was the loop's exit; now drain, checkpoint and commit what
+                // was processed.
+                if let Err(e) = self.save_and_commit(&consumer, FINAL_COMMIT_PATIENCE) {
+                    tracing::error!("{e:#}");
                 }
             }
             Err(_) => self.health.set_failed(),
         }
         self.health.set_ready(false);
-        self.parts.export();
+        let mut parts = self.parts.lock().expect("partitions mutex not poisoned");
+        parts.export();
+        let report = Report { stats: parts.totals(), states: parts.state_sizes() };
+        drop(parts);
         consumer.unsubscribe();
         close(consumer);
         result?;
         if self.outbox.failed() {
             anyhow::bail!("a sink failed while shutting down; offsets since the last commit were not committed");
         }
-        Ok(Report { stats: self.parts.totals(), states: self.parts.state_sizes() })
+        Ok(report)
     }
 
-    fn poll_loop(&mut self, consumer: &KafkaConsumer) -> anyhow::Result<()> {
+    /// Delivers what is pending and stores its offsets, checkpoints the state (with a
+    /// store), then commits: the group offset never runs ahead of saved state.
+    fn save_and_commit(&self, consumer: &KafkaConsumer, patience: Duration) -> anyhow::Result<()> {
+        self.outbox.settle(consumer).map_err(|e| e.context("delivery failed, not committing"))?;
+        let mut parts = self.parts.lock().expect("partitions mutex not poisoned");
+        parts.checkpoint(&self.settings.topics).map_err(|e| e.context("checkpoint failed, not committing"))?;
+        drop(parts);
+        self.outbox.commit(consumer, patience);
+        Ok(())
+    }
+
+    fn poll_loop(&self, consumer: &KafkaConsumer) -> anyhow::Result<()> {
         let mut l = Loop {
             settings: &self.settings,
             outbox: &self.outbox,
-            parts: &mut self.parts,
+            parts: &self.parts,
             warner: Warner::default(),
             alerts: Vec::new(),
             now: machine_now(),
@@ -95,10 +109,18 @@ impl Worker {
         let (mut settled, mut committed, mut ticked) = (Instant::now(), Instant::now(), Instant::now());
         while !self.stop.load(Ordering::Relaxed) {
             self.health.beat();
-            let idle = match consumer.poll(POLL) {
+            let polled = consumer.poll(POLL);
+            let mut parts = l.parts.lock().expect("partitions mutex not poisoned");
+            if let Some(e) = parts.take_fatal() {
+                return Err(e);
+            }
+            if parts.take_reassigned() {
+                self.health.set_ready(false);
+            }
+            let idle = match polled {
                 None => true,
                 Some(Ok(m)) => {
-                    l.handle(&m)?;
+                    l.handle(&m, &mut parts)?;
                     false
                 }
                 Some(Err(e)) => {
@@ -106,24 +128,33 @@ impl Worker {
                     true
                 }
             };
-            if let Some((a, lost)) = l.outbox.take_assignment() {
-                l.parts.reassign(a, lost, &l.settings.topics);
-                self.health.set_ready(false);
-            }
+            let stateful = parts.has_state();
+            let due = parts.checkpoint_due();
+            drop(parts);
             if (idle && l.outbox.has_pending()) || settled.elapsed() >= SETTLE {
                 l.outbox.settle(consumer)?;
                 settled = Instant::now();
             }
-            if committed.elapsed() >= l.settings.kafka.commit_interval {
-                l.outbox.settle(consumer)?;
-                l.outbox.commit(consumer, Duration::ZERO);
+            // With a state store, offsets are committed only with a checkpoint that covers
+            // them; without, every commit interval.
+            if (stateful && due) || (!stateful && committed.elapsed() >= l.settings.kafka.commit_interval) {
+                if stateful {
+                    if let Err(e) = self.save_and_commit(consumer, Duration::ZERO) {
+                        tracing::error!("{e:#}");
+                    }
+                } else {
+                    l.outbox.settle(consumer)?;
+                    l.outbox.commit(consumer, Duration::ZERO);
+                }
                 committed = Instant::now();
             }
             if ticked.elapsed() >= TICK {
                 l.now = machine_now();
-                l.parts.export();
+                let mut parts = l.parts.lock().expect("partitions mutex not poisoned");
+                parts.export();
                 let ctx = consumer.context();
-                let ready = l.parts.check_lag(ctx, &l.settings.topics, l.settings.kafka.ready_lag);
+                let ready = parts.check_lag(ctx, &l.settings.topics, l.settings.kafka.ready_lag);
+                drop(parts);
                 if ready != self.health.is_ready() {
                     tracing::info!(ready, "readiness changed");
                 }
@@ -137,14 +168,14 @@ impl Worker {
 
 impl Loop<'_> {
     /// One record: map if the topic has an adapter, decode, process, hand over the alerts.
-    fn handle(&mut self, m: &BorrowedMessage<'_>) -> anyhow::Result<()> {
+    fn handle(&mut self, m: &BorrowedMessage<'_>, parts: &mut Partitions) -> anyhow::Result<()> {
         let topics = &self.settings.topics;
         let Some(ti) = topics.iter().position(|t| t.name == m.topic()) else {
             return Ok(());
         };
         let (topic, p, offset) = (&topics[ti], m.partition(), m.offset());
+        parts.check_start((ti, p), offset, &topic.name);
         let payload = m.payload().unwrap_or_default();
-        let pipeline = self.parts.pipeline(p);
         self.alerts.clear();
         let mapped;
         let bytes = match &topic.adapter {
@@ -156,7 +187,7 @@ impl Loop<'_> {
                 }
                 Ok(Mapped::Skip(reason)) => {
                     metrics().skipped.with_label_values(&[reason]).inc();
-                    self.parts.processed((ti, p), offset + 1);
+                    parts.processed((ti, p), offset + 1);
                     return self.outbox.accept((ti, p), offset, &[]);
                 }
                 Err(r) => Err(r),
@@ -164,11 +195,13 @@ impl Loop<'_> {
         };
         let outcome: Result<(), Reject> = bytes.and_then(|b| {
             let ev = decode(b, topic.default_type)?;
+            parts.claim_seed(p, &ev.hospital);
             let origin = PipelineOrigin { input: ti as u32, pos: offset.max(0) as u64 };
             let at = Arrival { origin, raw: Some(payload), now: Some(self.now) };
-            pipeline.process_from(&ev, at, &mut self.alerts);
+            parts.pipeline(p).process_from(&ev, at, &mut self.alerts);
             Ok(())
         });
+        let pipeline = parts.pipeline(p);
         for s in pipeline.take_set_aside() {
             // Held events come back with their own record's place; the key is the hospital.
             let place = format!("{}[{p}]", topics[s.origin.input as usize].name);
@@ -189,7 +222,7 @@ impl Loop<'_> {
             let from = Origin { topic: &topic.name, partition: p, offset, key: m.key() };
             self.outbox.dead_letter(payload, &DeadReason::from(&r), &from)?;
         }
-        self.parts.processed((ti, p), offset + 1);
+        parts.processed((ti, p), offset + 1);
         self.outbox.accept((ti, p), offset, &self.alerts)
     }
 }
