@@ -501,13 +501,13 @@ impl Default for SurgeParams {
     fn default() -> Self {
         SurgeParams {
             baseline_weeks: 18,
-            min_baseline_weeks: 10,
+            min_baseline_weeks: 6,
             gap_weeks: 2,
             shift: 2.0,
             h: 8.0,
             min_count: 12.0,
             min_ratio: 1.5,
-            max_p: 5e-6,
+            max_p: 1e-5,
             budget_share: 0.6,
             loosest_p: 1e-3,
             strictest_p: 1e-9,
