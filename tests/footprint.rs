@@ -15,7 +15,7 @@ const DRUGS: usize = 40;
 const DAYS: i32 = 140;
 const CHANGE_DAY: i32 = 100;
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Scenario {
     Quiet,
     /// D01's use of Y001 triples.
@@ -26,6 +26,9 @@ enum Scenario {
     Season,
     /// D03 is visited by the rep of M1 and then doubles M1's drugs.
     RepLift,
+    /// The rep of M1 names one product (Y011) on the visit; D03's use of M1's other drugs
+    /// rises 2.5×, the named one's does not.
+    RepLiftBeyondNamed,
     /// D04 had a strong preference for Y003 from the start.
     Preference,
     /// D05 also sees TCM patients (three 饮片 lines each, twice the western lines) until the
@@ -61,6 +64,9 @@ fn simulate(s: Scenario, seed: u64) -> Vec<String> {
         if s == Scenario::RepLift && day == CHANGE_DAY {
             lines.push(json!({"type":"rep_visit","event_id":"v1","ts":format!("{date}T08:00:00+08:00"),"hospital":"H01","rep":"R1","company":"某医药公司","manufacturer":"M1","doctor":"D03","dept":"0301"}).to_string());
         }
+        if s == Scenario::RepLiftBeyondNamed && day == CHANGE_DAY {
+            lines.push(json!({"type":"rep_visit","event_id":"v1","ts":format!("{date}T08:00:00+08:00"),"hospital":"H01","rep":"R1","company":"某医药公司","manufacturer":"M1","doctor":"D03","dept":"0301","products":["Y011"]}).to_string());
+        }
         let weekday = (day % 7) < 5;
         for (d, pref) in prefs.iter().enumerate() {
             let mut w = pref.clone();
@@ -71,6 +77,9 @@ fn simulate(s: Scenario, seed: u64) -> Vec<String> {
                 Scenario::Workload if after && d == 2 => load *= 2.0,
                 Scenario::Season if after => w[2] *= 2.0,
                 Scenario::RepLift if after && d == 3 => (0..DRUGS).filter(|g| g % 10 == 1).for_each(|g| w[g] *= 2.5),
+                Scenario::RepLiftBeyondNamed if after && d == 3 => {
+                    (0..DRUGS).filter(|g| g % 10 == 1 && *g != 11).for_each(|g| w[g] *= 2.5)
+                }
                 _ => {}
             }
             if s == Scenario::HerbalClinicEnds && d == 5 && !after {
@@ -171,7 +180,7 @@ fn quiet_and_innocent_changes_stay_silent() {
             Scenario::FormularySwitch,
         ] {
             let a = alerts(s, seed);
-            assert!(a.is_empty(), "seed {seed}: innocent scenario fired: {:?}\n{a:#?}", subjects(&a));
+            assert!(a.is_empty(), "seed {seed}: innocent scenario {s:?} fired: {:?}\n{a:#?}", subjects(&a));
         }
     }
 }
@@ -215,6 +224,24 @@ fn a_lift_after_a_rep_visit_names_the_visit() {
         let hit = a.iter().find(|a| a["kind"] == "rep_visit_lift" && a["doctor"] == "D03" && a["manufacturer"] == "M1");
         let hit = hit.unwrap_or_else(|| panic!("seed {seed}: lift not found: {:?}", subjects(&a)));
         assert_eq!(hit["evidence"]["visit"]["event_id"], "v1");
+        assert_eq!(hit["evidence"]["tested"], "manufacturer_line", "{hit}");
+        assert!(day_of(hit) - i64::from(CHANGE_DAY) <= 14, "seed {seed}: late: {hit}");
+    }
+}
+
+/// A rep names one product for the day's call; the rise is in the maker's other drugs. The
+/// named product alone shows nothing: only the whole line's test (one of two, at half the
+/// p) finds it. The before-window is as long as the stream allows (14 of 16 weeks here).
+#[test]
+fn a_lift_of_the_makers_other_drugs_is_found_on_its_whole_line() {
+    for seed in 1..=3 {
+        let a = alerts(Scenario::RepLiftBeyondNamed, seed);
+        let hit = a.iter().find(|a| a["kind"] == "rep_visit_lift" && a["doctor"] == "D03" && a["manufacturer"] == "M1");
+        let hit = hit.unwrap_or_else(|| panic!("seed {seed}: lift not found: {:?}", subjects(&a)));
+        assert_eq!(hit["evidence"]["tested"], "manufacturer_line_beyond_named_products", "{hit}");
+        assert_eq!(hit["evidence"]["tests"], 2, "{hit}");
+        assert_eq!(hit["evidence"]["products"], json!(["Y011"]));
+        assert_eq!(hit["evidence"]["baseline_start"], "2026-01-05", "{hit}");
         assert!(day_of(hit) - i64::from(CHANGE_DAY) <= 14, "seed {seed}: late: {hit}");
     }
 }

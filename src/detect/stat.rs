@@ -1,5 +1,6 @@
 //! Small statistics for the footprint detectors.
 
+use statrs::function::beta::beta_reg;
 use statrs::function::erf::erfc;
 use statrs::function::gamma::gamma_lr;
 
@@ -12,6 +13,22 @@ pub fn poisson_sf(k: f64, mu: f64) -> f64 {
         return 0.0;
     }
     gamma_lr(k, mu).clamp(0.0, 1.0)
+}
+
+/// P(X ≥ k) for X negative binomial with mean `mu` and shape `r` (a Poisson count whose mean
+/// is itself known only as a Gamma with shape `r`: an expectation estimated from `r` lines),
+/// continued to non-integer k. It tends to [`poisson_sf`] as `r` grows.
+pub fn negbin_sf(k: f64, mu: f64, r: f64) -> f64 {
+    if k <= 0.0 {
+        return 1.0;
+    }
+    if mu <= 0.0 {
+        return 0.0;
+    }
+    if !(r.is_finite() && r > 0.0) {
+        return poisson_sf(k, mu);
+    }
+    beta_reg(k, r, mu / (mu + r)).clamp(0.0, 1.0)
 }
 
 /// P(Z ≥ z) for a standard normal.
@@ -62,6 +79,12 @@ mod tests {
         assert!((poisson_sf(1.0, 1.0) - (1.0 - (-1f64).exp())).abs() < 1e-9);
         assert!((poisson_sf(3.0, 2.0) - 0.323_323_6).abs() < 1e-6);
         assert!((normal_sf(1.959_964) - 0.025).abs() < 1e-6);
+        // Geometric (r = 1) with mean 1: P(X ≥ 3) = (1/2)^3.
+        assert!((negbin_sf(3.0, 1.0, 1.0) - 0.125).abs() < 1e-9);
+        // A rate known from many lines is a Poisson's; from few, the tail is heavier.
+        assert!((negbin_sf(20.0, 6.0, 1e7) / poisson_sf(20.0, 6.0) - 1.0).abs() < 1e-3);
+        assert!(negbin_sf(20.0, 6.0, 25.0) > 10.0 * poisson_sf(20.0, 6.0));
+        assert_eq!(negbin_sf(0.0, 6.0, 25.0), 1.0);
         let mut v = vec![3.0, 1.0, 2.0, 10.0];
         assert_eq!(median(&mut v), 2.5);
         assert_eq!(mad(&[1.0, 2.0, 3.0], 2.0), 1.0);

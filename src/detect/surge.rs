@@ -20,7 +20,10 @@
 //! A Poisson CUSUM tuned to a `shift`-fold rise, scaled by the quasi-Poisson dispersion φ
 //! (measured weekly from the hospital's own weekly pair counts, floored by the rule),
 //! accumulates `(x·ln k − (k−1)·μ)/φ`; it alarms above `h` when the run's count is also
-//! large (`min_count`), well above expectation (`min_ratio`) and improbable (`max_p`).
+//! large (`min_count`), well above expectation (`min_ratio`) and improbable (`max_p`). The
+//! run's tail is negative binomial, not Poisson: the expectation is itself estimated from
+//! the baseline's lines, so a pair with few of them (a short baseline in a hospital's first
+//! weeks, a rarely written drug) needs a larger excess for the same p.
 
 use rustc_hash::FxHashSet;
 use serde_json::json;
@@ -33,7 +36,7 @@ use crate::state::usage::{unpair, UsageStore};
 use crate::state::{DoctorId, DrugId, Refs};
 
 use super::calib::{Calibrator, Threshold};
-use super::stat::{poisson_sf, round};
+use super::stat::{negbin_sf, round};
 use super::Ctx;
 
 /// Pairs whose CUSUM is above zero are judged daily even without new lines; the
@@ -147,7 +150,12 @@ impl Surge {
             if s < p.h || obs < p.min_count || obs / exp < p.min_ratio {
                 continue;
             }
-            let pv = poisson_sf(obs / phi, exp / phi);
+            // The run's tail, with the expectation's own error: the doctor's rate is known
+            // from the baseline's lines (and the prior's pseudo-lines), not exactly, so the
+            // count is negative binomial around it — a short or thin baseline asks for more
+            // (see `stat::negbin_sf`).
+            let shape = (e.base_lines + p.prior_lines) / phi;
+            let pv = negbin_sf(obs / phi, exp / phi, shape);
             // The run's score: its tail, weighted by the drug's class (a VBP drug needs a
             // smaller p, a high-margin one a larger p may do).
             let (w, class) = ctx.drug_weight(drug);
@@ -167,8 +175,14 @@ impl Surge {
             self.alerted.insert(k);
             let c = candidate(ctx, rule, p, doctor, drug, usage, (day, start, first_week), (obs, exp, s, pv), &e);
             let cal = calibration(ctx, p, &thr, w, class);
-            out.push(c.evidence("dispersion", round(phi, 3)).evidence("calibration", cal));
+            let tail = json!({"model": "negative_binomial", "shape": round(shape, 2)});
+            out.push(c.evidence("dispersion", round(phi, 3)).evidence("tail", tail).evidence("calibration", cal));
         }
+    }
+
+    /// The quasi-Poisson dispersion of weekly pair counts last measured (0 = not yet).
+    pub fn dispersion(&self) -> f64 {
+        self.measured_phi
     }
 
     /// The score a run must reach today: calibrated to the rule's part of the budget on the

@@ -280,6 +280,7 @@ impl HospitalState {
                     manufacturer: self.ids.manufacturer.intern(&v.manufacturer),
                     products,
                     day,
+                    first_day: self.first_day.unwrap_or(day),
                     event_id: &ev.id,
                     hospital: &ev.hospital,
                     rep: &v.rep,
@@ -348,7 +349,7 @@ impl HospitalState {
         self.surge.close_day(&ctx, &mut self.usage, day, first, cands);
         peer::close_day(&ctx, &self.usage, day, first, cands);
         concentration::close_day(&ctx, &self.usage, day, first, cands);
-        self.rep_visits.close_day(&ctx, day, first, self.usage.doctors.len(), cands);
+        self.rep_visits.close_day(&ctx, day, first, self.usage.doctors.len(), self.surge.dispersion(), cands);
         self.usage.judged(day);
         if (day + 1).month() != day.month() {
             // The first month counts as observed only when the stream starts on its 1st.

@@ -501,13 +501,13 @@ impl Default for SurgeParams {
     fn default() -> Self {
         SurgeParams {
             baseline_weeks: 18,
-            min_baseline_weeks: 10,
+            min_baseline_weeks: 6,
             gap_weeks: 2,
             shift: 2.0,
             h: 8.0,
             min_count: 12.0,
             min_ratio: 1.5,
-            max_p: 5e-6,
+            max_p: 1e-5,
             budget_share: 0.6,
             loosest_p: 1e-3,
             strictest_p: 1e-9,
@@ -608,7 +608,11 @@ pub struct RepLiftParams {
     /// First and last day after the visit on which the lift is judged.
     pub after_min_days: i32,
     pub after_max_days: i32,
+    /// Weeks before the visit's week the doctor's before-share is read from, at most …
     pub before_weeks: i32,
+    /// … and at least (capped at `before_weeks`): a visit whose before-window would reach
+    /// back before the stream holds this many full weeks is not judged.
+    pub min_before_weeks: i32,
     /// Doctor's lines (all drugs) after the visit.
     pub min_after_lines: f64,
     /// Doctor's lines of the manufacturer's drugs after the visit.
@@ -629,12 +633,21 @@ pub struct RepLiftParams {
     pub max_z: f64,
 }
 
+impl RepLiftParams {
+    /// Full weeks a visit's before-window needs: a rules file written before
+    /// `min_before_weeks` existed, with a shorter `before_weeks`, keeps its meaning.
+    pub fn min_weeks(&self) -> i32 {
+        self.min_before_weeks.min(self.before_weeks)
+    }
+}
+
 impl Default for RepLiftParams {
     fn default() -> Self {
         RepLiftParams {
             after_min_days: 5,
             after_max_days: 42,
-            before_weeks: 8,
+            before_weeks: 16,
+            min_before_weeks: 8,
             min_after_lines: 40.0,
             min_count: 10.0,
             min_relative: 0.5,

@@ -268,7 +268,8 @@ const CONCENTRATION: &[(&str, Bound)] = &[
 const REP_LIFT: &[(&str, Bound)] = &[
     ("after_min_days", Bound::Int(1, 60)),
     ("after_max_days", Bound::Int(1, 60)),
-    ("before_weeks", Bound::Int(1, 10)),
+    ("before_weeks", Bound::Int(1, WEEKS as i64 - 1)),
+    ("min_before_weeks", Bound::Int(1, WEEKS as i64 - 1)),
     ("min_after_lines", Bound::Real(LINES_1)),
     ("min_count", Bound::Real(LINES)),
     ("min_relative", Bound::Real(Real::above(0.0, 100.0))),
