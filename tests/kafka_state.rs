@@ -297,4 +297,52 @@ fn two_members_on_the_kafka_store_one_killed_the_survivor_restores_from_the_topi
     got.extend(alert_ids(&dir.path().join("b.ndjson")));
     got.extend(alert_ids(&dir.path().join("c.ndjson")));
     assert_eq!(got, expected, "the alerts of A, B and C are the alerts of the whole stream");
+
+    // A bit flipped in the state topic: the latest chunk of a partition's checkpoint is
+    // rewritten with one byte changed; the next member to restore it stops, naming it.
+    let state = read_topic(&broker.brokers, "rxsentinel-state");
+    let manifest: serde_json::Value = serde_json::from_slice(&state["pair.p0"]).unwrap();
+    let seq = manifest["versions"][0]["seq"].as_u64().unwrap();
+    let chunk_key = format!("pair.p0/{seq:010}/00000");
+    let mut chunk = state[&chunk_key].clone();
+    let mid = chunk.len() / 2;
+    chunk[mid] ^= 0x40;
+    produce_to(&broker.brokers, "rxsentinel-state", &[(Some(0), chunk_key, chunk)]);
+    let mut d = start(&args("d.ndjson"), dir.path());
+    let st = d.wait(Duration::from_secs(120));
+    let log = d.log();
+    assert!(!st.success(), "a corrupted checkpoint in the topic stops the start: {log}");
+    assert!(
+        log.contains(&format!("kafka:rxsentinel-state/pair.p0@{seq}")) && log.contains("checksum mismatch"),
+        "{log}"
+    );
+}
+
+/// Each key's latest value in partition 0 of `topic`.
+fn read_topic(brokers: &str, topic: &str) -> std::collections::HashMap<String, Vec<u8>> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::message::Message;
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", "state-reader-test")
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    let (lo, hi) = c.fetch_watermarks(topic, 0, Duration::from_secs(10)).unwrap();
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    tpl.add_partition_offset(topic, 0, rdkafka::Offset::Offset(lo)).unwrap();
+    c.assign(&tpl).unwrap();
+    let mut out = std::collections::HashMap::new();
+    let (mut next, t) = (lo, Instant::now());
+    while next < hi && t.elapsed() < Duration::from_secs(60) {
+        if let Some(Ok(m)) = c.poll(Duration::from_millis(200)) {
+            next = m.offset() + 1;
+            let key = String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned();
+            match m.payload() {
+                Some(v) => out.insert(key, v.to_vec()),
+                None => out.remove(&key),
+            };
+        }
+    }
+    out
 }

@@ -132,7 +132,8 @@ impl NdjsonSink {
         let dir = create_parent(&path)?;
         if let Some(resume) = partial {
             let name = format!(".{}.partial", path.file_name().unwrap_or_default().to_string_lossy());
-            let part = dir.join(name);
+            // Absolute, so a replay resumed from another directory finds it.
+            let part = fs::canonicalize(&dir).unwrap_or(dir.clone()).join(name);
             let open = || -> io::Result<File> {
                 let mut f = OpenOptions::new().create(true).read(true).write(true).truncate(false).open(&part)?;
                 let keep = match resume {
