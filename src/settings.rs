@@ -202,6 +202,18 @@ impl Settings {
             delivery_timeout: secs(k.delivery_timeout.unwrap_or(Span(120))),
             ready_lag: k.ready_lag.unwrap_or(1000) as i64,
         };
+        if let Some((_, v)) = kafka
+            .options
+            .iter()
+            .chain(&kafka.consumer)
+            .find(|(k, v)| k == "partition.assignment.strategy" && v.contains("cooperative"))
+        {
+            bail!(
+                "{name}: partition.assignment.strategy = \"{v}\": rxsentinel needs an eager assignor (range, the \
+                 default): it keeps partition N of co-partitioned topics on one member, and each assignment \
+                 is taken whole (a pipeline and its checkpoint per partition number)"
+            );
+        }
         if kafka.delivery_timeout.is_zero() || kafka.commit_interval.is_zero() {
             bail!("{name}: kafka.commit_interval and kafka.delivery_timeout must be > 0");
         }
@@ -248,4 +260,20 @@ fn secs(s: Span) -> Duration {
 /// 1-based line of byte offset `pos`.
 fn line_of(text: &str, pos: usize) -> usize {
     text.as_bytes()[..pos.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cooperative_assignor_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("run.toml");
+        std::fs::write(&p, "[kafka.consumer]\n\"partition.assignment.strategy\" = \"cooperative-sticky\"\n").unwrap();
+        let e = Settings::load(Some(&p), &Overrides::default()).unwrap_err().to_string();
+        assert!(e.contains("eager assignor"), "{e}");
+        std::fs::write(&p, "[kafka.consumer]\n\"partition.assignment.strategy\" = \"range\"\n").unwrap();
+        assert!(Settings::load(Some(&p), &Overrides::default()).is_ok());
+    }
 }

@@ -303,7 +303,8 @@ fn two_members_on_the_kafka_store_one_killed_the_survivor_restores_from_the_topi
     let state = read_topic(&broker.brokers, "rxsentinel-state");
     let manifest: serde_json::Value = serde_json::from_slice(&state["pair.p0"]).unwrap();
     let seq = manifest["versions"][0]["seq"].as_u64().unwrap();
-    let chunk_key = format!("pair.p0/{seq:010}/00000");
+    let writer = manifest["versions"][0]["writer"].as_str().unwrap();
+    let chunk_key = format!("pair.p0/{seq:010}-{writer}/00000");
     let mut chunk = state[&chunk_key].clone();
     let mid = chunk.len() / 2;
     chunk[mid] ^= 0x40;

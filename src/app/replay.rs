@@ -236,8 +236,12 @@ fn identity(p: &Path) -> String {
 /// Skips, in each input a checkpoint had read, what it had read. A file of the same name
 /// whose first bytes differ is another file, read from its start.
 fn resume_inputs(heads: &mut [Head], positions: &[Position]) -> anyhow::Result<()> {
+    let mut seen = std::collections::HashSet::new();
     for h in heads {
         let me = identity(h.reader.path());
+        if !seen.insert(me.clone()) {
+            anyhow::bail!("{me} is given twice: a replay that resumes reads each input once");
+        }
         for p in positions {
             let Position::File { path, fingerprint, lines, bytes } = p else { continue };
             if *path != me {

@@ -14,6 +14,8 @@ use super::Store;
 /// fall back (`--discard-bad-checkpoint`).
 pub const KEEP: usize = 3;
 
+const STALE: std::time::Duration = std::time::Duration::from_secs(3600);
+
 pub struct DirStore {
     dir: PathBuf,
 }
@@ -21,9 +23,11 @@ pub struct DirStore {
 impl DirStore {
     pub fn open(dir: &Path) -> anyhow::Result<DirStore> {
         fs::create_dir_all(dir).with_context(|| format!("cannot create the state directory {}", dir.display()))?;
-        // Leftovers of a crash mid-write are never loaded; remove them.
+        // Leftovers of a crash mid-write are never loaded; remove those an hour old (on a
+        // shared volume a younger one may be another member's write in progress).
         for e in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?.flatten() {
-            if e.file_name().to_string_lossy().ends_with(".ckpt.tmp") {
+            let old = e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().unwrap_or_default() > STALE);
+            if e.file_name().to_string_lossy().ends_with(".ckpt.tmp") && old {
                 let _ = fs::remove_file(e.path());
             }
         }
@@ -99,9 +103,14 @@ mod tests {
         assert_eq!(latest(&mut s, "p1"), vec![4]);
         assert_eq!(latest(&mut s, "p10"), vec![104], "p1 is not a prefix match of p10");
         assert_eq!(s.versions("p1").unwrap().len(), KEEP);
-        fs::write(d.path().join("p1.0000000009.ckpt.tmp"), b"half").unwrap();
+        let tmp = d.path().join("p1.0000000009.ckpt.tmp");
+        fs::write(&tmp, b"half").unwrap();
         let mut s = DirStore::open(d.path()).unwrap();
         assert_eq!(latest(&mut s, "p1"), vec![4], "a temporary file is never loaded");
-        assert!(!d.path().join("p1.0000000009.ckpt.tmp").exists());
+        assert!(tmp.exists(), "a fresh one may be another member's write in progress");
+        let f = fs::File::options().write(true).open(&tmp).unwrap();
+        f.set_modified(std::time::SystemTime::now() - STALE * 2).unwrap();
+        DirStore::open(d.path()).unwrap();
+        assert!(!tmp.exists(), "an hour-old one is a crash's leftover");
     }
 }

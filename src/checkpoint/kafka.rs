@@ -10,16 +10,18 @@
 //! with tombstones, so compaction reclaims them.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::ClientContext;
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::Message;
-use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use rdkafka::{Offset, TopicPartitionList};
 use serde::{Deserialize, Serialize};
 
@@ -35,8 +37,29 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 struct Version {
     seq: u64,
+    /// The writing process: two members that both believe they own a partition (one not
+    /// yet told it lost it) never mix each other's chunks.
+    writer: String,
     chunks: u32,
     len: u64,
+}
+
+/// Remembers the first delivery that failed for good: a flush that returns is not a
+/// flush that delivered.
+#[derive(Default)]
+pub struct Acks {
+    failed: Mutex<Option<String>>,
+}
+
+impl ClientContext for Acks {}
+
+impl ProducerContext for Acks {
+    type DeliveryOpaque = ();
+    fn delivery(&self, r: &DeliveryResult<'_>, _: ()) {
+        if let Err((e, _)) = r {
+            self.failed.lock().expect("not poisoned").get_or_insert_with(|| e.to_string());
+        }
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -47,7 +70,8 @@ struct Manifest {
 
 pub struct TopicStore {
     topic: String,
-    producer: ThreadedProducer<DefaultProducerContext>,
+    producer: ThreadedProducer<Acks>,
+    writer: String,
     reader: ClientConfig,
     /// The topic as last read: each key's latest value (None: deleted).
     latest: HashMap<String, Option<Vec<u8>>>,
@@ -69,14 +93,18 @@ impl TopicStore {
         let mut p = base();
         p.set("enable.idempotence", "true").set("acks", "all").set("message.timeout.ms", "60000");
         p.set("linger.ms", "5");
-        let producer = p.create().context("cannot create the state store's producer")?;
+        let producer = p.create_with_context(Acks::default()).context("cannot create the state store's producer")?;
+        let writer = format!(
+            "{:08x}",
+            xxhash_rust::xxh3::xxh3_64(format!("{} {:?}", std::process::id(), Instant::now()).as_bytes()) as u32
+        );
         let mut reader = base();
         reader
             .set("group.id", format!("{}-state-reader", k.group))
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false")
             .set("fetch.wait.max.ms", "20");
-        Ok(TopicStore { topic: topic.to_owned(), producer, reader, latest: HashMap::new() })
+        Ok(TopicStore { topic: topic.to_owned(), producer, writer, reader, latest: HashMap::new() })
     }
 
     /// Reads the whole topic: each key's latest value, as compaction would leave it.
@@ -138,12 +166,16 @@ impl TopicStore {
     }
 
     fn flush(&self) -> anyhow::Result<()> {
-        self.producer.flush(TIMEOUT).with_context(|| format!("the state topic {} did not acknowledge", self.topic))
+        self.producer.flush(TIMEOUT).with_context(|| format!("the state topic {} did not acknowledge", self.topic))?;
+        if let Some(e) = self.producer.context().failed.lock().expect("not poisoned").take() {
+            bail!("the state topic {} refused a write: {e}", self.topic);
+        }
+        Ok(())
     }
 }
 
-fn chunk_key(key: &str, seq: u64, i: u32) -> String {
-    format!("{key}/{seq:010}/{i:05}")
+fn chunk_key(key: &str, v: &Version, i: u32) -> String {
+    format!("{key}/{:010}-{}/{i:05}", v.seq, v.writer)
 }
 
 fn create_topic(cfg: ClientConfig, topic: &str) -> anyhow::Result<()> {
@@ -172,24 +204,26 @@ impl Store for TopicStore {
         let mut manifest = self.manifest(key)?;
         let seq = manifest.versions.first().map_or(1, |v| v.seq + 1);
         let chunks: Vec<&[u8]> = bytes.chunks(CHUNK).collect();
+        let version =
+            Version { seq, writer: self.writer.clone(), chunks: chunks.len() as u32, len: bytes.len() as u64 };
         for (i, c) in chunks.iter().enumerate() {
-            self.send(&chunk_key(key, seq, i as u32), Some(c))?;
+            self.send(&chunk_key(key, &version, i as u32), Some(c))?;
         }
         // Every chunk acknowledged before the manifest names them.
         self.flush()?;
-        manifest.versions.insert(0, Version { seq, chunks: chunks.len() as u32, len: bytes.len() as u64 });
+        for (i, c) in chunks.iter().enumerate() {
+            self.latest.insert(chunk_key(key, &version, i as u32), Some(c.to_vec()));
+        }
+        manifest.versions.insert(0, version);
         let dropped: Vec<Version> = manifest.versions.split_off(KEEP.min(manifest.versions.len()));
         let value = serde_json::to_vec(&manifest)?;
         self.send(key, Some(&value))?;
         self.flush()?;
         for v in dropped {
             for i in 0..v.chunks {
-                self.send(&chunk_key(key, v.seq, i), None)?;
-                self.latest.remove(&chunk_key(key, v.seq, i));
+                self.send(&chunk_key(key, &v, i), None)?;
+                self.latest.remove(&chunk_key(key, &v, i));
             }
-        }
-        for (i, c) in chunks.iter().enumerate() {
-            self.latest.insert(chunk_key(key, seq, i as u32), Some(c.to_vec()));
         }
         self.latest.insert(key.to_owned(), Some(value));
         Ok(())
@@ -209,7 +243,7 @@ impl Store for TopicStore {
         let v = m.versions.iter().find(|v| v.seq == seq).with_context(|| format!("{name}: not in its manifest"))?;
         let mut out = Vec::with_capacity(v.len as usize);
         for i in 0..v.chunks {
-            match self.latest.get(&chunk_key(key, seq, i)) {
+            match self.latest.get(&chunk_key(key, v, i)) {
                 Some(Some(c)) => out.extend_from_slice(c),
                 _ => bail!(
                     "checkpoint {name} is unusable: chunk {} of {} is missing from {}",

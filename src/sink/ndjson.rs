@@ -138,6 +138,13 @@ impl NdjsonSink {
                 let mut f = OpenOptions::new().create(true).read(true).write(true).truncate(false).open(&part)?;
                 let keep = match resume {
                     Some((p, len)) if Path::new(p) == part && f.metadata()?.len() >= len => len,
+                    Some((p, len)) if len > 0 => {
+                        tracing::warn!(
+                            "the checkpoint's {len} bytes of alerts in {p} are not there (another --alerts, or the \
+                             file was moved): the alerts of the replay before the checkpoint are not in {target}"
+                        );
+                        0
+                    }
                     _ => 0,
                 };
                 f.set_len(keep)?;

@@ -158,6 +158,9 @@ impl Partitions {
     /// settles the sinks first and commits offsets only after this returned Ok.
     pub fn checkpoint(&mut self, topics: &[Topic]) -> anyhow::Result<()> {
         let Some(st) = self.state.as_mut() else { return Ok(()) };
+        // The next attempt is an interval away, failed or not: a failing disk or broker is
+        // not hammered once a record.
+        st.saved = Instant::now();
         let mut parts: Vec<i32> = self.slots.keys().copied().collect();
         parts.sort_unstable();
         for p in parts {
@@ -181,13 +184,19 @@ impl Partitions {
             slot.saved = positions;
             tracing::debug!(partition = p, bytes = bytes.len(), "checkpoint written");
         }
-        st.saved = Instant::now();
         Ok(())
     }
 
     /// The previous assignment was lost: its pipelines may not be kept.
+    /// Its pipelines are dropped at once: someone else may own the partitions already and
+    /// write their checkpoints; nothing of them may be checkpointed or kept from here.
     pub fn mark_lost(&mut self) {
         self.lost = true;
+        self.export();
+        for (_, s) in self.slots.drain() {
+            merge(&mut self.retired, &s.pipeline.stats);
+        }
+        self.positions.clear();
     }
 
     pub fn pipeline(&mut self, partition: i32) -> &mut Pipeline {
@@ -279,7 +288,10 @@ impl Partitions {
                             self.positions.insert((t, p), n);
                         }
                         // No record that late: start at the end, after everything the backfill saw.
-                        Offset::End => {}
+                        Offset::End => {
+                            let (_, hi) = consumer.fetch_watermarks(&topics[t].name, p, Duration::from_secs(30))?;
+                            self.positions.insert((t, p), hi);
+                        }
                         _ => {}
                     }
                 }
