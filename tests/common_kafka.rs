@@ -131,13 +131,17 @@ pub fn produce_to(brokers: &str, topic: &str, records: &[(Option<i32>, String, V
 /// with the batch after it (measured: a fetch at 106188 returned 109717 first), skipping
 /// the rest of the batch; Kafka returns the batch holding the offset.
 pub fn produce_unbatched(brokers: &str, topic: &str, records: &[(Option<i32>, String, Vec<u8>)]) {
-    let p: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
+    send_all(&unbatched_producer(brokers), topic, records);
+}
+
+/// A producer that sends one record per batch (see [`produce_unbatched`]).
+pub fn unbatched_producer(brokers: &str) -> ThreadedProducer<DefaultProducerContext> {
+    ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("enable.idempotence", "true")
         .set("batch.num.messages", "1")
         .create()
-        .expect("producer");
-    send_all(&p, topic, records);
+        .expect("producer")
 }
 
 fn send_all(p: &ThreadedProducer<DefaultProducerContext>, topic: &str, records: &[(Option<i32>, String, Vec<u8>)]) {
@@ -146,17 +150,22 @@ fn send_all(p: &ThreadedProducer<DefaultProducerContext>, topic: &str, records: 
         if let Some(n) = part {
             rec = rec.partition(*n);
         }
-        loop {
-            match p.send(rec) {
-                Ok(()) => break,
-                Err((_, back)) => {
-                    rec = back;
-                    std::thread::sleep(Duration::from_millis(2));
-                }
+        send(p, rec);
+    }
+    p.flush(Duration::from_secs(300)).expect("all records acknowledged");
+}
+
+/// Sends one record, waiting while the producer's queue is full.
+pub fn send(p: &ThreadedProducer<DefaultProducerContext>, mut rec: BaseRecord<'_, [u8], [u8]>) {
+    loop {
+        match p.send(rec) {
+            Ok(()) => return,
+            Err((_, back)) => {
+                rec = back;
+                std::thread::sleep(Duration::from_millis(2));
             }
         }
     }
-    p.flush(Duration::from_secs(300)).expect("all records acknowledged");
 }
 
 /// Events as (key = hospital, value) from NDJSON lines.

@@ -15,7 +15,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rdkafka::config::ClientConfig;
-use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+use rdkafka::producer::{BaseRecord, Producer};
 
 use common_kafka::*;
 
@@ -37,6 +37,13 @@ fn hospitals(n: usize) -> Vec<String> {
         }
     }
     out
+}
+
+/// The test's directory, kept when `RXS_KEEP` is set (to read the members' logs).
+fn workdir() -> tempfile::TempDir {
+    let dir = tempfile::Builder::new().disable_cleanup(std::env::var_os("RXS_KEEP").is_some()).tempdir().unwrap();
+    eprintln!("in {}", dir.path().display());
+    dir
 }
 
 fn run_args(broker: &str, group: &str, dir: &Path, alerts: &str, state: &str) -> Vec<String> {
@@ -67,8 +74,7 @@ fn final_figures(log: &str) -> Vec<String> {
 
 #[test]
 fn killed_at_random_points_it_resumes_from_its_checkpoints_exactly() {
-    let dir = tempfile::Builder::new().disable_cleanup(std::env::var_os("RXS_KEEP").is_some()).tempdir().unwrap();
-    eprintln!("in {}", dir.path().display());
+    let dir = workdir();
     let broker = Tansu::start();
     const PARTS: i32 = 2;
     create_topic(&broker.brokers, "events", PARTS);
@@ -155,26 +161,12 @@ fn killed_at_random_points_it_resumes_from_its_checkpoints_exactly() {
 /// Produces lines keyed by hospital with the record timestamp set to the event time, as a
 /// CDC pipeline that stamps records with the source's commit time does.
 fn produce_stamped(brokers: &str, topic: &str, lines: &[String]) {
-    let p: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("enable.idempotence", "true")
-        .set("batch.num.messages", "1") // see common_kafka::produce_unbatched
-        .create()
-        .unwrap();
+    let p = unbatched_producer(brokers);
     for l in lines {
         let v: serde_json::Value = serde_json::from_str(l).unwrap();
         let ts = chrono::DateTime::parse_from_rfc3339(v["ts"].as_str().unwrap()).unwrap().timestamp_millis();
-        let key = v["hospital"].as_str().unwrap().to_owned();
-        let mut rec = BaseRecord::to(topic).key(key.as_bytes()).payload(l.as_bytes()).partition(0).timestamp(ts);
-        loop {
-            match p.send(rec) {
-                Ok(()) => break,
-                Err((_, back)) => {
-                    rec = back;
-                    std::thread::sleep(Duration::from_millis(2));
-                }
-            }
-        }
+        let key = v["hospital"].as_str().unwrap().as_bytes();
+        send(&p, BaseRecord::to(topic).key(key).payload(l.as_bytes()).partition(0).timestamp(ts));
     }
     p.flush(Duration::from_secs(300)).unwrap();
 }
@@ -226,8 +218,7 @@ fn a_backfill_from_files_goes_live_from_kafka_with_the_alerts_of_one_replay() {
 
 #[test]
 fn two_members_on_the_kafka_store_one_killed_the_survivor_restores_from_the_topic() {
-    let dir = tempfile::Builder::new().disable_cleanup(std::env::var_os("RXS_KEEP").is_some()).tempdir().unwrap();
-    eprintln!("in {}", dir.path().display());
+    let dir = workdir();
     let broker = Tansu::start();
     const PARTS: i32 = 2;
     create_topic(&broker.brokers, "events", PARTS);

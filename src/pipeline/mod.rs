@@ -213,8 +213,10 @@ impl Pipeline {
         &self.plan
     }
 
+    /// Whether `name` has state here; the latest event's hospital answers without hashing
+    /// (streams come in runs of one hospital).
     pub fn has_hospital(&self, name: &str) -> bool {
-        self.index.contains_key(name)
+        self.hospitals.get(self.last).is_some_and(|h| h.name == name) || self.index.contains_key(name)
     }
 
     /// The end of a finite input: hospitals with too few events to start their clock apply
