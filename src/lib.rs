@@ -44,6 +44,7 @@ pub mod dedup;
 pub mod detect;
 pub mod event;
 pub mod http;
+pub mod notify;
 pub mod pipeline;
 pub mod rules;
 pub mod settings;

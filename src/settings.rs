@@ -24,6 +24,8 @@ struct FileModel {
     rules: Option<PathBuf>,
     catalog: Option<PathBuf>,
     http: Option<String>,
+    /// The notification file (receivers and routes; see deploy/config/notify.toml).
+    notify: Option<PathBuf>,
     #[serde(default)]
     kafka: KafkaModel,
     #[serde(default)]
@@ -91,6 +93,7 @@ pub struct Overrides {
     pub catalog: Option<PathBuf>,
     pub alerts: Option<String>,
     pub http: Option<String>,
+    pub notify: Option<PathBuf>,
 }
 
 /// One subscribed topic.
@@ -126,6 +129,8 @@ pub struct Settings {
     pub rules: PathBuf,
     pub catalog: Option<PathBuf>,
     pub http: Option<String>,
+    /// The notification file: alerts to people (WeCom, DingTalk, mail, webhooks).
+    pub notify: Option<PathBuf>,
     /// NDJSON alert sink: a file or `-` (stdout).
     pub ndjson: Option<String>,
     /// Kafka alert sink topic.
@@ -231,6 +236,7 @@ impl Settings {
             rules: o.rules.clone().or(file.rules).unwrap_or_else(|| PathBuf::from("rules")),
             catalog: o.catalog.clone().or(file.catalog),
             http: o.http.clone().or(file.http),
+            notify: o.notify.clone().or(file.notify),
             ndjson,
             alert_topic,
             dead_letter_topic: file.dead_letter.map(|t| t.topic),

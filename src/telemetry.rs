@@ -76,6 +76,17 @@ pub struct Metrics {
     pub checkpoint_last_success: IntGauge,
     /// State restores by `outcome` (restored, fresh, discarded, failed).
     pub restores: IntCounterVec,
+    /// Alerts queued for a notification receiver (new `alert_id`s only), by `receiver`.
+    pub notifications_queued: IntCounterVec,
+    /// Notification messages by `receiver` and `outcome` (sent; retry: sent after failures;
+    /// failed; rate_limited: the receiver said to slow down).
+    pub notifications: IntCounterVec,
+    /// Alerts waiting in a receiver's durable queue.
+    pub notification_queue_depth: IntGaugeVec,
+    /// When the oldest alert waiting for a receiver was queued (0: none waiting).
+    pub notification_oldest: IntGaugeVec,
+    /// Time to deliver one message, by `channel`.
+    pub notification_seconds: HistogramVec,
 }
 
 fn counter(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -174,6 +185,35 @@ impl Metrics {
                 "State restores from checkpoints, by outcome (restored, fresh, discarded, failed).",
                 &["outcome"],
             ),
+            notifications_queued: counter(
+                "rxsentinel_notifications_queued_total",
+                "Alerts queued for a notification receiver, by receiver.",
+                &["receiver"],
+            ),
+            notifications: counter(
+                "rxsentinel_notifications_total",
+                "Notification messages, by receiver and outcome (sent, retry, failed, rate_limited).",
+                &["receiver", "outcome"],
+            ),
+            notification_queue_depth: IntGaugeVec::new(
+                Opts::new("rxsentinel_notification_queue_depth", "Alerts waiting in a receiver's durable queue."),
+                &["receiver"],
+            )
+            .expect("valid metric"),
+            notification_oldest: IntGaugeVec::new(
+                Opts::new(
+                    "rxsentinel_notification_oldest_pending_timestamp_seconds",
+                    "Unix time the oldest alert waiting for a receiver was queued (0: none waiting).",
+                ),
+                &["receiver"],
+            )
+            .expect("valid metric"),
+            notification_seconds: HistogramVec::new(
+                HistogramOpts::new("rxsentinel_notification_duration_seconds", "Time to deliver one notification.")
+                    .buckets(vec![0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]),
+                &["channel"],
+            )
+            .expect("valid metric"),
             build_info: IntGaugeVec::new(Opts::new("rxsentinel_build_info", "Build version."), &["version"])
                 .expect("valid metric"),
         };
@@ -209,6 +249,11 @@ impl Metrics {
             Box::new(self.checkpoint_bytes.clone()),
             Box::new(self.checkpoint_last_success.clone()),
             Box::new(self.restores.clone()),
+            Box::new(self.notifications_queued.clone()),
+            Box::new(self.notifications.clone()),
+            Box::new(self.notification_queue_depth.clone()),
+            Box::new(self.notification_oldest.clone()),
+            Box::new(self.notification_seconds.clone()),
         ];
         for c in all {
             r.register(c).expect("metric names are unique");

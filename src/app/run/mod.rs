@@ -53,6 +53,10 @@ pub struct RunArgs {
     /// Serve /metrics, /healthz and /readyz on HOST:PORT.
     #[arg(long, env = "RXSENTINEL_HTTP")]
     pub http: Option<String>,
+    /// Notification file: receivers (WeCom, DingTalk, mail, webhook, Alertmanager) and
+    /// routes; see deploy/config/notify.toml. Alerts wait in a durable queue per receiver.
+    #[arg(long, env = "RXSENTINEL_NOTIFY")]
+    pub notify: Option<PathBuf>,
     /// Keep state across restarts and rebalances: a directory (one machine, or a shared
     /// volume), or `kafka:TOPIC` (members on machines with no shared disk; the topic is
     /// created compacted when missing). Each assigned partition is restored from its latest
@@ -74,6 +78,7 @@ impl RunArgs {
             catalog: self.catalog.clone(),
             alerts: self.alerts.clone(),
             http: self.http.clone(),
+            notify: self.notify.clone(),
         }
     }
 }
@@ -94,7 +99,16 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         (None, None) => None,
         _ => Some(KafkaOut::new(&settings.kafka)?),
     };
+    let notifier = match &settings.notify {
+        Some(path) => {
+            let cfg = crate::notify::config::NotifyConfig::load(path)?;
+            let names = crate::notify::message::Names::from_rules(&rules);
+            Some(Arc::new(crate::notify::Notifier::start(cfg, names)?))
+        }
+        None => None,
+    };
     let sinks = Sinks {
+        notifier: notifier.clone(),
         ndjson: settings.ndjson.as_deref().map(NdjsonSink::open).transpose()?,
         kafka: settings.alert_topic.as_deref().zip(out.clone()).map(|(t, o)| KafkaSink::new(o, t)),
         dead_letter: settings.dead_letter_topic.as_deref().zip(out).map(|(t, o)| DeadLetter::new(o, t)),
@@ -126,7 +140,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         "run starting"
     );
     let worker = Worker { settings, outbox, parts, health, stop };
-    let report = worker.run(consumer)?;
+    let report = worker.run(consumer);
+    if let Some(n) = &notifier {
+        n.shutdown(Duration::from_secs(5));
+    }
+    let report = report?;
     let n = report.stats.accepted() + report.stats.rejected_total() + report.stats.duplicates;
     let secs = started.elapsed().as_secs_f64();
     eprintln!("run summary\n{}", report.stats);

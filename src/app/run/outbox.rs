@@ -24,6 +24,8 @@ use crate::telemetry::metrics;
 pub type Part = (usize, i32);
 
 pub struct Sinks {
+    /// Alerts to people: queued durably per receiver, delivered by the notifier's threads.
+    pub notifier: Option<std::sync::Arc<crate::notify::Notifier>>,
     pub ndjson: Option<NdjsonSink>,
     pub kafka: Option<KafkaSink>,
     pub dead_letter: Option<DeadLetter>,
@@ -35,6 +37,7 @@ struct Inner {
     pending: HashMap<Part, i64>,
     ndjson_written: Option<Instant>,
     kafka_sent: bool,
+    notified: bool,
     /// Sticky: once a sink failed, nothing is stored or committed any more.
     failed: Option<String>,
 }
@@ -46,7 +49,14 @@ pub struct Outbox {
 
 impl Outbox {
     pub fn new(topics: Vec<String>, sinks: Sinks) -> Outbox {
-        let inner = Inner { sinks, pending: HashMap::new(), ndjson_written: None, kafka_sent: false, failed: None };
+        let inner = Inner {
+            sinks,
+            pending: HashMap::new(),
+            ndjson_written: None,
+            kafka_sent: false,
+            notified: false,
+            failed: None,
+        };
         Outbox { topics, inner: Mutex::new(inner) }
     }
 
@@ -69,6 +79,10 @@ impl Outbox {
             if let Some(s) = &mut g.sinks.kafka {
                 s.send(alerts)?;
                 g.kafka_sent = true;
+            }
+            if let Some(n) = &g.sinks.notifier {
+                n.offer(alerts)?;
+                g.notified = true;
             }
         }
         g.pending.insert(part, offset + 1);
@@ -165,6 +179,11 @@ fn retriable(e: &KafkaError) -> bool {
 }
 
 fn deliver(g: &mut Inner) -> anyhow::Result<()> {
+    if std::mem::take(&mut g.notified) {
+        if let Some(n) = &g.sinks.notifier {
+            n.sync()?;
+        }
+    }
     if let (Some(s), Some(since)) = (&mut g.sinks.ndjson, g.ndjson_written.take()) {
         s.flush()?;
         metrics().delivery_seconds.with_label_values(&["ndjson"]).observe(since.elapsed().as_secs_f64());
