@@ -7,13 +7,20 @@ cd "$(dirname "$0")/.."
 
 # librdkafka is built from source (mklove: gcc, make) with TLS against Debian's OpenSSL.
 missing=()
-for pkg in gcc make pkg-config libssl-dev zlib1g-dev; do
+# openssl (the CLI): the mail tests make a certificate for their local SMTP server.
+for pkg in gcc make pkg-config libssl-dev zlib1g-dev openssl python3-pip; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
     echo "installing ${missing[*]}" >&2
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" </dev/null
+fi
+
+# aiosmtpd (PyPI): the local SMTP server (STARTTLS, AUTH) of the mail tests.
+if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+    echo "installing aiosmtpd" >&2
+    python3 -m pip install --quiet aiosmtpd </dev/null || python3 -m pip install --quiet --break-system-packages aiosmtpd </dev/null
 fi
 
 TANSU_BIN=$(bash scripts/tansu.sh)

@@ -190,8 +190,13 @@ impl Smtp {
         Smtp { child, port, ca: cert, mail }
     }
 
-    /// The messages received so far, as text.
+    /// The messages received so far: headers, then the body decoded from its transfer
+    /// encoding (base64 or quoted-printable).
     pub fn messages(&self) -> Vec<String> {
+        self.raw().iter().map(|m| decode_mail(m)).collect()
+    }
+
+    fn raw(&self) -> Vec<String> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(&self.mail)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -200,6 +205,37 @@ impl Smtp {
         files.sort();
         files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect()
     }
+}
+
+fn decode_mail(raw: &str) -> String {
+    use base64::Engine as _;
+    let (head, body) = raw.split_once("\r\n\r\n").or_else(|| raw.split_once("\n\n")).unwrap_or((raw, ""));
+    let enc = head.to_ascii_lowercase();
+    let text = if enc.contains("content-transfer-encoding: base64") {
+        let b64: String = body.split_whitespace().collect();
+        String::from_utf8_lossy(&base64::engine::general_purpose::STANDARD.decode(b64).expect("base64 body"))
+            .into_owned()
+    } else if enc.contains("content-transfer-encoding: quoted-printable") {
+        let joined = body.replace("=\r\n", "").replace("=\n", "");
+        let b = joined.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'=' && i + 2 < b.len() {
+                if let Ok(x) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                    out.push(x);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(b[i]);
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    } else {
+        body.to_owned()
+    };
+    format!("{head}\n\n{text}")
 }
 
 impl Drop for Smtp {

@@ -61,6 +61,11 @@ fn a_test_message_reaches_every_kind_of_receiver_in_its_own_shape() {
     let mails = smtp.messages();
     assert_eq!(mails.len(), 1);
     assert!(mails[0].contains("To: jijian@his.local") && mails[0].contains("Subject:"), "{}", mails[0]);
+    assert!(
+        mails[0].contains("【测试】rxsentinel 通知通道测试") && mails[0].contains("内容不含患者信息"),
+        "{}",
+        mails[0]
+    );
 }
 
 #[test]

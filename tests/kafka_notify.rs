@@ -1,0 +1,125 @@
+//! Alerts reach people exactly once through outages and restarts: the service consumes a
+//! stream on a real broker (tansu) and notifies a webhook, Alertmanager, a WeCom and a
+//! DingTalk robot and a mail server. The webhook is down and the DingTalk robot answers
+//! "too fast" while the first run is killed (SIGKILL) after its alerts; the second run
+//! starts, the receivers come back, and every receiver has every alert of the stream once.
+
+mod common;
+mod common_kafka;
+mod common_notify;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use common_kafka::*;
+use common_notify::*;
+
+/// How often each alert id appears in what a receiver accepted.
+fn counts(texts: impl IntoIterator<Item = String>, ids: &[String]) -> BTreeMap<String, usize> {
+    let texts: Vec<String> = texts.into_iter().collect();
+    ids.iter().map(|id| (id.clone(), texts.iter().map(|t| t.matches(id.as_str()).count()).sum())).collect()
+}
+
+fn all_once(what: &str, c: &BTreeMap<String, usize>) -> Result<(), String> {
+    let missing = c.values().filter(|n| **n == 0).count();
+    let twice: Vec<_> = c.iter().filter(|(_, n)| **n > 1).collect();
+    if missing == 0 && twice.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{what}: {missing} of {} missing, repeated: {twice:?}", c.len()))
+    }
+}
+
+#[test]
+fn every_alert_reaches_every_receiver_once_through_an_outage_and_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = Tansu::start();
+    create_topic(&broker.brokers, "events", 1);
+    let records = partitioned(&cases_corpus(1), 1);
+    let expected = reference_alerts(dir.path(), &records, 1, &cases_rules());
+    assert!(expected.len() >= 20, "the cases give {} alerts", expected.len());
+
+    let hooks = Receivers::start();
+    let smtp = Smtp::start(dir.path());
+    hooks.webhook.set(Mode::Down);
+    hooks.ding.set(Mode::RateLimited);
+    let timing = "group_wait = \"1s\"\ngroup_interval = \"2s\"\nrate_limit = \"120/1m\"\n";
+    let notify = notify_file(dir.path(), &hooks, Some(&smtp), timing);
+    let config = dir.path().join("run.toml");
+    std::fs::write(&config, "[kafka]\nready_lag = 0\ncommit_interval = \"1s\"\n").unwrap();
+    let state = dir.path().join("state");
+    let mut args: Vec<String> = ["--config", &config.display().to_string(), "--brokers", &broker.brokers]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(["--group", "notify", "--topic", "events"].map(String::from));
+    args.extend(cases_rules());
+    args.extend(["--notify".into(), notify.display().to_string(), "--state".into(), state.display().to_string()]);
+    args.extend([
+        "--checkpoint-interval".into(),
+        "1s".into(),
+        "--alerts".into(),
+        dir.path().join("a.ndjson").display().to_string(),
+    ]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+
+    produce_unbatched(&broker.brokers, "events", &records);
+    let mut first = Run::start(&argv, dir.path());
+    first.wait_ready(Duration::from_secs(60));
+    wait_for(Duration::from_secs(60), "the first run's alerts", || {
+        first.metric("rxsentinel_notifications_queued_total{receiver=\"hook\"}") >= expected.len() as f64
+    });
+    // Some receivers may have had a message or two; the webhook and DingTalk none.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(hooks.webhook.refused() > 0 && hooks.webhook.accepted().is_empty());
+    assert!(hooks.ding.refused() > 0 && hooks.ding.accepted().is_empty());
+    let _ = first.child.kill();
+    let _ = first.child.wait();
+
+    let mut second = Run::start(&argv, dir.path());
+    second.wait_ready(Duration::from_secs(60));
+    hooks.webhook.set(Mode::Up);
+    hooks.ding.set(Mode::Up);
+
+    let check = || -> Result<(), String> {
+        all_once(
+            "webhook",
+            &counts(hooks.webhook.accepted().into_iter().map(|r| r.json()["alert_id"].to_string()), &expected),
+        )?;
+        all_once("alertmanager", &counts(hooks.am.accepted().into_iter().map(|r| r.body), &expected))?;
+        all_once("wecom", &counts(hooks.wecom.accepted().into_iter().map(|r| r.body), &expected))?;
+        all_once("dingtalk", &counts(hooks.ding.accepted().into_iter().map(|r| r.body), &expected))?;
+        all_once("mail", &counts(smtp.messages(), &expected))?;
+        Ok(())
+    };
+    let start = Instant::now();
+    let mut last = check();
+    while last.is_err() && start.elapsed() < Duration::from_secs(90) {
+        std::thread::sleep(Duration::from_millis(500));
+        last = check();
+    }
+    // Give a duplicate the chance to show before judging.
+    std::thread::sleep(Duration::from_secs(3));
+    if let Err(e) = check() {
+        panic!("{e}\nfirst run: {}\nsecond run: {}", first.log(), second.log());
+    }
+    assert_eq!(second.metric("rxsentinel_notification_queue_depth"), 0.0);
+    for d in hooks.ding.accepted() {
+        assert!(dingtalk_signature_ok(&d), "unsigned or badly signed: {}", d.target);
+    }
+    for w in hooks.wecom.accepted() {
+        assert!(w.json()["markdown"]["content"].as_str().unwrap().len() <= 4096);
+    }
+    // Grouping: the robots got digests, not one message per alert.
+    assert!(
+        hooks.wecom.accepted().len() < expected.len(),
+        "{} messages for {} alerts",
+        hooks.wecom.accepted().len(),
+        expected.len()
+    );
+    let log = second.stop();
+    assert!(
+        !log.contains("TESTKEY") && !log.contains("TESTTOKEN") && !log.contains(DINGTALK_SECRET),
+        "secrets in the log"
+    );
+}
