@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 # librdkafka is built from source (mklove: gcc, make) with TLS against Debian's OpenSSL.
 missing=()
-# openssl (the CLI): the mail tests make a certificate for their local SMTP server.
-for pkg in gcc make pkg-config libssl-dev zlib1g-dev openssl python3-pip; do
+# openssl (the CLI): the mail tests make a certificate for their local SMTP server;
+# prometheus-alertmanager: a real Alertmanager takes the alertmanager receiver's alerts.
+for pkg in gcc make pkg-config libssl-dev zlib1g-dev openssl python3-pip prometheus-alertmanager; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

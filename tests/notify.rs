@@ -115,3 +115,71 @@ fn the_shipped_example_checks_and_a_bad_file_names_its_line() {
     assert_eq!(out.status.code(), Some(2));
     assert!(err.contains("bad.toml:3: receiver w: url_file") && err.contains("cannot read"), "{err}");
 }
+
+/// A real Alertmanager (Debian's prometheus-alertmanager) takes what the `alertmanager`
+/// receiver posts: the alert shows in its own API with our labels and annotations.
+#[test]
+fn a_real_alertmanager_accepts_the_alerts() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let bin_am = ["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .expect("Alertmanager is not installed: apt-get install prometheus-alertmanager (scripts/test.sh does)");
+    let cfg = dir.path().join("am.yml");
+    std::fs::write(&cfg, "route:\n  receiver: office\nreceivers:\n  - name: office\n").unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut am = Command::new(bin_am)
+        .arg(format!("--config.file={}", cfg.display()))
+        .arg(format!("--storage.path={}", dir.path().join("data").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--cluster.listen-address=")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill<'a>(&'a mut std::process::Child);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _guard = Kill(&mut am);
+    let file = dir.path().join("notify.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "queue_dir = \"q\"\n[[receiver]]\nname = \"am\"\ntype = \"alertmanager\"\nurl = \"http://127.0.0.1:{port}\"\n[[route]]\nreceivers = [\"am\"]\n"
+        ),
+    )
+    .unwrap();
+    let get = || http_body(port, "/api/v2/alerts");
+    let start = std::time::Instant::now();
+    while get().is_none() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "Alertmanager did not start");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let out = bin().args(["notify", "test"]).arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let alerts: serde_json::Value = serde_json::from_str(&get().unwrap()).unwrap();
+    let a =
+        alerts.as_array().unwrap().iter().find(|a| a["labels"]["rule"] == "TEST").expect("our alert in Alertmanager");
+    assert_eq!(a["labels"]["alertname"], "tongfang_query");
+    assert_eq!(a["status"]["state"], "active");
+    assert!(a["annotations"]["summary"].as_str().unwrap().contains("测试"));
+}
+
+fn http_body(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    if !buf.starts_with("HTTP/1.1 200") {
+        return None;
+    }
+    let body = buf.split_once("\r\n\r\n")?.1;
+    // Chunked or not: the JSON array is between the first '[' and the last ']'.
+    Some(body[body.find('[')?..=body.rfind(']')?].to_owned())
+}
