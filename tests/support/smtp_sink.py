@@ -10,6 +10,10 @@ import os
 import ssl
 import sys
 import time
+import warnings
+
+# aiosmtpd's own use of its deprecated Session.login_data warns on every login.
+warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
