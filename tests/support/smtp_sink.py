@@ -9,11 +9,11 @@ given user and password; each accepted message is written to OUTDIR as N.eml. Pr
 import os
 import ssl
 import sys
+import logging
 import time
-import warnings
 
-# aiosmtpd's own use of its deprecated Session.login_data warns on every login.
-warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
+# aiosmtpd logs a deprecation of its own Session.login_data on every login.
+logging.getLogger("mail.log").setLevel(logging.ERROR)
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
