@@ -116,6 +116,18 @@ enum RulesCommand {
         #[arg(long)]
         catalog: Option<PathBuf>,
     },
+    /// Run every rule's examples (`[[rule.example]]`): events in, the alerts expected out.
+    /// Lists each failing example with rule and name and exits 1 if any fails.
+    Test {
+        /// Rules directory.
+        dir: PathBuf,
+        /// Catalog directory, when not DIR/catalog.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        /// Also list the examples that pass.
+        #[arg(long, short)]
+        verbose: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -162,16 +174,44 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Notify(c) => notify(c),
-        Command::Rules(RulesCommand::Check { dir, catalog }) => match RuleSet::load(&dir, catalog.as_deref()) {
-            Ok(rs) => {
-                println!("{}: ok — {}", dir.display(), rs.summary());
-                Ok(ExitCode::SUCCESS)
+        Command::Rules(c) => rules(c),
+    }
+}
+
+fn rules(c: RulesCommand) -> anyhow::Result<ExitCode> {
+    let (dir, catalog) = match &c {
+        RulesCommand::Check { dir, catalog } | RulesCommand::Test { dir, catalog, .. } => (dir, catalog),
+    };
+    let rs = match RuleSet::load(dir, catalog.as_deref()) {
+        Ok(rs) => rs,
+        Err(problems) => {
+            eprintln!("{problems}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    match c {
+        RulesCommand::Check { .. } => {
+            println!("{}: ok — {}", dir.display(), rs.summary());
+            let today = rs.engine.zone.day(rxsentinel::event::time::machine_now());
+            for note in rxsentinel::rules::exception::notes(&rs.rules, today) {
+                println!("{note}");
             }
-            Err(problems) => {
-                eprintln!("{problems}");
-                Ok(ExitCode::from(1))
+            Ok(ExitCode::SUCCESS)
+        }
+        RulesCommand::Test { verbose, .. } => {
+            let outcomes = rxsentinel::pipeline::examples::run_all(&rs);
+            let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+            for o in outcomes.iter().filter(|o| verbose || o.result.is_err()) {
+                println!("{}", o.describe());
             }
-        },
+            println!(
+                "{}: {} examples, {} passed, {failed} failed",
+                dir.display(),
+                outcomes.len(),
+                outcomes.len() - failed
+            );
+            Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
     }
 }
 

@@ -22,6 +22,10 @@ pub struct Stats {
     pub alerts: [u64; Kind::ALL.len()],
     /// Candidates held back by cooldown.
     pub suppressed: u64,
+    /// Candidates an approved exception covered, by kind. Not in checkpoints (the format
+    /// predates it): a restored pipeline counts from zero.
+    #[serde(skip)]
+    pub excepted: [u64; Kind::ALL.len()],
 }
 
 impl Stats {
@@ -71,6 +75,11 @@ impl fmt::Display for Stats {
         )?;
         write!(f, "  alerts           {:>10}  ", self.alerts_total())?;
         list(f, Kind::ALL.iter().map(|k| (k.as_str(), self.alerts[*k as usize])).collect())?;
-        write!(f, "  suppressed       {:>10}  (cooldown)", self.suppressed)
+        write!(f, "  suppressed       {:>10}  (cooldown)", self.suppressed)?;
+        let excepted: u64 = self.excepted.iter().sum();
+        if excepted > 0 {
+            write!(f, "\n  excepted         {excepted:>10}  (covered by an approved exception)")?;
+        }
+        Ok(())
     }
 }

@@ -13,6 +13,7 @@ use prometheus::{
 use tracing_subscriber::EnvFilter;
 
 use crate::event::{EventType, RejectReason};
+use crate::rules::Kind;
 use crate::stats::Stats;
 
 pub fn init(default_level: &str) {
@@ -51,6 +52,8 @@ pub struct Metrics {
     pub skipped: IntCounterVec,
     /// Alerts by `kind` and `severity`.
     pub alerts: IntCounterVec,
+    /// Alerts not emitted because an approved exception of their rule covers them, by `kind`.
+    pub alerts_excepted: IntCounterVec,
     /// Records sent to the dead-letter topic, by `reason`.
     pub dead_letters: IntCounterVec,
     /// Messages behind the partition's high watermark, by `topic` and `partition`.
@@ -134,6 +137,11 @@ impl Metrics {
                 &["reason"],
             ),
             alerts: counter("rxsentinel_alerts_total", "Alerts emitted, by kind and severity.", &["kind", "severity"]),
+            alerts_excepted: counter(
+                "rxsentinel_alerts_excepted_total",
+                "Alerts not emitted: an approved exception of their rule ([[rule.exception]]) covers them.",
+                &["kind"],
+            ),
             dead_letters: counter(
                 "rxsentinel_dead_letters_total",
                 "Records sent to the dead-letter topic.",
@@ -287,6 +295,13 @@ impl Metrics {
         for r in RejectReason::ALL {
             let i = r as usize;
             self.rejected.with_label_values(&[r.as_str()]).inc_by(now.rejected[i] - last.rejected[i]);
+        }
+        for k in Kind::ALL {
+            let i = k as usize;
+            let n = now.excepted[i].saturating_sub(last.excepted[i]);
+            if n > 0 {
+                self.alerts_excepted.with_label_values(&[k.as_str()]).inc_by(n);
+            }
         }
         self.duplicates.inc_by(now.duplicates - last.duplicates);
         self.late.inc_by(now.late - last.late);

@@ -156,3 +156,17 @@ pub fn merge(a: &[String], b: &[String]) -> Vec<String> {
     v.sort();
     v.into_iter().map(|(_, _, l)| l.clone()).collect()
 }
+
+/// Copies a directory tree (rules directories to change in a test).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}

@@ -76,12 +76,10 @@ fn every_alert_reaches_every_receiver_once_through_an_outage_and_a_restart() {
     // comes when no delivery is in flight: one killed between the receiver's "ok" and the
     // journal's record of it is sent again after the restart (docs/notify.md).
     wait_for(Duration::from_secs(30), "the receivers that are up to drain", || {
-        ["am", "wecom", "mail"]
-            .iter()
-            .all(|r| {
-                first.metric(&format!("rxsentinel_notifications_total{{outcome=\"sent\",receiver=\"{r}\"}}")) > 0.0
-                    && first.metric(&format!("rxsentinel_notification_queue_depth{{receiver=\"{r}\"}}")) == 0.0
-            })
+        ["am", "wecom", "mail"].iter().all(|r| {
+            first.metric(&format!("rxsentinel_notifications_total{{outcome=\"sent\",receiver=\"{r}\"}}")) > 0.0
+                && first.metric(&format!("rxsentinel_notification_queue_depth{{receiver=\"{r}\"}}")) == 0.0
+        })
     });
     assert!(hooks.webhook.refused() > 0 && hooks.webhook.accepted().is_empty());
     assert!(hooks.ding.refused() > 0 && hooks.ding.accepted().is_empty());

@@ -8,19 +8,6 @@ use std::path::Path;
 
 use common::*;
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
 /// A copy of the shipped rules with the test catalog, to break on purpose; the directory
 /// lives as long as the returned guard.
 fn shipped_rules_copy() -> (tempfile::TempDir, std::path::PathBuf) {

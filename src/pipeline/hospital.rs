@@ -358,11 +358,16 @@ impl HospitalState {
         }
     }
 
-    /// Turns candidates into alerts: cooldown per rule and subject, deterministic ids.
+    /// Turns candidates into alerts: approved exceptions, cooldown per rule and subject,
+    /// deterministic ids.
     fn emit(&mut self, plan: &Plan, ts: Ts, cands: &mut Vec<Candidate>, out: &mut Vec<Alert>, stats: &mut Stats) {
         let zone = plan.rules.engine.zone;
         for c in cands.drain(..) {
             let rule = &plan.rules.rules[c.rule];
+            if !rule.exceptions.is_empty() && rule.exceptions.iter().any(|e| e.covers(&c, zone.day(ts))) {
+                stats.excepted[c.kind as usize] += 1;
+                continue;
+            }
             let subject = c.subject();
             if !self.cooldown.admit(&rule.id, &subject, &c.window, ts, rule.cooldown.secs()) {
                 stats.suppressed += 1;
@@ -398,6 +403,16 @@ impl HospitalState {
         }
         self.clock.start_if_idle();
         self.release(plan, plan.rules.engine.max_future_skew.secs(), io.cands, io.out, io.stats);
+    }
+
+    /// Starts the clock of a trusted input (a rule's examples) at its earliest event.
+    pub fn start_clock_at(&mut self, ts: Ts) {
+        self.clock.start_at(ts);
+    }
+
+    /// The end of a trusted input: every held event is applied, in time order.
+    pub fn finish_trusted(&mut self, plan: &Plan, io: Io) {
+        self.release(plan, i64::from(i32::MAX), io.cands, io.out, io.stats);
     }
 
     /// Applies the held events the stream has confirmed, in time order; each applied

@@ -12,6 +12,8 @@ use toml::{Spanned, Table};
 use super::dir::rule_files;
 use super::duration::Span;
 use super::engine::{Engine, EngineFile};
+use super::example::RawExample;
+use super::exception::RawException;
 use super::model::*;
 use super::problem::{line_of, Problem, Problems};
 use super::ranges::{across, check_table, thresholds, Invalid, FOOTPRINT, RULE, STREAM};
@@ -39,6 +41,10 @@ struct RawRule {
     description: Option<String>,
     #[serde(default)]
     thresholds: Option<Table>,
+    #[serde(default)]
+    exception: Vec<RawException>,
+    #[serde(default)]
+    example: Vec<RawExample>,
 }
 
 fn yes() -> bool {
@@ -147,10 +153,41 @@ impl Collect {
         if let Some(b) = across(&params) {
             return Err(vec![at.invalid(&raw.id, &format!("{kind}."), &b)]);
         }
+        let exceptions = self.exceptions(at, &raw.id, raw.kind, raw.exception)?;
+        let examples = examples(at, &raw.id, raw.example)?;
         if !raw.enabled {
             return Ok(None);
         }
-        Ok(Some(Rule { id: raw.id, kind: raw.kind, severity: raw.severity, cooldown: raw.cooldown, params }))
+        let (id, kind, severity, cooldown) = (raw.id, raw.kind, raw.severity, raw.cooldown);
+        Ok(Some(Rule { id, kind, severity, cooldown, params, exceptions, examples }))
+    }
+
+    /// A rule's `[[rule.exception]]` tables, each checked against the rule's kind.
+    fn exceptions(
+        &self,
+        at: &At,
+        id: &str,
+        kind: Kind,
+        raw: Vec<RawException>,
+    ) -> Result<Vec<super::exception::Exception>, Vec<Problem>> {
+        let lines = sub_table_lines(at.text, at.line, "rule.exception");
+        let mut out = Vec::new();
+        let mut bad = Vec::new();
+        for (i, e) in raw.into_iter().enumerate() {
+            let line = lines.get(i).copied().unwrap_or(at.line);
+            match e.validate(kind, at.path, line) {
+                Ok(e) => out.push(e),
+                Err((field, msg)) => {
+                    let field = format!("exception.{field}");
+                    bad.push(Problem::new(at.path, Some(line), Some(&field), format!("{msg} (rule {id})")))
+                }
+            }
+        }
+        if bad.is_empty() {
+            Ok(out)
+        } else {
+            Err(bad)
+        }
     }
 
     /// A well-formed, unique id, and no second rule of a kind whose detector reads only one.
@@ -175,6 +212,31 @@ impl Collect {
         }
         self.first.insert(raw.kind, format!("{} ({}:{})", raw.id, at.path.display(), at.line));
         Ok(())
+    }
+}
+
+/// A rule's `[[rule.example]]` tables, their events decoded as the pipeline would.
+fn examples(at: &At, id: &str, raw: Vec<RawExample>) -> Result<Vec<super::example::Example>, Vec<Problem>> {
+    let lines = sub_table_lines(at.text, at.line, "rule.example");
+    let mut out = Vec::new();
+    let mut bad = Vec::new();
+    for (i, e) in raw.into_iter().enumerate() {
+        let line = lines.get(i).copied().unwrap_or(at.line);
+        match e.validate(at.text, at.path, line) {
+            Ok(e) if out.iter().any(|o: &super::example::Example| o.name == e.name) => {
+                let msg = format!("example \"{}\": a second example of that name (rule {id})", e.name);
+                bad.push(Problem::new(at.path, Some(line), Some("example.name"), msg));
+            }
+            Ok(e) => out.push(e),
+            Err((line, field, msg)) => {
+                bad.push(Problem::new(at.path, Some(line), Some(&field), format!("{msg} (rule {id})")))
+            }
+        }
+    }
+    if bad.is_empty() {
+        Ok(out)
+    } else {
+        Err(bad)
     }
 }
 
@@ -212,14 +274,27 @@ fn toml_problem(path: &Path, text: &str, e: &toml::de::Error) -> Problem {
     Problem::new(path, line, None, e.message().to_string())
 }
 
-/// The lines of the rule starting on `rule_line`: up to the next `[[` table header.
+/// The name of the array-of-tables header on `line` (`[[rule.exception]]` → `rule.exception`).
+fn header(line: &str) -> Option<String> {
+    let l = line.trim();
+    let inner = l.strip_prefix("[[")?.split("]]").next()?;
+    Some(inner.chars().filter(|c| !c.is_whitespace()).collect())
+}
+
+/// The lines of the rule starting on `rule_line`: up to the next `[[rule]]` (its
+/// `[[rule.exception]]` and `[[rule.example]]` tables are the rule's own).
 fn rule_lines(text: &str, rule_line: usize) -> impl Iterator<Item = (usize, &str)> {
     let start = rule_line.max(1);
     text.lines()
         .enumerate()
         .map(|(i, l)| (i + 1, l))
         .skip(start - 1)
-        .take_while(move |(n, l)| *n == start || !l.trim_start().starts_with("[["))
+        .take_while(move |(n, l)| *n == start || header(l).is_none_or(|h| h.starts_with("rule.")))
+}
+
+/// The lines of the rule's `[[name]]` headers, in order.
+fn sub_table_lines(text: &str, rule_line: usize, name: &str) -> Vec<usize> {
+    rule_lines(text, rule_line).filter(|(_, l)| header(l).is_some_and(|h| h == name)).map(|(n, _)| n).collect()
 }
 
 /// The line, within the rule starting at `rule_line`, that holds the key or value a serde

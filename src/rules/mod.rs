@@ -6,6 +6,8 @@ pub mod dictionary;
 pub mod dir;
 pub mod duration;
 pub mod engine;
+pub mod example;
+pub mod exception;
 pub mod hospitals;
 pub mod load;
 pub mod model;
@@ -72,6 +74,11 @@ impl RuleSet {
                 self.dictionary.len(),
                 self.hospital_dictionaries.len()
             );
+        }
+        let exceptions: usize = self.rules.iter().map(|r| r.exceptions.len()).sum();
+        let examples: usize = self.rules.iter().map(|r| r.examples.len()).sum();
+        if exceptions + examples > 0 {
+            s += &format!("; {exceptions} exceptions, {examples} examples");
         }
         let hospitals: Vec<&str> = self.override_hospitals().collect();
         if !hospitals.is_empty() {

@@ -118,6 +118,10 @@ pub struct Rule {
     pub severity: Severity,
     pub cooldown: Span,
     pub params: Params,
+    /// Approved exceptions (`[[rule.exception]]`), expired ones included (they stop applying).
+    pub exceptions: Vec<super::exception::Exception>,
+    /// Examples (`[[rule.example]]`) that `rules test` runs.
+    pub examples: Vec<super::example::Example>,
 }
 
 /// Kind-specific thresholds.

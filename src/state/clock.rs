@@ -100,6 +100,11 @@ impl<T> Clock<T> {
         self.held.len()
     }
 
+    /// Starts a clock that has not started at `ts` (a trusted input's first time).
+    pub fn start_at(&mut self, ts: Ts) {
+        self.watermark.get_or_insert(ts);
+    }
+
     /// Takes an arrival's time. `Now`: the caller applies the event (moving the watermark
     /// with [`Clock::applied`]); `Held`: the caller parks it with [`Clock::hold`] and gets it
     /// back from [`Clock::release`] or [`Clock::expire`]. Call `release` after every arrival.

@@ -396,6 +396,7 @@ fn merge(into: &mut Stats, s: &Stats) {
     add(&mut into.events, &s.events);
     add(&mut into.rejected, &s.rejected);
     add(&mut into.alerts, &s.alerts);
+    add(&mut into.excepted, &s.excepted);
     into.duplicates += s.duplicates;
     into.late += s.late;
     into.future += s.future;

@@ -1,0 +1,131 @@
+//! Rules that pharmacists own, through the real CLI: approved exceptions (who, why, until
+//! when) silence exactly what they cover and are counted; expired ones stop applying and
+//! `rules check` lists them; a rule file's examples run with `rules test` (the shipped
+//! ones here, in `cargo test`), and a failing example names its rule and its name.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+fn rules_copy(dir: &Path) -> PathBuf {
+    let rules = dir.join("rules");
+    copy_dir(&root().join("rules"), &rules);
+    rules
+}
+
+fn rx(id: &str, day: &str, doctor: &str, drug: &str) -> String {
+    format!(
+        r#"{{"type":"rx","event_id":"{id}","ts":"{day}T10:00:00+08:00","hospital":"H01","rx_id":"RX{id}","dept":"0302","doctor":"{doctor}","drug":"{drug}","qty":1,"amount":7.15}}"#
+    )
+}
+
+#[test]
+fn the_shipped_examples_pass() {
+    let out = run_ok(&["rules", "test", "rules", "--verbose"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("0 failed"), "{text}");
+    // Every rule file but the footprint one (weeks of history) carries examples.
+    for file in ["prescription.toml", "access.toml", "revenue.toml"] {
+        assert!(text.contains(&format!("rules/{file}:")), "no example ran from {file}: {text}");
+    }
+}
+
+#[test]
+fn a_failing_example_names_its_rule_and_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = rules_copy(dir.path());
+    let p = rules.join("prescription.toml");
+    let text = fs::read_to_string(&p).unwrap();
+    // The restricted drug's example now says the alert is "low".
+    let broken = text.replacen(
+        "expect = { drug = \"Y0028\", severity = \"high\" }",
+        "expect = { drug = \"Y0028\", severity = \"low\" }",
+        1,
+    );
+    assert_ne!(broken, text);
+    fs::write(&p, broken).unwrap();
+    let out = bin().args(["rules", "test"]).arg(&rules).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().position(|l| l.contains("a restricted drug inside its restriction")).unwrap();
+    let want = format!(
+        "prescription.toml:{line}: rule BAN-02, example \"a restricted drug inside its restriction, with no allow entry\": alert 1: severity = \"high\", expected \"low\""
+    );
+    assert!(stdout.contains(&want), "{stdout}");
+    assert!(stdout.contains("1 failed"), "{stdout}");
+
+    // An example whose event is not a valid event is a rules problem, with its line.
+    let bad = text.replacen("\"qty\":2,\"amount\":111.98", "\"qty\":-2,\"amount\":111.98", 1);
+    fs::write(&p, bad).unwrap();
+    let out = bin().args(["rules", "check"]).arg(&rules).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = text.lines().position(|l| l.contains("\"qty\":2,\"amount\":111.98")).unwrap() + 1;
+    assert!(stderr.contains(&format!("prescription.toml:{line}: example.events.qty")), "{stderr}");
+    assert!(stderr.contains("rule BAN-01"), "{stderr}");
+}
+
+#[test]
+fn an_exception_covers_its_doctor_and_drug_until_it_expires() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = rules_copy(dir.path());
+    let p = rules.join("prescription.toml");
+    let text = fs::read_to_string(&p).unwrap();
+    let exception = "[[rule.exception]]\ndoctor = \"D0009\"\ndrug = \"Y0028\"\nreason = \"哮喘专病门诊\"\napprover = \"药事会 2026-03-01\"\nexpires = 2026-03-15\n\n";
+    let at = text.find("[[rule.example]]\nname = \"a restricted drug").unwrap();
+    fs::write(&p, format!("{}{exception}{}", &text[..at], &text[at..])).unwrap();
+
+    // The restriction runs 2026-03-05..=03-20: D0009 is covered up to the 15th only, and
+    // another doctor not at all.
+    let events = [
+        rx("e1", "2026-03-10", "D0009", "Y0028"),
+        rx("e2", "2026-03-15", "D0009", "Y0028"),
+        rx("e3", "2026-03-18", "D0009", "Y0028"),
+        rx("e4", "2026-03-10", "D0010", "Y0028"),
+    ];
+    let input = dir.path().join("e.ndjson");
+    fs::write(&input, events.join("\n") + "\n").unwrap();
+    let (alerts, log) = replay(&[&input], &rules, None, dir.path());
+    let restricted: Vec<String> = alerts
+        .iter()
+        .filter(|a| a["kind"] == "restricted_drug")
+        .map(|a| format!("{} {}", a["doctor"].as_str().unwrap(), a["evidence"]["window"].as_str().unwrap()))
+        .collect();
+    assert_eq!(restricted, ["D0009 RXe3", "D0010 RXe4"], "{log}");
+    assert!(log.contains("excepted                  2"), "{log}");
+
+    // The exception expired (2026-03-15 is past): `rules check` says so, and still passes.
+    let out = run_ok(&["rules", "check", rules.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = fs::read_to_string(&p).unwrap().lines().position(|l| l.starts_with("doctor = \"D0009\"")).unwrap();
+    assert!(
+        stdout.contains(&format!(
+            "prescription.toml:{line}: rule BAN-02: exception doctor = D0009, drug = Y0028 expired 2026-03-15: no longer applies — approved by 药事会 2026-03-01: 哮喘专病门诊"
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 exceptions"), "{stdout}");
+}
+
+#[test]
+fn an_exception_that_could_never_apply_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = rules_copy(dir.path());
+    let p = rules.join("prescription.toml");
+    let text = fs::read_to_string(&p).unwrap();
+    let at = text.find("[[rule.example]]\nname = \"a restricted drug").unwrap();
+    let exception = "[[rule.exception]]\nuser = \"li.yj\"\nreason = \"r\"\napprover = \"a\"\nexpires = 2027-01-01\n\n[[rule.exception]]\ndoctor = \"D0009\"\nreason = \"r\"\napprover = \"\"\nexpires = 2027-01-01\n\n";
+    fs::write(&p, format!("{}{exception}{}", &text[..at], &text[at..])).unwrap();
+    let out = bin().args(["rules", "check"]).arg(&rules).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let first = text[..at].lines().count() + 1;
+    assert!(
+        stderr.contains(&format!("prescription.toml:{first}: exception.user: `restricted_drug` alerts carry no user")),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("prescription.toml:{}: exception.approver: required", first + 6)), "{stderr}");
+}
