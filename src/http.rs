@@ -1,7 +1,8 @@
 //! The operations endpoint: `/metrics` (Prometheus text format), `/healthz` (the consumer
-//! loop is alive and has not failed), `/readyz` (partitions assigned and caught up).
-//! Plain hyper 1: three fixed routes need no router. Nothing here returns alert contents,
-//! so nothing here needs a token.
+//! loop is alive and has not failed), `/readyz` (partitions assigned and caught up), and
+//! `POST /-/reload` (load the rules again). Plain hyper 1: four fixed routes need no
+//! router. Nothing here returns alert contents; only the reload changes anything, so only
+//! it takes a token (a bearer token from a file, compared in constant time).
 
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -71,6 +72,50 @@ fn reply(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Resp
         .expect("a static response is valid")
 }
 
+/// `POST /-/reload`: the token it must carry, and the reload to run.
+#[derive(Clone)]
+pub struct Reload {
+    /// None: the endpoint is off (no token file configured).
+    pub token: Option<Arc<str>>,
+    pub run: Arc<dyn Fn() -> Result<String, String> + Send + Sync>,
+}
+
+/// Equal bytes, in time that does not depend on where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+async fn reload(req: &Request<Incoming>, r: Option<Reload>) -> Response<Full<Bytes>> {
+    let text = "text/plain; charset=utf-8";
+    if req.method() != hyper::Method::POST {
+        let mut resp = reply(StatusCode::METHOD_NOT_ALLOWED, text, "use POST\n");
+        resp.headers_mut().insert("allow", hyper::header::HeaderValue::from_static("POST"));
+        return resp;
+    }
+    let Some(r) = r else { return reply(StatusCode::NOT_FOUND, text, "not found\n") };
+    let Some(token) = &r.token else {
+        return reply(StatusCode::FORBIDDEN, text, "reload over HTTP is off: set reload_token_file\n");
+    };
+    let given = req.headers().get(hyper::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let ok = given
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| same_secret(t.trim().as_bytes(), token.as_bytes()));
+    if !ok {
+        tracing::warn!("rules reload over HTTP refused: missing or wrong token");
+        let mut resp = reply(StatusCode::UNAUTHORIZED, text, "a valid bearer token is required\n");
+        resp.headers_mut().insert("www-authenticate", hyper::header::HeaderValue::from_static("Bearer"));
+        return resp;
+    }
+    let run = r.run.clone();
+    match tokio::task::spawn_blocking(move || run()).await {
+        Ok(Ok(summary)) => reply(StatusCode::OK, text, format!("reloaded: {summary}\n")),
+        Ok(Err(problems)) => {
+            reply(StatusCode::BAD_REQUEST, text, format!("refused, the running rules stay:\n{problems}\n"))
+        }
+        Err(e) => reply(StatusCode::INTERNAL_SERVER_ERROR, text, format!("reload failed: {e}\n")),
+    }
+}
+
 fn route(req: &Request<Incoming>, health: &Health) -> Response<Full<Bytes>> {
     let text = "text/plain; charset=utf-8";
     let check = |ok: bool, yes: &'static str, no: &'static str| {
@@ -84,13 +129,13 @@ fn route(req: &Request<Incoming>, health: &Health) -> Response<Full<Bytes>> {
         "/metrics" => reply(StatusCode::OK, "text/plain; version=0.0.4; charset=utf-8", metrics().render()),
         "/healthz" => check(health.is_live(), "ok\n", "consumer loop stalled or failed\n"),
         "/readyz" => check(health.is_ready(), "ready\n", "not ready: partitions not assigned or not caught up\n"),
-        _ => reply(StatusCode::NOT_FOUND, text, "not found: try /metrics, /healthz, /readyz\n"),
+        _ => reply(StatusCode::NOT_FOUND, text, "not found: try /metrics, /healthz, /readyz, POST /-/reload\n"),
     }
 }
 
 /// Serves until the runtime stops. `listener` was bound by the caller, so a bad address
 /// fails at start-up rather than in the background.
-pub async fn serve(listener: std::net::TcpListener, health: Arc<Health>) {
+pub async fn serve(listener: std::net::TcpListener, health: Arc<Health>, reloads: Option<Reload>) {
     let listener = match listener.set_nonblocking(true).and_then(|()| tokio::net::TcpListener::from_std(listener)) {
         Ok(l) => l,
         Err(e) => {
@@ -108,10 +153,18 @@ pub async fn serve(listener: std::net::TcpListener, health: Arc<Health>) {
             }
         };
         let health = health.clone();
+        let reloads = reloads.clone();
         tokio::spawn(async move {
-            let svc = service_fn(move |req| {
-                let resp = route(&req, &health);
-                async move { Ok::<_, Infallible>(resp) }
+            let svc = service_fn(move |req: Request<Incoming>| {
+                let (health, reloads) = (health.clone(), reloads.clone());
+                async move {
+                    let resp = if req.uri().path() == "/-/reload" {
+                        reload(&req, reloads).await
+                    } else {
+                        route(&req, &health)
+                    };
+                    Ok::<_, Infallible>(resp)
+                }
             });
             if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(stream), svc).await {
                 tracing::debug!("http connection: {e}");

@@ -26,6 +26,12 @@ struct FileModel {
     http: Option<String>,
     /// The notification file (receivers and routes; see deploy/config/notify.toml).
     notify: Option<PathBuf>,
+    /// How often the rules directory is checked for changes (`0s`: never; SIGHUP and
+    /// `POST /-/reload` still reload).
+    rules_poll: Option<Span>,
+    /// A file holding the bearer token that `POST /-/reload` must carry (absent: the
+    /// endpoint is off).
+    reload_token_file: Option<PathBuf>,
     #[serde(default)]
     kafka: KafkaModel,
     #[serde(default)]
@@ -94,6 +100,8 @@ pub struct Overrides {
     pub alerts: Option<String>,
     pub http: Option<String>,
     pub notify: Option<PathBuf>,
+    pub rules_poll: Option<Span>,
+    pub reload_token_file: Option<PathBuf>,
 }
 
 /// One subscribed topic.
@@ -131,6 +139,10 @@ pub struct Settings {
     pub http: Option<String>,
     /// The notification file: alerts to people (WeCom, DingTalk, mail, webhooks).
     pub notify: Option<PathBuf>,
+    /// How often the rules directory is checked for changes (zero: never).
+    pub rules_poll: Duration,
+    /// The bearer token file of `POST /-/reload` (None: the endpoint is off).
+    pub reload_token_file: Option<PathBuf>,
     /// NDJSON alert sink: a file or `-` (stdout).
     pub ndjson: Option<String>,
     /// Kafka alert sink topic.
@@ -237,6 +249,8 @@ impl Settings {
             catalog: o.catalog.clone().or(file.catalog),
             http: o.http.clone().or(file.http),
             notify: o.notify.clone().or(file.notify),
+            rules_poll: Duration::from_secs(o.rules_poll.or(file.rules_poll).unwrap_or(Span(2)).secs() as u64),
+            reload_token_file: o.reload_token_file.clone().or(file.reload_token_file),
             ndjson,
             alert_topic,
             dead_letter_topic: file.dead_letter.map(|t| t.topic),

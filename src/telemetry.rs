@@ -79,6 +79,12 @@ pub struct Metrics {
     pub checkpoint_last_success: IntGauge,
     /// State restores by `outcome` (restored, fresh, discarded, failed).
     pub restores: IntCounterVec,
+    /// Rules reloads by `result` (ok, failed).
+    pub rules_reloads: IntCounterVec,
+    /// 1 when the last rules load succeeded (the start counts), 0 after a refused reload.
+    pub rules_last_reload_success: IntGauge,
+    /// When the rules in force were loaded.
+    pub rules_last_reload_time: IntGauge,
     /// Alerts queued for a notification receiver (new `alert_id`s only), by `receiver`.
     pub notifications_queued: IntCounterVec,
     /// Notification messages by `receiver` and `outcome` (sent; retry: sent after failures;
@@ -193,6 +199,21 @@ impl Metrics {
                 "State restores from checkpoints, by outcome (restored, fresh, discarded, failed).",
                 &["outcome"],
             ),
+            rules_reloads: counter(
+                "rxsentinel_rules_reloads_total",
+                "Rules reloads (file change, SIGHUP, POST /-/reload), by result (ok, failed).",
+                &["result"],
+            ),
+            rules_last_reload_success: IntGauge::new(
+                "rxsentinel_rules_last_reload_success",
+                "1 if the last rules load succeeded (the start counts), 0 if the last reload was refused.",
+            )
+            .expect("valid metric"),
+            rules_last_reload_time: IntGauge::new(
+                "rxsentinel_rules_last_reload_success_timestamp_seconds",
+                "Unix time the rules in force were loaded (0: not a run).",
+            )
+            .expect("valid metric"),
             notifications_queued: counter(
                 "rxsentinel_notifications_queued_total",
                 "Alerts queued for a notification receiver, by receiver.",
@@ -257,6 +278,10 @@ impl Metrics {
             Box::new(self.checkpoint_bytes.clone()),
             Box::new(self.checkpoint_last_success.clone()),
             Box::new(self.restores.clone()),
+            Box::new(self.alerts_excepted.clone()),
+            Box::new(self.rules_reloads.clone()),
+            Box::new(self.rules_last_reload_success.clone()),
+            Box::new(self.rules_last_reload_time.clone()),
             Box::new(self.notifications_queued.clone()),
             Box::new(self.notifications.clone()),
             Box::new(self.notification_queue_depth.clone()),
@@ -282,6 +307,9 @@ impl Metrics {
         }
         for o in ["restored", "fresh", "discarded", "failed"] {
             self.restores.with_label_values(&[o]);
+        }
+        for r in ["ok", "failed"] {
+            self.rules_reloads.with_label_values(&[r]);
         }
         self.build_info.with_label_values(&[env!("CARGO_PKG_VERSION")]).set(1);
     }

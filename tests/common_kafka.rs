@@ -331,9 +331,16 @@ pub fn summary_records(log: &str) -> u64 {
 }
 
 pub fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
+    http_request(addr, "GET", path, &[])
+}
+
+/// One HTTP/1.1 request with extra header lines (`Authorization: Bearer …`); status and body.
+pub fn http_request(addr: &str, method: &str, path: &str, headers: &[&str]) -> Option<(u16, String)> {
     let mut s = TcpStream::connect(addr).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+    let length = if method == "POST" { "Content-Length: 0\r\n" } else { "" };
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}{length}Connection: close\r\n\r\n").ok()?;
     let mut buf = String::new();
     s.read_to_string(&mut buf).ok()?;
     let status = buf.split_whitespace().nth(1)?.parse().ok()?;

@@ -21,6 +21,13 @@ pub struct Checkpointing {
     pub discard_bad_checkpoint: bool,
 }
 
+/// A duration flag that may be zero (`0s`: off).
+fn span(s: &str) -> Result<crate::rules::Span, String> {
+    crate::rules::duration::Span::parse(s)
+        .filter(|d| d.secs() >= 0)
+        .ok_or_else(|| format!("{s:?} is not a duration such as 0s, 2s or 1m"))
+}
+
 fn interval(s: &str) -> Result<Duration, String> {
     match crate::rules::duration::Span::parse(s) {
         Some(d) if d.secs() > 0 => Ok(Duration::from_secs(d.secs() as u64)),

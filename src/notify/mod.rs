@@ -21,7 +21,7 @@ pub mod schedule;
 pub mod send;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -50,6 +50,8 @@ impl Lane {
 }
 
 pub struct Notifier {
+    /// Doctor names for messages; a rules reload replaces them (a new roster).
+    names: Arc<RwLock<Arc<Names>>>,
     routes: Vec<Route>,
     lanes: Vec<Arc<Lane>>,
     stop: Arc<AtomicBool>,
@@ -60,7 +62,7 @@ impl Notifier {
     /// Opens every receiver's queue and starts its thread; what a previous run left pending
     /// is sent as soon as the receiver takes it.
     pub fn start(cfg: NotifyConfig, names: Names) -> anyhow::Result<Notifier> {
-        let names = Arc::new(names);
+        let names = Arc::new(RwLock::new(Arc::new(names)));
         let stop = Arc::new(AtomicBool::new(false));
         let mut lanes = Vec::new();
         let mut threads = Vec::new();
@@ -79,7 +81,12 @@ impl Notifier {
             );
             lanes.push(lane);
         }
-        Ok(Notifier { routes: cfg.routes, lanes, stop, threads: Mutex::new(threads) })
+        Ok(Notifier { names, routes: cfg.routes, lanes, stop, threads: Mutex::new(threads) })
+    }
+
+    /// The doctor names of reloaded rules, for the messages sent from now on.
+    pub fn set_names(&self, names: Names) {
+        *self.names.write().expect("names lock not poisoned") = Arc::new(names);
     }
 
     /// Queues each alert for every receiver a route sends it to (buffered; see [`Self::sync`]).
@@ -182,7 +189,7 @@ fn now_ms() -> i64 {
 
 /// A receiver's thread: offer new queue entries to the scheduler, send what is due, record
 /// deliveries, back off on failures; on stop, send what is due now and leave.
-fn deliver(lane: &Lane, names: &Names, stop: &AtomicBool) {
+fn deliver(lane: &Lane, names: &RwLock<Arc<Names>>, stop: &AtomicBool) {
     let r = &lane.cfg;
     let name = r.name.as_str();
     let http = match r.channel {
@@ -224,7 +231,8 @@ fn deliver(lane: &Lane, names: &Names, stop: &AtomicBool) {
             }
         };
         let started = Instant::now();
-        let (outcome, carried) = send_batch(r, http.as_ref(), names, &alerts);
+        let names = names.read().expect("names lock not poisoned").clone();
+        let (outcome, carried) = send_batch(r, http.as_ref(), &names, &alerts);
         m.notification_seconds.with_label_values(&[r.channel.as_str()]).observe(started.elapsed().as_secs_f64());
         let now = Instant::now();
         match outcome {

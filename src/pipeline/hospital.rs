@@ -107,8 +107,14 @@ impl HospitalState {
     /// A hospital read back from a checkpoint, its reference data rebuilt from `plan`'s
     /// catalog. The ids keep their handles; codes the catalog added since get new ones.
     pub fn restored(mut self, plan: &Plan) -> HospitalState {
-        self.refs = Refs::build(plan.rules.catalog_for(&self.name), &mut self.ids);
+        self.reshape(plan);
         self
+    }
+
+    /// Takes on `plan` (a restore, or a rules reload): the reference data is rebuilt from
+    /// its catalog; statistics, detector state, clock and cooldowns stay.
+    pub fn reshape(&mut self, plan: &Plan) {
+        self.refs = Refs::build(plan.rules.catalog_for(&self.name), &mut self.ids);
     }
 
     /// An arriving event: dedup, per-event rules (whatever its time: a 统方 query stamped by

@@ -209,6 +209,15 @@ impl Pipeline {
         }
     }
 
+    /// Swaps in reloaded rules between two events; every hospital's state stays (as a
+    /// restore from a checkpoint under these rules would have it).
+    pub fn set_plan(&mut self, plan: Arc<Plan>) {
+        for h in &mut self.hospitals {
+            h.reshape(&plan);
+        }
+        self.plan = plan;
+    }
+
     /// The compiled rules this pipeline runs.
     pub fn plan(&self) -> &Arc<Plan> {
         &self.plan

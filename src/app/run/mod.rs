@@ -1,11 +1,13 @@
 //! `run`: consume Kafka until SIGINT/SIGTERM (CONTRACT §4). The consumer loop owns the
 //! main thread ([`worker`]); a one-thread tokio runtime beside it serves HTTP and waits for
-//! signals. On the first signal the loop stops fetching, delivers, commits and closes, and
-//! the process exits 0; a second signal exits at once.
+//! signals. On the first SIGINT/SIGTERM the loop stops fetching, delivers, commits and
+//! closes, and the process exits 0; a second exits at once. SIGHUP, a change to the rules
+//! directory, or `POST /-/reload` loads the rules again ([`reload`]).
 
 mod member;
 mod outbox;
 mod partitions;
+mod reload;
 mod worker;
 
 use std::path::PathBuf;
@@ -57,6 +59,14 @@ pub struct RunArgs {
     /// routes; see deploy/config/notify.toml. Alerts wait in a durable queue per receiver.
     #[arg(long, env = "RXSENTINEL_NOTIFY")]
     pub notify: Option<PathBuf>,
+    /// How often the rules directory is checked for changes, which are then loaded and
+    /// swapped in (`0s`: never; SIGHUP still reloads). Default 2s.
+    #[arg(long, env = "RXSENTINEL_RULES_POLL", value_parser = super::span)]
+    pub rules_poll: Option<crate::rules::Span>,
+    /// File holding the bearer token that `POST /-/reload` on the HTTP endpoint must carry;
+    /// without it that endpoint is off.
+    #[arg(long, env = "RXSENTINEL_RELOAD_TOKEN_FILE")]
+    pub reload_token_file: Option<PathBuf>,
     /// Keep state across restarts and rebalances: a directory (one machine, or a shared
     /// volume), or `kafka:TOPIC` (members on machines with no shared disk; the topic is
     /// created compacted when missing). Each assigned partition is restored from its latest
@@ -79,6 +89,8 @@ impl RunArgs {
             alerts: self.alerts.clone(),
             http: self.http.clone(),
             notify: self.notify.clone(),
+            rules_poll: self.rules_poll,
+            reload_token_file: self.reload_token_file.clone(),
         }
     }
 }
@@ -93,7 +105,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Some(addr) => Some(std::net::TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?),
         None => None,
     };
-    spawn_edges(http, health.clone(), stop.clone())?;
+    let token = settings.reload_token_file.as_deref().map(read_token).transpose()?;
 
     let out = match (&settings.alert_topic, &settings.dead_letter_topic) {
         (None, None) => None,
@@ -129,6 +141,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     let n_rules = rules.rules.len();
     let parts = Arc::new(Mutex::new(Partitions::new(rules, state)?));
+    let reloader =
+        Arc::new(reload::Reloader::new(&settings.rules, settings.catalog.as_deref(), parts.clone(), notifier.clone()));
+    if !settings.rules_poll.is_zero() {
+        reloader.clone().watch(settings.rules_poll, stop.clone()).context("cannot start the rules watcher")?;
+    }
+    spawn_edges(http, health.clone(), stop.clone(), token, reloader)?;
     let member = Arc::new(Member { outbox: outbox.clone(), parts: parts.clone(), topics: settings.topics.clone() });
     let consumer = crate::source::kafka::consumer(&settings, member)?;
     tracing::info!(
@@ -155,26 +173,50 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The reload token: the file's first line, at least 16 characters.
+fn read_token(path: &std::path::Path) -> anyhow::Result<Arc<str>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read reload_token_file {}", path.display()))?;
+    let token = text.lines().next().unwrap_or("").trim();
+    if token.len() < 16 {
+        anyhow::bail!(
+            "{}: the reload token is shorter than 16 characters: write a random one, e.g. `openssl rand -hex 32`",
+            path.display()
+        );
+    }
+    Ok(Arc::from(token))
+}
+
 /// Starts the HTTP endpoint and the signal watcher on a one-thread runtime of their own.
-fn spawn_edges(http: Option<std::net::TcpListener>, health: Arc<Health>, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
+fn spawn_edges(
+    http: Option<std::net::TcpListener>,
+    health: Arc<Health>,
+    stop: Arc<AtomicBool>,
+    token: Option<Arc<str>>,
+    reloader: Arc<reload::Reloader>,
+) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start tokio")?;
     std::thread::Builder::new()
         .name("rxsentinel-edges".into())
         .spawn(move || {
             rt.block_on(async move {
                 if let Some(l) = http {
-                    tokio::spawn(crate::http::serve(l, health));
+                    let r = reloader.clone();
+                    let reloads = crate::http::Reload { token, run: Arc::new(move || r.reload("http")) };
+                    tokio::spawn(crate::http::serve(l, health, Some(reloads)));
                 }
-                watch_signals(stop).await;
+                watch_signals(stop, reloader).await;
             })
         })
         .context("cannot start the signal thread")?;
     Ok(())
 }
 
-async fn watch_signals(stop: Arc<AtomicBool>) {
+async fn watch_signals(stop: Arc<AtomicBool>, reloader: Arc<reload::Reloader>) {
     use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) =
+        (signal(SignalKind::terminate()), signal(SignalKind::interrupt()), signal(SignalKind::hangup()))
+    else {
         tracing::error!("cannot install signal handlers");
         return;
     };
@@ -183,6 +225,12 @@ async fn watch_signals(stop: Arc<AtomicBool>) {
         tokio::select! {
             _ = term.recv() => {}
             _ = int.recv() => {}
+            _ = hup.recv() => {
+                let r = reloader.clone();
+                // The result is logged and counted by the reload itself.
+                let _ = tokio::task::spawn_blocking(move || r.reload("sighup")).await;
+                continue;
+            }
         }
         if !first {
             tracing::warn!("second signal: exiting without draining");

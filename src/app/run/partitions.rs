@@ -123,6 +123,15 @@ impl Partitions {
         })
     }
 
+    /// Reloaded rules: every partition's pipeline swaps them in between two records, and
+    /// partitions assigned later start with them.
+    pub fn set_plan(&mut self, plan: Arc<Plan>) {
+        for s in self.slots.values_mut() {
+            s.pipeline.set_plan(plan.clone());
+        }
+        self.plan = plan;
+    }
+
     pub fn has_state(&self) -> bool {
         self.state.is_some()
     }
