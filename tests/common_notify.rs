@@ -20,6 +20,8 @@ pub struct Req {
     pub target: String,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Req {
@@ -128,7 +130,7 @@ fn serve(mut s: TcpStream, style: Style, reqs: &Mutex<Vec<Req>>, mode: &AtomicU8
         _ => (503, "down".to_owned()),
     };
     let method = if m == 0 { method } else { "REFUSED".to_owned() };
-    reqs.lock().unwrap().push(Req { method, target, headers, body });
+    reqs.lock().unwrap().push(Req { method, target, headers, body, at: std::time::Instant::now() });
     let reason = if status == 200 { "OK" } else { "Not OK" };
     let _ = write!(
         s,

@@ -3,7 +3,8 @@
 //! DingTalk robot and a mail server. The webhook is down and the DingTalk robot answers
 //! "too fast" while the first run is killed (SIGKILL) after its alerts; the second run
 //! starts and re-reads the stream (nothing was committed), the receivers come back, and every
-//! receiver has every alert of the stream once.
+//! receiver has every alert of the stream once. A sixth receiver, routed only urgent kinds at
+//! high severity and above and rate-limited, gets exactly those, spaced by its limit.
 
 mod common;
 mod common_kafka;
@@ -46,6 +47,25 @@ fn every_alert_reaches_every_receiver_once_through_an_outage_and_a_restart() {
     hooks.ding.set(Mode::RateLimited);
     let timing = "group_wait = \"1s\"\ngroup_interval = \"2s\"\nrate_limit = \"120/1m\"\n";
     let notify = notify_file(dir.path(), &hooks, Some(&smtp), timing);
+    // A receiver for the office's urgent cases only — a route by kind and severity — that
+    // takes one message a second after a burst of three.
+    let urgent = Hook::start(Style::Plain);
+    let kinds = ["suspended_drug", "controlled_privilege", "tongfang_query", "bulk_export"];
+    let extra = format!(
+        "\n[[receiver]]\nname = \"urgent\"\ntype = \"webhook\"\nurl = \"{}/urgent\"\nrate_limit = \"3/3s\"\n\n[[route]]\nreceivers = [\"urgent\"]\nkinds = {kinds:?}\nmin_severity = \"high\"\n",
+        urgent.url
+    );
+    std::fs::write(&notify, std::fs::read_to_string(&notify).unwrap() + &extra).unwrap();
+    let rank = |s: &str| ["info", "low", "medium", "high", "critical"].iter().position(|x| *x == s).unwrap();
+    let replayed = std::fs::read_to_string(dir.path().join("replay-0.ndjson")).unwrap();
+    let mut urgent_ids: Vec<String> = replayed
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|a| kinds.contains(&a["kind"].as_str().unwrap()) && rank(a["severity"].as_str().unwrap()) >= 3)
+        .map(|a| a["alert_id"].as_str().unwrap().to_owned())
+        .collect();
+    urgent_ids.sort();
+    assert!(urgent_ids.len() >= 6 && urgent_ids.len() < expected.len(), "{} urgent alerts", urgent_ids.len());
     let config = dir.path().join("run.toml");
     // A killed member leaves the group after the session timeout: short, so the restart is quick.
     let run_toml = "[kafka]\nready_lag = 0\ncommit_interval = \"1s\"\n[kafka.consumer]\n\"session.timeout.ms\" = 6000\n\"heartbeat.interval.ms\" = 500\n";
@@ -76,7 +96,7 @@ fn every_alert_reaches_every_receiver_once_through_an_outage_and_a_restart() {
     // comes when no delivery is in flight: one killed between the receiver's "ok" and the
     // journal's record of it is sent again after the restart (docs/notify.md).
     wait_for(Duration::from_secs(30), "the receivers that are up to drain", || {
-        ["am", "wecom", "mail"].iter().all(|r| {
+        ["am", "wecom", "mail", "urgent"].iter().all(|r| {
             first.metric(&format!("rxsentinel_notifications_total{{outcome=\"sent\",receiver=\"{r}\"}}")) > 0.0
                 && first.metric(&format!("rxsentinel_notification_queue_depth{{receiver=\"{r}\"}}")) == 0.0
         })
@@ -127,6 +147,24 @@ fn every_alert_reaches_every_receiver_once_through_an_outage_and_a_restart() {
         panic!("{e}\nfirst run: {}\nsecond run: {}", first.log(), second.log());
     }
     assert_eq!(second.metric("rxsentinel_notification_queue_depth"), 0.0);
+
+    // Routing: the urgent receiver got exactly its kinds at high severity and above, each
+    // once; rate limit: k + 1 messages in a row span at least k - 2 seconds (a burst of
+    // three, then one a second; 0.3 s for the network).
+    let got = urgent.accepted();
+    let mut got_ids: Vec<String> = got.iter().map(|r| r.json()["alert_id"].as_str().unwrap().to_owned()).collect();
+    got_ids.sort();
+    assert_eq!(got_ids, urgent_ids, "the urgent route");
+    let at: Vec<Instant> = got.iter().map(|r| r.at).collect();
+    for i in 0..at.len() {
+        for j in i + 3..at.len() {
+            let span = at[j].duration_since(at[i]).as_secs_f64();
+            assert!(
+                span >= (j - i) as f64 - 2.0 - 0.3,
+                "messages {i}..={j} within {span:.2} s: the rate limit was not kept"
+            );
+        }
+    }
     for d in hooks.ding.accepted() {
         assert!(dingtalk_signature_ok(&d), "unsigned or badly signed: {}", d.target);
     }
