@@ -25,6 +25,11 @@ impl Dedup {
         }
     }
 
+    /// A new horizon (reloaded rules); the ids remembered stay.
+    pub fn set_horizon(&mut self, horizon_secs: i64) {
+        self.horizon = horizon_secs.max(1);
+    }
+
     /// Hash of an id; stable across runs and versions (xxh3), so it can go in snapshots.
     pub fn key(event_id: &str) -> u64 {
         xxhash_rust::xxh3::xxh3_64(event_id.as_bytes())

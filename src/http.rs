@@ -80,9 +80,12 @@ pub struct Reload {
     pub run: Arc<dyn Fn() -> Result<String, String> + Send + Sync>,
 }
 
-/// Equal bytes, in time that does not depend on where they differ.
+/// Equal secrets, compared as SHA-256 digests in time that depends on neither where they
+/// differ nor their lengths.
 fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+    use sha2::{Digest, Sha256};
+    let (x, y) = (Sha256::digest(a), Sha256::digest(b));
+    x.iter().zip(y.iter()).fold(0u8, |d, (p, q)| d | (p ^ q)) == 0
 }
 
 async fn reload(req: &Request<Incoming>, r: Option<Reload>) -> Response<Full<Bytes>> {
@@ -97,9 +100,8 @@ async fn reload(req: &Request<Incoming>, r: Option<Reload>) -> Response<Full<Byt
         return reply(StatusCode::FORBIDDEN, text, "reload over HTTP is off: set reload_token_file\n");
     };
     let given = req.headers().get(hyper::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let ok = given
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|t| same_secret(t.trim().as_bytes(), token.as_bytes()));
+    let bearer = given.and_then(|v| v.split_once(' ')).filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"));
+    let ok = bearer.is_some_and(|(_, t)| same_secret(t.trim().as_bytes(), token.as_bytes()));
     if !ok {
         tracing::warn!("rules reload over HTTP refused: missing or wrong token");
         let mut resp = reply(StatusCode::UNAUTHORIZED, text, "a valid bearer token is required\n");

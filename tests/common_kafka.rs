@@ -212,6 +212,14 @@ pub fn cases_corpus(hospitals: usize) -> Vec<String> {
     out
 }
 
+/// The demo hospital's events (fixtures/hospital), one line each.
+pub fn demo_hospital_lines() -> Vec<String> {
+    let gz = std::fs::File::open(root().join("fixtures/hospital/events.ndjson.gz")).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(gz), &mut text).unwrap();
+    text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect()
+}
+
 /// `rxsentinel run` as a child process.
 pub struct Run {
     pub child: Child,

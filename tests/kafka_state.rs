@@ -19,16 +19,9 @@ use rdkafka::producer::{BaseRecord, Producer};
 
 use common_kafka::*;
 
-fn fixture_lines() -> Vec<String> {
-    let gz = std::fs::File::open(root().join("fixtures/hospital/events.ndjson.gz")).unwrap();
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(gz), &mut text).unwrap();
-    text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect()
-}
-
 /// The demo hospital (H01) as hospitals H00, H01, …: one per partition (`partition_of`).
 fn hospitals(n: usize) -> Vec<String> {
-    let base = fixture_lines();
+    let base = demo_hospital_lines();
     let mut out = Vec::new();
     for h in 0..n {
         for l in &base {
@@ -176,7 +169,7 @@ fn a_backfill_from_files_goes_live_from_kafka_with_the_alerts_of_one_replay() {
     let dir = tempfile::tempdir().unwrap();
     let broker = Tansu::start();
     create_topic(&broker.brokers, "events", 1);
-    let lines = fixture_lines();
+    let lines = demo_hospital_lines();
     let cut = lines.len() * 3 / 5;
     let write = |name: &str, ls: &[String]| {
         let p = dir.path().join(name);
@@ -223,7 +216,7 @@ fn two_members_on_the_kafka_store_one_killed_the_survivor_restores_from_the_topi
     const PARTS: i32 = 2;
     create_topic(&broker.brokers, "events", PARTS);
     // Two hospitals of five weeks each, one per partition.
-    let base: Vec<String> = fixture_lines().into_iter().take(60_000).collect();
+    let base: Vec<String> = demo_hospital_lines().into_iter().take(60_000).collect();
     let mut lines = Vec::new();
     for h in 0..PARTS {
         for l in &base {

@@ -26,7 +26,7 @@ fn rx(id: &str, day: &str, doctor: &str, drug: &str) -> String {
 fn the_shipped_examples_pass() {
     let out = run_ok(&["rules", "test", "rules", "--verbose"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("0 failed"), "{text}");
+    assert!(text.contains(", 0 failed"), "{text}");
     // Every rule file but the footprint one (weeks of history) carries examples.
     for file in ["prescription.toml", "access.toml", "revenue.toml"] {
         assert!(text.contains(&format!("rules/{file}:")), "no example ran from {file}: {text}");
@@ -117,7 +117,8 @@ fn an_exception_that_could_never_apply_is_refused() {
     let p = rules.join("prescription.toml");
     let text = fs::read_to_string(&p).unwrap();
     let at = text.find("[[rule.example]]\nname = \"a restricted drug").unwrap();
-    let exception = "[[rule.exception]]\nuser = \"li.yj\"\nreason = \"r\"\napprover = \"a\"\nexpires = 2027-01-01\n\n[[rule.exception]]\ndoctor = \"D0009\"\nreason = \"r\"\napprover = \"\"\nexpires = 2027-01-01\n\n";
+    // The third lacks its approver: the shipped comment `# approver = …` above is no culprit.
+    let exception = "[[rule.exception]]\nuser = \"li.yj\"\nreason = \"r\"\napprover = \"a\"\nexpires = 2027-01-01\n\n[[rule.exception]]\ndoctor = \"D0009\"\nreason = \"r\"\napprover = \"\"\nexpires = 2027-01-01\n\n[[rule.exception]]\ndoctor = \"D0010\"\nreason = \"r\"\nexpires = 2027-01-01\n\n";
     fs::write(&p, format!("{}{exception}{}", &text[..at], &text[at..])).unwrap();
     let out = bin().args(["rules", "check"]).arg(&rules).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -128,4 +129,30 @@ fn an_exception_that_could_never_apply_is_refused() {
         "{stderr}"
     );
     assert!(stderr.contains(&format!("prescription.toml:{}: exception.approver: required", first + 6)), "{stderr}");
+    assert!(
+        stderr.contains(&format!("prescription.toml:{}: exception: missing field `approver`", first + 12)),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_exception_of_a_window_rule_covers_the_windows_ending_on_its_days() {
+    // The drug_share example judges the 30 days ending 2026-03-10 (one alert): an exception
+    // for the department that expires that day covers it; one that expired the day before
+    // does not.
+    for (expires, alerts, code) in [("2026-03-10", 0, 0), ("2026-03-09", 0, 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = rules_copy(dir.path());
+        let p = rules.join("revenue.toml");
+        let text = fs::read_to_string(&p).unwrap();
+        let at = text.find("[[rule.example]]\nname = \"a department's day").unwrap();
+        let exception = format!(
+            "[[rule.exception]]\ndept = \"0301\"\nreason = \"肿瘤科\"\napprover = \"院长办公会\"\nexpires = {expires}\n\n"
+        );
+        let text = format!("{}{exception}{}", &text[..at], &text[at..]);
+        let text = text.replacen("alerts = 1\nexpect = { dept = \"0301\" }", &format!("alerts = {alerts}"), 1);
+        fs::write(&p, text).unwrap();
+        let out = bin().args(["rules", "test"]).arg(&rules).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "expires {expires}: {}", String::from_utf8_lossy(&out.stdout));
+    }
 }

@@ -359,6 +359,13 @@ impl AccessNorms {
         self.nulls.get(slot).map_or(0, |n| n.n)
     }
 
+    /// Reloaded rules: the null of new slot `j` is the one of old slot `from[j]` (the same
+    /// rule id), or empty for a new rule.
+    pub fn remap_slots(&mut self, from: &[Option<usize>]) {
+        let mut old: Vec<Option<Null>> = std::mem::take(&mut self.nulls).into_iter().map(Some).collect();
+        self.nulls = from.iter().map(|f| f.and_then(|i| old.get_mut(i)?.take()).unwrap_or_default()).collect();
+    }
+
     /// Adds a judged score to the `slot`-th rule's null.
     pub fn learn_score(&mut self, slot: usize, score: f64) {
         if self.nulls.len() <= slot {
@@ -501,6 +508,18 @@ pub fn judge_rule(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn reloaded_rules_keep_each_bulk_rules_calibration_by_id() {
+        let mut n = AccessNorms::default();
+        n.learn_score(0, 1.0);
+        for _ in 0..3 {
+            n.learn_score(1, 2.0);
+        }
+        // The second rule is now first, the first was removed, a new rule comes second.
+        n.remap_slots(&[Some(1), None]);
+        assert_eq!((n.null_len(0), n.null_len(1)), (3, 0));
+    }
+
     use super::*;
 
     #[test]

@@ -10,7 +10,7 @@ use crate::event::{decode, Ts};
 use crate::rules::example::{field, same, Example};
 use crate::rules::{Rule, RuleSet};
 
-use super::Pipeline;
+use super::{Arrival, Origin, Pipeline};
 
 /// One example's result: `Err` says what differed.
 pub struct Outcome<'r> {
@@ -67,10 +67,15 @@ fn run(set: &RuleSet, rule: &Rule, example: &Example) -> Result<(), String> {
     for (h, t) in starts {
         pipeline.start_clock_at(h, t);
     }
-    for ev in &events {
-        pipeline.process(ev, &mut alerts);
+    for (ev, (line, _)) in events.iter().zip(&example.events) {
+        let at = Arrival { origin: Origin { input: 0, pos: *line as u64 }, ..Arrival::default() };
+        pipeline.process_from(ev, at, &mut alerts);
     }
     pipeline.finish_trusted(&mut alerts);
+    // A trusted clock sets nothing aside; an event that was is an example the rule never saw.
+    if let Some(s) = pipeline.take_set_aside().first() {
+        return Err(format!("the event on line {} was set aside by the hospital's clock ({:?})", s.origin.pos, s.why));
+    }
     let got: Vec<serde_json::Value> = alerts
         .iter()
         .filter(|a| a.rule == rule.id)

@@ -112,9 +112,19 @@ impl HospitalState {
     }
 
     /// Takes on `plan` (a restore, or a rules reload): the reference data is rebuilt from
-    /// its catalog; statistics, detector state, clock and cooldowns stay.
+    /// its catalog, the revenue rings take the length its share windows need and the dedup
+    /// its horizon; statistics, detector state, clock and cooldowns stay.
     pub fn reshape(&mut self, plan: &Plan) {
         self.refs = Refs::build(plan.rules.catalog_for(&self.name), &mut self.ids);
+        self.dept_revenue.resize(plan.ring_days);
+        self.doctor_revenue.resize(plan.ring_days);
+        self.dedup.set_horizon(plan.rules.engine.dedup_horizon.secs());
+    }
+
+    /// Reloaded rules: the bulk-export calibrations follow their rules' ids (`from[j]`: the
+    /// old slot of new bulk rule `j`).
+    pub fn remap_bulk_slots(&mut self, from: &[Option<usize>]) {
+        self.access.remap_slots(from);
     }
 
     /// An arriving event: dedup, per-event rules (whatever its time: a 统方 query stamped by
@@ -134,7 +144,7 @@ impl HospitalState {
         }
         io.stats.events[ev.body.event_type() as usize] += 1;
         let line = self.per_event(plan, ev, io.cands, io.stats);
-        self.emit(plan, ev.ts, io.cands, io.out, io.stats);
+        self.emit(plan, ev.ts, zone_day(plan, ev.ts), io.cands, io.out, io.stats);
         let skew = plan.rules.engine.max_future_skew.secs();
         if now.is_some_and(|n| ev.ts.0 > n.0 + skew) {
             io.stats.future += 1;
@@ -186,7 +196,7 @@ impl HospitalState {
             stats.late += 1;
         }
         self.apply(plan, ev, line, in_time);
-        self.emit(plan, ev.ts, cands, out, stats);
+        self.emit(plan, ev.ts, zone_day(plan, ev.ts), cands, out, stats);
     }
 
     /// Per-event rules and counts of unknown codes, at arrival. Returns a line's interned
@@ -325,7 +335,7 @@ impl HospitalState {
         }
         while next <= closable {
             self.close_day(plan, next, first, cands);
-            self.emit(plan, share::close_ts(&zone, next), cands, out, stats);
+            self.emit(plan, share::close_ts(&zone, next), next, cands, out, stats);
             self.large_rx.evict(next);
             self.closed_day = Some(next);
             next += 1;
@@ -364,13 +374,23 @@ impl HospitalState {
         }
     }
 
-    /// Turns candidates into alerts: approved exceptions, cooldown per rule and subject,
+    /// Turns candidates into alerts: approved exceptions (by `day`, the local day the alerts
+    /// judge: an event's, or a closed window's last), cooldown per rule and subject,
     /// deterministic ids.
-    fn emit(&mut self, plan: &Plan, ts: Ts, cands: &mut Vec<Candidate>, out: &mut Vec<Alert>, stats: &mut Stats) {
+    #[allow(clippy::too_many_arguments)]
+    fn emit(
+        &mut self,
+        plan: &Plan,
+        ts: Ts,
+        day: Day,
+        cands: &mut Vec<Candidate>,
+        out: &mut Vec<Alert>,
+        stats: &mut Stats,
+    ) {
         let zone = plan.rules.engine.zone;
         for c in cands.drain(..) {
             let rule = &plan.rules.rules[c.rule];
-            if !rule.exceptions.is_empty() && rule.exceptions.iter().any(|e| e.covers(&c, zone.day(ts))) {
+            if !rule.exceptions.is_empty() && rule.exceptions.iter().any(|e| e.covers(&c, day)) {
                 stats.excepted[c.kind as usize] += 1;
                 continue;
             }
@@ -474,4 +494,9 @@ impl HospitalState {
             ("accounts over cap", self.access.accounts.over_cap as usize),
         ]
     }
+}
+
+/// The local day of `ts` in the hospital's zone.
+fn zone_day(plan: &Plan, ts: Ts) -> Day {
+    plan.rules.engine.zone.day(ts)
 }

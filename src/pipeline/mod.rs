@@ -212,8 +212,10 @@ impl Pipeline {
     /// Swaps in reloaded rules between two events; every hospital's state stays (as a
     /// restore from a checkpoint under these rules would have it).
     pub fn set_plan(&mut self, plan: Arc<Plan>) {
+        let from = plan.bulk_slots_from(&self.plan);
         for h in &mut self.hospitals {
             h.reshape(&plan);
+            h.remap_bulk_slots(&from);
         }
         self.plan = plan;
     }

@@ -4,7 +4,7 @@
 use crate::detect::access::AccessRules;
 use crate::detect::ByKind;
 use crate::rules::model::Scope;
-use crate::rules::{Params, RuleSet};
+use crate::rules::{Kind, Params, RuleSet};
 use crate::state::{Ids, Refs};
 
 #[derive(Debug)]
@@ -38,6 +38,16 @@ impl Plan {
             max_cooldown: rules.rules.iter().map(|r| r.cooldown.secs()).max().unwrap_or(0),
             rules,
         }
+    }
+
+    /// For each `bulk_export` rule here, the slot its id had in `old` (reloaded rules keep
+    /// each rule's calibration, whatever the order of the rules).
+    pub fn bulk_slots_from(&self, old: &Plan) -> Vec<Option<usize>> {
+        let ids = |p: &Plan| -> Vec<String> {
+            p.by_kind.get(Kind::BulkExport).iter().map(|&i| p.rules.rules[i].id.clone()).collect()
+        };
+        let before = ids(old);
+        ids(self).iter().map(|id| before.iter().position(|b| b == id)).collect()
     }
 
     /// Fresh ids and reference data for a hospital: its own catalog, or the shared one.

@@ -41,10 +41,11 @@ struct RawRule {
     description: Option<String>,
     #[serde(default)]
     thresholds: Option<Table>,
+    /// `[[rule.exception]]` tables, read one by one so that a problem names its own line.
     #[serde(default)]
-    exception: Vec<RawException>,
+    exception: Vec<Table>,
     #[serde(default)]
-    example: Vec<RawExample>,
+    example: Vec<Table>,
 }
 
 fn yes() -> bool {
@@ -168,26 +169,11 @@ impl Collect {
         at: &At,
         id: &str,
         kind: Kind,
-        raw: Vec<RawException>,
+        raw: Vec<Table>,
     ) -> Result<Vec<super::exception::Exception>, Vec<Problem>> {
-        let lines = sub_table_lines(at.text, at.line, "rule.exception");
-        let mut out = Vec::new();
-        let mut bad = Vec::new();
-        for (i, e) in raw.into_iter().enumerate() {
-            let line = lines.get(i).copied().unwrap_or(at.line);
-            match e.validate(kind, at.path, line) {
-                Ok(e) => out.push(e),
-                Err((field, msg)) => {
-                    let field = format!("exception.{field}");
-                    bad.push(Problem::new(at.path, Some(line), Some(&field), format!("{msg} (rule {id})")))
-                }
-            }
-        }
-        if bad.is_empty() {
-            Ok(out)
-        } else {
-            Err(bad)
-        }
+        sub_tables(at, id, "exception", raw, |e: RawException, line| {
+            e.validate(kind, at.path, line).map_err(|(field, msg)| (line, format!("exception.{field}"), msg))
+        })
     }
 
     /// A well-formed, unique id, and no second rule of a kind whose detector reads only one.
@@ -216,18 +202,43 @@ impl Collect {
 }
 
 /// A rule's `[[rule.example]]` tables, their events decoded as the pipeline would.
-fn examples(at: &At, id: &str, raw: Vec<RawExample>) -> Result<Vec<super::example::Example>, Vec<Problem>> {
-    let lines = sub_table_lines(at.text, at.line, "rule.example");
+fn examples(at: &At, id: &str, raw: Vec<Table>) -> Result<Vec<super::example::Example>, Vec<Problem>> {
+    let mut names = HashSet::new();
+    sub_tables(at, id, "example", raw, |e: RawExample, line| {
+        let e = e.validate(at.text, at.path, line)?;
+        if !names.insert(e.name.clone()) {
+            return Err((
+                line,
+                "example.name".into(),
+                format!("example \"{}\": a second example of that name", e.name),
+            ));
+        }
+        Ok(e)
+    })
+}
+
+/// The rule's `[[rule.NAME]]` tables, each read and checked by `check` (given its header's
+/// line; an error is `(line, field, message)`). A table that does not read names its own
+/// line, searched within that table only.
+fn sub_tables<R: DeserializeOwned, T>(
+    at: &At,
+    id: &str,
+    name: &str,
+    raw: Vec<Table>,
+    mut check: impl FnMut(R, usize) -> Result<T, (usize, String, String)>,
+) -> Result<Vec<T>, Vec<Problem>> {
+    let headers = sub_table_lines(at.text, at.line, &format!("rule.{name}"));
     let mut out = Vec::new();
     let mut bad = Vec::new();
-    for (i, e) in raw.into_iter().enumerate() {
-        let line = lines.get(i).copied().unwrap_or(at.line);
-        match e.validate(at.text, at.path, line) {
-            Ok(e) if out.iter().any(|o: &super::example::Example| o.name == e.name) => {
-                let msg = format!("example \"{}\": a second example of that name (rule {id})", e.name);
-                bad.push(Problem::new(at.path, Some(line), Some("example.name"), msg));
-            }
-            Ok(e) => out.push(e),
+    for (i, table) in raw.into_iter().enumerate() {
+        let line = headers.get(i).copied().unwrap_or(at.line);
+        let checked = toml::Value::Table(table).try_into::<R>().map_err(|e| {
+            let msg = e.message().to_string();
+            let culprit = culprit_line(at.text, line, &msg).unwrap_or(line);
+            (culprit, name.to_owned(), format!("{msg} (keys after [[rule.{name}]] belong to it)"))
+        });
+        match checked.and_then(|r| check(r, line)) {
+            Ok(t) => out.push(t),
             Err((line, field, msg)) => {
                 bad.push(Problem::new(at.path, Some(line), Some(&field), format!("{msg} (rule {id})")))
             }
@@ -297,11 +308,16 @@ fn sub_table_lines(text: &str, rule_line: usize, name: &str) -> Vec<usize> {
     rule_lines(text, rule_line).filter(|(_, l)| header(l).is_some_and(|h| h == name)).map(|(n, _)| n).collect()
 }
 
-/// The line, within the rule starting at `rule_line`, that holds the key or value a serde
-/// message names (in backticks or double quotes).
-fn culprit_line(text: &str, rule_line: usize, msg: &str) -> Option<usize> {
+/// The line, within the table starting at `table_line` (a rule up to its first sub-table, or
+/// one `[[rule.exception]]`), that holds the key or value a serde message names (in
+/// backticks or double quotes), comments aside.
+fn culprit_line(text: &str, table_line: usize, msg: &str) -> Option<usize> {
     let token = msg.split('`').nth(1).or_else(|| msg.split('"').nth(1)).filter(|t| !t.is_empty())?;
-    rule_lines(text, rule_line).skip(1).find(|(_, l)| l.contains(token)).map(|(n, _)| n)
+    rule_lines(text, table_line)
+        .skip(1)
+        .take_while(|(_, l)| header(l).is_none())
+        .find(|(_, l)| !l.trim_start().starts_with('#') && l.contains(token))
+        .map(|(n, _)| n)
 }
 
 /// The line of `key = …` within the rule (or file, from line 1) starting on `from_line`.

@@ -53,6 +53,32 @@ impl<K: Handle> RevenueStore<K> {
         RevenueStore { days: days.max(1), rings: Vec::new(), _key: PhantomData }
     }
 
+    /// Days each ring holds.
+    pub fn days(&self) -> usize {
+        self.days
+    }
+
+    /// Rings of `days` days from now on (rules that changed their windows): each keeps the
+    /// days it has that the new length still holds.
+    pub fn resize(&mut self, days: usize) {
+        let days = days.max(1);
+        if days == self.days {
+            return;
+        }
+        let keep = days.min(self.days) as i32;
+        for ring in self.rings.iter_mut().flatten() {
+            let head = ring.head();
+            let mut new = Ring::new(head, vec![Revenue::default(); days].into_boxed_slice());
+            for (day, b) in ring.range(head - (keep - 1), head) {
+                if let Some(nb) = new.bucket_mut(day) {
+                    *nb = *b;
+                }
+            }
+            *ring = new;
+        }
+        self.days = days;
+    }
+
     /// Adds to `key`'s bucket of `day`; false when the day is older than the ring holds.
     pub fn add(&mut self, key: K, day: Day, category: Category, fen: i64) -> bool {
         let k = key.index();
@@ -106,5 +132,26 @@ impl<K: Handle> RevenueStore<K> {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::DeptId;
+
+    #[test]
+    fn a_resized_ring_keeps_the_days_it_still_holds() {
+        let mut s: RevenueStore<DeptId> = RevenueStore::new(3);
+        let k = DeptId::from_raw(0);
+        for d in 1..=5 {
+            s.add(k, Day(d), Category::Exam, 100 * i64::from(d));
+        }
+        s.resize(10);
+        assert_eq!(s.sum(k, Day(1), Day(5)).0.total, 300 + 400 + 500, "days 3..=5 kept");
+        s.add(k, Day(9), Category::Exam, 1);
+        assert_eq!(s.sum(k, Day(1), Day(9)).0.total, 1201, "now ten days are held");
+        s.resize(2);
+        assert_eq!(s.sum(k, Day(1), Day(9)).0.total, 1, "days 8..=9 kept");
     }
 }

@@ -13,7 +13,7 @@ mod worker;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -106,6 +106,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let token = settings.reload_token_file.as_deref().map(read_token).transpose()?;
+    if token.is_some() && http.is_none() {
+        tracing::warn!("reload_token_file is set but no http endpoint: POST /-/reload is not served");
+    }
+    // The endpoint and the signals first, so probes answer during a slow start (a restore);
+    // reloads are taken once the partitions exist.
+    let reloads: Arc<OnceLock<Arc<reload::Reloader>>> = Arc::new(OnceLock::new());
+    spawn_edges(http, health.clone(), stop.clone(), token, reloads.clone())?;
 
     let out = match (&settings.alert_topic, &settings.dead_letter_topic) {
         (None, None) => None,
@@ -146,7 +153,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if !settings.rules_poll.is_zero() {
         reloader.clone().watch(settings.rules_poll, stop.clone()).context("cannot start the rules watcher")?;
     }
-    spawn_edges(http, health.clone(), stop.clone(), token, reloader)?;
+    let _ = reloads.set(reloader);
     let member = Arc::new(Member { outbox: outbox.clone(), parts: parts.clone(), topics: settings.topics.clone() });
     let consumer = crate::source::kafka::consumer(&settings, member)?;
     tracing::info!(
@@ -188,12 +195,13 @@ fn read_token(path: &std::path::Path) -> anyhow::Result<Arc<str>> {
 }
 
 /// Starts the HTTP endpoint and the signal watcher on a one-thread runtime of their own.
+/// Reloads (SIGHUP, `POST /-/reload`) go to `reloads` once it is set.
 fn spawn_edges(
     http: Option<std::net::TcpListener>,
     health: Arc<Health>,
     stop: Arc<AtomicBool>,
     token: Option<Arc<str>>,
-    reloader: Arc<reload::Reloader>,
+    reloads: Arc<OnceLock<Arc<reload::Reloader>>>,
 ) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().context("cannot start tokio")?;
     std::thread::Builder::new()
@@ -201,18 +209,22 @@ fn spawn_edges(
         .spawn(move || {
             rt.block_on(async move {
                 if let Some(l) = http {
-                    let r = reloader.clone();
-                    let reloads = crate::http::Reload { token, run: Arc::new(move || r.reload("http")) };
-                    tokio::spawn(crate::http::serve(l, health, Some(reloads)));
+                    let r = reloads.clone();
+                    let run = move || match r.get() {
+                        Some(r) => r.reload("http"),
+                        None => Err("starting: the rules are not loaded yet".to_owned()),
+                    };
+                    let endpoint = crate::http::Reload { token, run: Arc::new(run) };
+                    tokio::spawn(crate::http::serve(l, health, Some(endpoint)));
                 }
-                watch_signals(stop, reloader).await;
+                watch_signals(stop, reloads).await;
             })
         })
         .context("cannot start the signal thread")?;
     Ok(())
 }
 
-async fn watch_signals(stop: Arc<AtomicBool>, reloader: Arc<reload::Reloader>) {
+async fn watch_signals(stop: Arc<AtomicBool>, reloads: Arc<OnceLock<Arc<reload::Reloader>>>) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut term), Ok(mut int), Ok(mut hup)) =
         (signal(SignalKind::terminate()), signal(SignalKind::interrupt()), signal(SignalKind::hangup()))
@@ -226,9 +238,15 @@ async fn watch_signals(stop: Arc<AtomicBool>, reloader: Arc<reload::Reloader>) {
             _ = term.recv() => {}
             _ = int.recv() => {}
             _ = hup.recv() => {
-                let r = reloader.clone();
-                // The result is logged and counted by the reload itself.
-                let _ = tokio::task::spawn_blocking(move || r.reload("sighup")).await;
+                match reloads.get() {
+                    // Not awaited: a slow reload never delays a SIGTERM. Its result is
+                    // logged and counted by the reload itself.
+                    Some(r) => drop(tokio::task::spawn_blocking({
+                        let r = r.clone();
+                        move || r.reload("sighup")
+                    })),
+                    None => tracing::warn!("SIGHUP while starting: the rules being loaded are the current ones"),
+                }
                 continue;
             }
         }

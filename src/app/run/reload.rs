@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use crate::checkpoint::unix_now;
 use crate::notify::message::Names;
 use crate::notify::Notifier;
 use crate::pipeline::Plan;
@@ -20,8 +21,9 @@ pub struct Reloader {
     catalog: Option<PathBuf>,
     parts: Arc<Mutex<Partitions>>,
     notifier: Option<Arc<Notifier>>,
-    /// One reload at a time (a file change and a SIGHUP together load once each, in turn).
-    busy: Mutex<()>,
+    /// One reload at a time (a file change and a SIGHUP together load once each, in turn),
+    /// and the fingerprint of the files the last one read.
+    loaded: Mutex<u64>,
 }
 
 impl Reloader {
@@ -36,8 +38,9 @@ impl Reloader {
             catalog: catalog.map(Path::to_owned),
             parts,
             notifier,
-            busy: Mutex::new(()),
+            loaded: Mutex::new(0),
         };
+        *r.loaded.lock().expect("reload lock not poisoned") = r.fingerprint();
         // The rules loaded at start count as the first successful load.
         let m = metrics();
         m.rules_last_reload_success.set(1);
@@ -46,15 +49,30 @@ impl Reloader {
     }
 
     /// Loads and swaps in the rules directory; `trigger` (file, sighup, http) is logged.
-    /// `Ok` carries the new set's summary, `Err` its problems (the running rules stay).
+    /// A set that does not load, or whose examples fail (`rules test`), is refused. `Ok`
+    /// carries the new set's summary, `Err` its problems (the running rules stay).
     pub fn reload(&self, trigger: &'static str) -> Result<String, String> {
-        let _one = self.busy.lock().expect("reload lock not poisoned");
+        let mut loaded = self.loaded.lock().expect("reload lock not poisoned");
+        *loaded = self.fingerprint();
         let m = metrics();
-        match crate::rules::RuleSet::load(&self.rules, self.catalog.as_deref()) {
-            Err(problems) => {
+        let set = crate::rules::RuleSet::load(&self.rules, self.catalog.as_deref())
+            .map_err(|problems| problems.to_string())
+            .and_then(|set| {
+                let failed: Vec<String> = crate::pipeline::examples::run_all(&set)
+                    .iter()
+                    .filter(|o| o.result.is_err())
+                    .map(|o| o.describe())
+                    .collect();
+                if failed.is_empty() {
+                    Ok(set)
+                } else {
+                    Err(format!("{} failing example(s) (rules test):\n{}", failed.len(), failed.join("\n")))
+                }
+            });
+        match set {
+            Err(text) => {
                 m.rules_reloads.with_label_values(&["failed"]).inc();
                 m.rules_last_reload_success.set(0);
-                let text = problems.to_string();
                 tracing::error!(trigger, "rules reload refused, the running rules stay:\n{text}");
                 Err(text)
             }
@@ -80,15 +98,15 @@ impl Reloader {
     /// make one reload). Stops with `stop`.
     pub fn watch(self: Arc<Self>, every: Duration, stop: Arc<AtomicBool>) -> std::io::Result<()> {
         std::thread::Builder::new().name("rxsentinel-rules-watch".into()).spawn(move || {
-            let mut loaded = self.fingerprint();
-            let mut seen = loaded;
+            let mut seen = self.fingerprint();
             while !stop.load(Ordering::Relaxed) {
                 std::thread::sleep(every);
                 let now = self.fingerprint();
+                let loaded = *self.loaded.lock().expect("reload lock not poisoned");
+                // Changed since the last load (by any trigger), and settled. A refused set
+                // is not retried until it changes again.
                 if now != loaded && now == seen {
-                    // A refused set is not retried until it changes again.
                     let _ = self.reload("file");
-                    loaded = now;
                 }
                 seen = now;
             }
@@ -96,27 +114,33 @@ impl Reloader {
         Ok(())
     }
 
-    /// A hash of every file's path, size and modification time under the rules and
-    /// catalog directories (hidden entries skipped, as the loader does).
+    /// A hash of every file's path, size, inode, modification and change times under the
+    /// rules and catalog directories (hidden entries skipped, as the loader does; symbolic
+    /// links followed, as the loader does, so a Kubernetes config map's swap shows).
     fn fingerprint(&self) -> u64 {
         let mut files = Vec::new();
-        list(&self.rules, &mut files);
+        list(&self.rules, 0, &mut files);
         if let Some(c) = &self.catalog {
-            list(c, &mut files);
+            list(c, 0, &mut files);
         }
         files.sort();
         let mut h = xxhash_rust::xxh3::Xxh3::new();
-        for (path, len, mtime) in files {
+        for (path, stamp) in files {
             h.update(path.as_os_str().as_encoded_bytes());
-            h.update(&len.to_le_bytes());
-            h.update(&mtime.to_le_bytes());
+            for x in stamp {
+                h.update(&x.to_le_bytes());
+            }
         }
         h.digest()
     }
 }
 
-/// Every file under `dir`: path, size and modification time in nanoseconds.
-fn list(dir: &Path, out: &mut Vec<(PathBuf, u64, u128)>) {
+/// Directories below the rules directory the loader reads: `catalog/<hospital>/` at most.
+const DEPTH: usize = 2;
+
+/// Every file under `dir` (to [`DEPTH`]): its path and [size, inode, mtime, ctime].
+fn list(dir: &Path, depth: usize, out: &mut Vec<(PathBuf, [i64; 4])>) {
+    use std::os::unix::fs::MetadataExt;
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         if e.file_name().to_string_lossy().starts_with('.') {
@@ -124,15 +148,18 @@ fn list(dir: &Path, out: &mut Vec<(PathBuf, u64, u128)>) {
         }
         let Ok(meta) = std::fs::metadata(e.path()) else { continue };
         if meta.is_dir() {
-            list(&e.path(), out);
+            if depth < DEPTH {
+                list(&e.path(), depth + 1, out);
+            }
         } else {
-            let mtime =
-                meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
-            out.push((e.path(), meta.len(), mtime));
+            let nanos = |s: i64, ns: i64| s.saturating_mul(1_000_000_000).saturating_add(ns);
+            let stamp = [
+                meta.size() as i64,
+                meta.ino() as i64,
+                nanos(meta.mtime(), meta.mtime_nsec()),
+                nanos(meta.ctime(), meta.ctime_nsec()),
+            ];
+            out.push((e.path(), stamp));
         }
     }
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
