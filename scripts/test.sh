@@ -8,10 +8,16 @@ cd "$(dirname "$0")/.."
 # librdkafka is built from source (mklove: gcc, make) with TLS against Debian's OpenSSL.
 missing=()
 # openssl (the CLI): the mail tests make a certificate for their local SMTP server;
-# prometheus-alertmanager: a real Alertmanager takes the alertmanager receiver's alerts.
-for pkg in gcc make pkg-config libssl-dev zlib1g-dev openssl python3-pip prometheus-alertmanager; do
+# prometheus-alertmanager: a real Alertmanager takes the alertmanager receiver's alerts;
+# prometheus: promtool checks and unit-tests deploy/prometheus/, and a real Prometheus
+# scrapes the service (tests/deploy.rs, tests/prometheus_scrape.rs).
+for pkg in gcc make pkg-config libssl-dev zlib1g-dev openssl python3-pip prometheus-alertmanager prometheus; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# systemd-analyze and systemd-sysusers check deploy/systemd/ (systemd need not be running).
+if ! command -v systemd-analyze >/dev/null || ! command -v systemd-sysusers >/dev/null; then
+    missing+=(systemd)
+fi
 if ((${#missing[@]})); then
     echo "installing ${missing[*]}" >&2
     apt-get update -qq

@@ -251,9 +251,10 @@ impl Metrics {
         m
     }
 
-    fn register_all(&self) {
-        let r = &self.registry;
-        let all: Vec<Box<dyn prometheus::core::Collector>> = vec![
+    /// Every collector the registry holds (the service's metrics, and `process_*` on Linux).
+    fn collectors(&self) -> Vec<Box<dyn prometheus::core::Collector>> {
+        #[allow(unused_mut)]
+        let mut all: Vec<Box<dyn prometheus::core::Collector>> = vec![
             Box::new(self.events.clone()),
             Box::new(self.rejected.clone()),
             Box::new(self.duplicates.clone()),
@@ -288,9 +289,34 @@ impl Metrics {
             Box::new(self.notification_oldest.clone()),
             Box::new(self.notification_seconds.clone()),
         ];
-        for c in all {
-            r.register(c).expect("metric names are unique");
+        // RSS, CPU seconds, open and max fds, threads, start time: `process_*`, read from
+        // /proc/self at each scrape (the dashboard's RSS panel and the fd alert use them).
+        #[cfg(target_os = "linux")]
+        all.push(Box::new(prometheus::process_collector::ProcessCollector::for_self()));
+        all
+    }
+
+    fn register_all(&self) {
+        for c in self.collectors() {
+            self.registry.register(c).expect("metric names are unique");
         }
+    }
+
+    /// Every series name /metrics can show, labelled series not yet seen included: a
+    /// histogram's `_bucket`, `_sum` and `_count`, every other metric's own name. What the
+    /// shipped dashboard and alerting rules may query (tests/deploy.rs checks them).
+    pub fn series_names(&self) -> Vec<String> {
+        use prometheus::proto::MetricType;
+        let mut names = Vec::new();
+        for f in self.collectors().iter().flat_map(|c| c.collect()) {
+            let name = f.name();
+            match f.get_field_type() {
+                MetricType::HISTOGRAM => names.extend(["_bucket", "_sum", "_count"].map(|s| format!("{name}{s}"))),
+                _ => names.push(name.to_owned()),
+            }
+        }
+        names.sort();
+        names
     }
 
     /// Series that exist from the start read 0 rather than absent, so rates work at once.
@@ -351,4 +377,30 @@ impl Metrics {
 pub fn metrics() -> &'static Metrics {
     static M: OnceLock<Metrics> = OnceLock::new();
     M.get_or_init(Metrics::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn series_names_list_untouched_labelled_metrics_histogram_series_and_process_metrics() {
+        let m = Metrics::new();
+        let names = m.series_names();
+        for n in [
+            "rxsentinel_kafka_consumer_lag",
+            "rxsentinel_notification_queue_depth",
+            "rxsentinel_checkpoint_duration_seconds_bucket",
+            "rxsentinel_checkpoint_duration_seconds_count",
+        ] {
+            assert!(names.iter().any(|x| x == n), "{n} missing from {names:?}");
+        }
+        assert!(!names.iter().any(|x| x == "rxsentinel_checkpoint_duration_seconds"));
+        // The registry's own text shows the process metrics (Linux).
+        #[cfg(target_os = "linux")]
+        for n in ["process_resident_memory_bytes", "process_cpu_seconds_total", "process_open_fds"] {
+            assert!(names.iter().any(|x| x == n), "{n} missing");
+            assert!(m.render().lines().any(|l| l.starts_with(&format!("{n} "))), "{n} not rendered");
+        }
+    }
 }

@@ -1,6 +1,6 @@
-//! Helpers for the Kafka tests: a tansu broker on a free loopback port (killed on drop), a
-//! producer, `rxsentinel run` as a child process with SIGTERM, a tiny HTTP client, and a
-//! corpus of contract events for several hospitals.
+//! Helpers for the Kafka tests: background processes killed on drop (a tansu broker on a
+//! free loopback port, a Prometheus), a producer, `rxsentinel run` as a child process with
+//! SIGTERM, a tiny HTTP client, and a corpus of contract events for several hospitals.
 
 #![allow(dead_code)]
 
@@ -43,9 +43,45 @@ fn tansu_bin() -> PathBuf {
     })
 }
 
+/// A background process (a broker, a Prometheus) killed when dropped. scripts/test.sh stops,
+/// by pid, any that a killed test could not stop itself.
+pub struct Daemon {
+    child: Child,
+    pid_file: Option<PathBuf>,
+}
+
+impl Daemon {
+    /// Starts `cmd` with its output in `log`.
+    pub fn spawn(name: &str, cmd: &mut Command, log: &Path) -> Daemon {
+        let log = std::fs::File::create(log).unwrap_or_else(|e| panic!("{}: {e}", log.display()));
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {name}: {e}"));
+        let pid_file =
+            std::env::var_os("RXSENTINEL_TEST_PIDS").map(|dir| Path::new(&dir).join(format!("{name}-{}", child.id())));
+        if let Some(f) = &pid_file {
+            let _ = std::fs::write(f, child.id().to_string());
+        }
+        Daemon { child, pid_file }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(f) = &self.pid_file {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+}
+
 /// A tansu broker with in-memory storage, stopped when dropped.
 pub struct Tansu {
-    child: Child,
+    _daemon: Daemon,
     pub brokers: String,
 }
 
@@ -53,32 +89,17 @@ impl Tansu {
     pub fn start() -> Tansu {
         let port = free_port();
         let url = format!("tcp://127.0.0.1:{port}");
-        let log = std::fs::File::create(std::env::temp_dir().join(format!("tansu-{port}.log"))).unwrap();
-        let child = Command::new(tansu_bin())
-            .args(["broker", "--storage-engine", "memory://tansu/", "--listener-url", &url])
-            .args(["--advertised-listener-url", &url])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("start tansu");
-        // scripts/test.sh stops, by pid, any broker a killed test could not stop itself.
-        if let Some(dir) = std::env::var_os("RXSENTINEL_TEST_PIDS") {
-            let _ = std::fs::write(Path::new(&dir).join(format!("tansu-{}", child.id())), child.id().to_string());
-        }
-        let t = Tansu { child, brokers: format!("127.0.0.1:{port}") };
+        let log = std::env::temp_dir().join(format!("tansu-{port}.log"));
+        let daemon = Daemon::spawn(
+            "tansu",
+            Command::new(tansu_bin())
+                .args(["broker", "--storage-engine", "memory://tansu/", "--listener-url", &url])
+                .args(["--advertised-listener-url", &url]),
+            &log,
+        );
+        let t = Tansu { _daemon: daemon, brokers: format!("127.0.0.1:{port}") };
         wait_for(Duration::from_secs(20), "tansu to listen", || TcpStream::connect(("127.0.0.1", port)).is_ok());
         t
-    }
-}
-
-impl Drop for Tansu {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if let Some(dir) = std::env::var_os("RXSENTINEL_TEST_PIDS") {
-            let _ = std::fs::remove_file(Path::new(&dir).join(format!("tansu-{}", self.child.id())));
-        }
     }
 }
 
