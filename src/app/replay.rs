@@ -341,6 +341,7 @@ fn refill(h: &mut Head, pipeline: &mut Pipeline, warner: &mut Warner, reading: &
 
 /// The next line of `reader` as an event, or why it is not one, with its line number. With
 /// a mapping, `buf` ends up holding the mapped record, and records it skips are counted.
+#[inline(always)]
 fn next_record<'b>(
     reader: &mut LineReader,
     buf: &'b mut Vec<u8>,

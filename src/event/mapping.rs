@@ -91,6 +91,16 @@ pub struct Adapter {
     spec: MappingSpec,
     time: TimeFormat,
     zone: Option<FixedOffset>,
+    /// The vendor columns an event reads (mapped or passed-through event fields, event id
+    /// and void columns): only these are decoded as precise decimals.
+    read: BTreeMap<String, Column>,
+}
+
+/// What a vendor column is to the event, for decoding and for naming it in errors.
+#[derive(Clone, Debug)]
+struct Column {
+    field: Option<&'static str>,
+    numeric: bool,
 }
 
 const STRINGS: &[&str] = &[
@@ -176,7 +186,8 @@ impl Adapter {
                 TimeFormat::Chrono { fmt: f.to_owned(), has_zone, has_time }
             }
         };
-        Ok(Adapter { envelope, topic_type, spec, time, zone })
+        let read = read_columns(&spec);
+        Ok(Adapter { envelope, topic_type, spec, time, zone, read })
     }
 
     /// Maps one record. Pure: the same bytes give the same result.
@@ -267,59 +278,52 @@ impl Adapter {
         })
     }
 
-    /// The contract field a vendor column becomes (None: dropped, or not a contract field).
-    fn target(&self, col: &str) -> Option<&'static str> {
-        match self.spec.fields.get(col) {
-            Some(to) => contract_field(to),
-            None => contract_field(col),
-        }
-    }
-
-    /// Debezium's precise decimals, in the columns an event reads (contract fields, event id
-    /// and void columns), as exact decimal text; `coerce` makes numbers or codes of it.
-    /// `columns`: the row's schema, when the record carries one.
+    /// Debezium's precise decimals, in the columns an event reads, as exact decimal text;
+    /// `coerce` makes numbers or codes of it. `columns`: the row's schema, when the record
+    /// carries one.
     fn decimals(&self, row: &mut Map<String, Value>, columns: Option<&[Value]>) -> Result<(), Reject> {
-        let s = &self.spec;
+        let schema = columns.map(schema_scales);
         for (col, v) in row.iter_mut() {
-            let target = self.target(col);
-            let key = s.event_id.contains(col);
-            if target.is_none() && !key && s.void.as_ref().is_none_or(|x| x.field != *col) {
-                continue;
-            }
-            let field = target.or(key.then_some("event_id"));
+            let Some(c) = self.read.get(col) else { continue };
             let decoded = match v {
                 Value::Object(o) => match variable_scale(o) {
                     Some((scale, b64)) => decimal::precise_text(b64, scale),
                     None => continue,
                 },
-                Value::String(text) => match columns.and_then(|c| schema_scale(c, col)).or(s.scale.get(col).copied()) {
-                    // A column declared precise that holds a plain number string keeps it.
-                    Some(scale) => match decimal::precise_text(text, scale) {
-                        Err(_) if text.trim().parse::<f64>().is_ok() => continue,
-                        r => r,
-                    },
-                    None if columns.is_none()
-                        && target.is_some_and(|t| NUMBERS.contains(&t))
-                        && text.trim().parse::<f64>().is_err()
-                        && decimal::looks_base64(text) =>
-                    {
-                        return Err(bad(
-                            RejectReason::InvalidType,
-                            field,
-                            format!(
-                                "column {col}: `{text}` looks like a Debezium precise decimal (base64) of unknown \
-                                 scale: set `{col} = <scale>` under [topics.mapping.scale], turn the JSON \
-                                 converter's schemas on, or set decimal.handling.mode = \"string\""
-                            ),
-                        ))
+                Value::String(text) => {
+                    let declared = match &schema {
+                        Some(cols) => cols.iter().find(|(name, _)| name == col).map(|(_, scale)| *scale),
+                        None => None,
+                    };
+                    match declared.or_else(|| self.spec.scale.get(col).copied()) {
+                        // A column declared precise that holds a plain number string keeps it.
+                        Some(scale) => match decimal::precise_text(text, scale) {
+                            Err(_) if text.trim().parse::<f64>().is_ok() => continue,
+                            r => r,
+                        },
+                        None if schema.is_none()
+                            && c.numeric
+                            && text.trim().parse::<f64>().is_err()
+                            && decimal::looks_base64(text) =>
+                        {
+                            return Err(bad(
+                                RejectReason::InvalidType,
+                                c.field,
+                                format!(
+                                    "column {col}: `{text}` looks like a Debezium precise decimal (base64) of \
+                                     unknown scale: set `{col} = <scale>` under [topics.mapping.scale], turn the \
+                                     JSON converter's schemas on, or set decimal.handling.mode = \"string\""
+                                ),
+                            ))
+                        }
+                        None => continue,
                     }
-                    None => continue,
-                },
+                }
                 _ => continue,
             };
             match decoded {
                 Ok(t) => *v = Value::String(t),
-                Err(e) => return Err(bad(RejectReason::InvalidValue, field, format!("column {col}: {e}"))),
+                Err(e) => return Err(bad(RejectReason::InvalidValue, c.field, format!("column {col}: {e}"))),
             }
         }
         Ok(())
@@ -425,17 +429,42 @@ fn image_columns(schema: Option<&Value>) -> Option<&[Value]> {
         .find_map(|f| f.get("fields")?.as_array().map(Vec::as_slice))
 }
 
-/// The scale a row schema gives a column it declares a Kafka Connect Decimal.
-fn schema_scale(columns: &[Value], col: &str) -> Option<i32> {
-    let f = columns.iter().find(|f| f.get("field").and_then(Value::as_str) == Some(col))?;
-    if f.get("name").and_then(Value::as_str) != Some(CONNECT_DECIMAL) {
-        return None;
-    }
-    match f.get("parameters")?.get("scale")? {
+/// The columns a row schema declares Kafka Connect Decimals, with their scales.
+fn schema_scales(columns: &[Value]) -> Vec<(&str, i32)> {
+    let scale = |f: &Value| match f.get("parameters")?.get("scale")? {
         Value::String(s) => s.trim().parse().ok(),
         Value::Number(n) => n.as_i64().and_then(|x| i32::try_from(x).ok()),
         _ => None,
+    };
+    columns
+        .iter()
+        .filter(|f| f.get("name").and_then(Value::as_str) == Some(CONNECT_DECIMAL))
+        .filter_map(|f| Some((f.get("field")?.as_str()?, scale(f)?)))
+        .collect()
+}
+
+/// The vendor columns an event reads: mapped to an event field, passed through under an
+/// event field's name, or used for the event id or the void status.
+fn read_columns(spec: &MappingSpec) -> BTreeMap<String, Column> {
+    let column = |f: &'static str| Column { field: Some(f), numeric: NUMBERS.contains(&f) };
+    let mut read = BTreeMap::new();
+    for (from, to) in &spec.fields {
+        if let Some(f) = contract_field(to) {
+            read.insert(from.clone(), column(f));
+        }
     }
+    for f in [STRINGS, NUMBERS, LISTS, OTHER].into_iter().flatten() {
+        if !spec.fields.contains_key(*f) {
+            read.entry(f.to_string()).or_insert_with(|| column(f));
+        }
+    }
+    for k in &spec.event_id {
+        read.entry(k.clone()).or_insert(Column { field: Some("event_id"), numeric: false });
+    }
+    if let Some(v) = &spec.void {
+        read.entry(v.field.clone()).or_insert(Column { field: None, numeric: false });
+    }
+    read
 }
 
 /// Debezium's `io.debezium.data.VariableScaleDecimal`: `{"scale": 2, "value": "MDk="}`.
