@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use rxsentinel::app::replay::{load_rules, replay_inputs, replay_with, Checkpoints, REPLAY_KEY};
+use rxsentinel::app::replay::{load_rules, replay_with, Checkpoints, REPLAY_KEY};
 use rxsentinel::rules::RuleSet;
+use rxsentinel::settings::{Overrides, Settings, Topic};
 use rxsentinel::sink::NdjsonSink;
 use rxsentinel::source::file::{InputSet, ReadOptions, DEFAULT_MAX_LINE_BYTES};
 use rxsentinel::source::sniff::EncodingChoice;
@@ -65,12 +66,35 @@ struct Inputs {
     /// Longest line read, in bytes; a longer one is rejected (too_long), its bytes skipped unbuffered.
     #[arg(long, default_value_t = DEFAULT_MAX_LINE_BYTES, value_parser = clap::value_parser!(u64).range(1..))]
     max_line_bytes: u64,
+    /// A `run` config file: each input line is a record of one of its topics (vendor columns,
+    /// Debezium change events), mapped as `run` maps it — to try a mapping on a dump of the topic.
+    #[arg(long, value_name = "CONFIG")]
+    mapping: Option<PathBuf>,
+    /// The topic of --mapping whose records the inputs hold (needed when it has several).
+    #[arg(long, requires = "mapping")]
+    topic: Option<String>,
 }
 
 impl Inputs {
     /// Opens and sniffs every input: a missing, unreadable or refused one fails here.
     fn open(&self) -> anyhow::Result<InputSet> {
         InputSet::open(&self.input, &ReadOptions { encoding: self.encoding, max_line_bytes: self.max_line_bytes })
+    }
+
+    /// The topic of `--mapping` the inputs are read as, if any.
+    fn mapping(&self) -> anyhow::Result<Option<Topic>> {
+        let Some(config) = &self.mapping else { return Ok(None) };
+        let mut topics = Settings::load(Some(config), &Overrides::default())?.topics;
+        let names = || topics.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
+        let i = match &self.topic {
+            Some(name) => topics
+                .iter()
+                .position(|t| &t.name == name)
+                .ok_or_else(|| anyhow::anyhow!("{}: no topic `{name}` (it has: {})", config.display(), names()))?,
+            None if topics.len() == 1 => 0,
+            None => anyhow::bail!("{}: several topics ({}): say which with --topic", config.display(), names()),
+        };
+        Ok(Some(topics.swap_remove(i)))
     }
 }
 
@@ -219,11 +243,12 @@ fn rules(c: RulesCommand) -> anyhow::Result<ExitCode> {
 /// that fails leaves a previous alerts file as it was.
 fn replay(a: ReplayArgs) -> anyhow::Result<ExitCode> {
     let rules = load_rules(&a.inputs.rules, a.inputs.catalog.as_deref())?;
+    let mapping = a.inputs.mapping()?;
     let inputs = a.inputs.open()?;
     tracing::info!(rules = rules.rules.len(), inputs = a.inputs.input.len(), "replay starting");
     let Some(dir) = &a.state else {
         let mut sink = NdjsonSink::replace(&a.alerts, &a.inputs.input)?;
-        let summary = replay_inputs(inputs, rules, &mut sink, !a.no_progress)?;
+        let summary = replay_with(inputs, rules, &mut sink, !a.no_progress, None, mapping.as_ref())?;
         sink.commit()?;
         eprintln!("{summary}");
         return Ok(ExitCode::SUCCESS);
@@ -233,7 +258,7 @@ fn replay(a: ReplayArgs) -> anyhow::Result<ExitCode> {
     let partial = resume.as_ref().and_then(|s| s.alerts.as_ref()).map(|(p, l)| (p.as_str(), *l));
     let mut sink = NdjsonSink::resumable(&a.alerts, &a.inputs.input, partial)?;
     let ck = Checkpoints { store: Box::new(store), every: a.checkpointing.checkpoint_interval, resume };
-    let summary = replay_with(inputs, rules, &mut sink, !a.no_progress, Some(ck))?;
+    let summary = replay_with(inputs, rules, &mut sink, !a.no_progress, Some(ck), mapping.as_ref())?;
     sink.commit()?;
     eprintln!("{summary}");
     Ok(ExitCode::SUCCESS)
@@ -282,7 +307,8 @@ fn notify(c: NotifyCommand) -> anyhow::Result<ExitCode> {
 fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
     let rules = load_rules(&a.inputs.rules, a.inputs.catalog.as_deref())?;
     let mut sink = rxsentinel::sink::NullSink;
-    let summary = replay_inputs(a.inputs.open()?, rules, &mut sink, true)?;
+    let mapping = a.inputs.mapping()?;
+    let summary = replay_with(a.inputs.open()?, rules, &mut sink, true, None, mapping.as_ref())?;
     let chosen = rxsentinel::app::report::select(&summary.months, a.month.as_deref())?;
     for (hospital, month) in chosen {
         if a.json {

@@ -214,3 +214,94 @@ fn config_errors_name_file_and_line() {
     let e = load_err(dir.path(), "[kafka]\ncommit_interval = \"5 minutes\"\n");
     assert!(e.contains("bad.toml:2"), "{e}");
 }
+
+/// A Debezium envelope with its schema, as the JSON converter writes it with schemas on:
+/// `HJJE` DECIMAL(10,2), `YPSL` DECIMAL(10,3), `SBXH` a 64-bit integer, the rest strings.
+fn precise_envelope(op: &str, before: Option<Value>, after: Option<Value>) -> Vec<u8> {
+    let decimal = |col: &str, scale: u32| {
+        json!({"type": "bytes", "optional": true, "name": "org.apache.kafka.connect.data.Decimal", "version": 1,
+               "parameters": {"scale": scale.to_string(), "connect.decimal.precision": "10"}, "field": col})
+    };
+    let mut cols: Vec<Value> = ["JGID", "CFSB", "KSDM", "YSDM", "YPXH", "CFLX", "ZFPB"]
+        .iter()
+        .map(|c| json!({"type": "string", "optional": true, "field": c}))
+        .collect();
+    cols.push(json!({"type": "int64", "optional": false, "field": "SBXH"}));
+    cols.push(
+        json!({"type": "int64", "optional": true, "name": "org.apache.kafka.connect.data.Timestamp", "field": "KFRQ"}),
+    );
+    cols.push(decimal("HJJE", 2));
+    cols.push(decimal("YPSL", 3));
+    let image = |f: &str| json!({"type": "struct", "fields": cols, "optional": true, "name": "his.HIS.MS_CF02.Value", "field": f});
+    let schema = json!({"type": "struct", "name": "his.HIS.MS_CF02.Envelope", "fields": [
+        image("before"), image("after"), {"type": "string", "optional": false, "field": "op"}]});
+    let payload = json!({"op": op, "before": before, "after": after, "source": {"table": "MS_CF02"}});
+    serde_json::to_vec(&json!({"schema": schema, "payload": payload})).unwrap()
+}
+
+/// Base64 of the unscaled integers, computed with Python (`n.to_bytes(…, 'big', signed=True)`):
+/// 2500 → `CcQ=`, −2500 → `9jw=`, 2000 → `B9A=`, 12345 → `MDk=`, 88 → `WA==`.
+fn precise_row(void: &str, hjje: &str) -> Value {
+    json!({"JGID": "H01", "SBXH": 88, "CFSB": "1201", "KSDM": "0301", "YSDM": "17", "YPXH": "Y0123",
+           "YPSL": "B9A=", "HJJE": hjje, "KFRQ": KFRQ, "CFLX": "3", "ZFPB": void})
+}
+
+#[test]
+fn precise_decimals_take_their_scale_from_the_envelope_schema() {
+    let a = bsoft();
+    let v = mapped(&a, &precise_envelope("c", None, Some(precise_row("0", "CcQ="))));
+    assert_eq!(v["amount"], 25.0, "CcQ= is 2500, scale 2");
+    assert_eq!(v["qty"], 2.0, "B9A= is 2000, scale 3");
+    assert_eq!(v["event_id"], "H01:88");
+    let bytes = serde_json::to_vec(&v).unwrap();
+    let Body::Rx(rx) = decode(&bytes, Some(EventType::Rx)).unwrap().body else { panic!("not rx") };
+    assert_eq!(rx.amount.0, 2500, "25.00 yuan in fen");
+
+    // A void written with the amount negated: the return carries it positive.
+    let ret = mapped(&a, &precise_envelope("u", Some(precise_row("0", "CcQ=")), Some(precise_row("1", "9jw="))));
+    assert_eq!((ret["type"].as_str(), ret["amount"].as_f64()), (Some("return"), Some(25.0)));
+    // A delete: the before image is decoded with the same schema.
+    let del = mapped(&a, &precise_envelope("d", Some(precise_row("0", "MDk=")), None));
+    assert_eq!((del["type"].as_str(), del["amount"].as_f64()), (Some("return"), Some(123.45)));
+    // The schema declares the scale: a value that is not base64 is an error naming the column.
+    let r = a.apply(&precise_envelope("c", None, Some(precise_row("0", "#bad")))).unwrap_err();
+    assert_eq!((r.reason.as_str(), r.field), ("invalid_value", Some("amount")));
+    assert!(r.detail.contains("HJJE"), "{}", r.detail);
+}
+
+#[test]
+fn variable_scale_decimals_carry_their_own_scale() {
+    let a = bsoft();
+    let mut row = row("0");
+    row["HJJE"] = json!({"scale": 2, "value": "MDk="});
+    row["YPSL"] = json!({"scale": 0, "value": "Aw=="});
+    row["SBXH"] = json!({"scale": 0, "value": "WA=="});
+    for schema in [true, false] {
+        let v = mapped(&a, &envelope("c", None, Some(row.clone()), schema));
+        assert_eq!(v["amount"], 123.45);
+        assert_eq!(v["qty"], 3.0);
+        assert_eq!(v["event_id"], "H01:88", "a NUMBER key column reads as its digits");
+    }
+}
+
+#[test]
+fn without_schemas_the_mapping_gives_the_scale() {
+    let with_scale = format!("{BSOFT}\n[scale]\nHJJE = 2\nYPSL = 3\n");
+    let a = Adapter::new(Envelope::Debezium, Some(EventType::Rx), spec(&with_scale)).unwrap();
+    let v = mapped(&a, &envelope("c", None, Some(precise_row("0", "CcQ=")), false));
+    assert_eq!((v["amount"].as_f64(), v["qty"].as_f64()), (Some(25.0), Some(2.0)));
+    // Plain numbers and numeric strings still read as they are.
+    let mut plain = row("0");
+    plain["HJJE"] = json!("25.00");
+    plain["YPSL"] = json!(2);
+    let v = mapped(&a, &envelope("c", None, Some(plain), false));
+    assert_eq!((v["amount"].as_f64(), v["qty"].as_f64()), (Some(25.0), Some(2.0)));
+
+    // No scale known: the error names the field and the column, and says what to set.
+    let r = bsoft().apply(&envelope("c", None, Some(precise_row("0", "CcQ=")), false)).unwrap_err();
+    assert_eq!((r.reason.as_str(), r.field), ("invalid_type", Some("amount")));
+    assert!(r.detail.contains("HJJE") && r.detail.contains("[topics.mapping.scale]"), "{}", r.detail);
+
+    let e = Adapter::new(Envelope::Debezium, Some(EventType::Rx), spec("[scale]\nHJJE = 40\n")).unwrap_err();
+    assert!(e.contains("scale.HJJE"), "{e}");
+}

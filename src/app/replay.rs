@@ -2,7 +2,7 @@
 //! merged by event time (each file in its own order), so a hospital exported as one file
 //! per event type replays as the interleaved stream it was.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -12,10 +12,12 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::checkpoint::{Position, Snapshot, Store};
-use crate::event::{decode, Event, Reject, Ts};
+use crate::event::mapping::Mapped;
+use crate::event::{decode, Event, EventType, Reject, Ts};
 use crate::pipeline::Plan;
 use crate::pipeline::{Arrival, Origin, Pipeline};
 use crate::rules::RuleSet;
+use crate::settings::Topic;
 use crate::sink::Sink;
 use crate::source::file::{InputSet, Line, LineReader, ReadOptions};
 use crate::stats::Stats;
@@ -28,6 +30,8 @@ pub struct Summary {
     pub months: Vec<(String, crate::detect::overuse::MonthReport)>,
     pub seconds: f64,
     pub state: String,
+    /// Records a `--mapping` topic's adapter skipped on purpose (tombstones, plain updates), by reason.
+    pub skipped: BTreeMap<&'static str, u64>,
 }
 
 impl Summary {
@@ -41,6 +45,11 @@ impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "replay summary")?;
         writeln!(f, "{}", self.stats)?;
+        if !self.skipped.is_empty() {
+            let total: u64 = self.skipped.values().sum();
+            let each: Vec<String> = self.skipped.iter().map(|(k, n)| format!("{k}={n}")).collect();
+            writeln!(f, "  skipped          {total:>10}  {} (by the mapping: not events)", each.join(" "))?;
+        }
         writeln!(f, "  state            {}", self.state)?;
         write!(f, "  elapsed          {:.2} s, {:.0} events/s", self.seconds, self.events_per_sec())
     }
@@ -76,6 +85,20 @@ pub struct Checkpoints {
     pub resume: Option<Snapshot>,
 }
 
+/// How input lines become events: contract JSON as they are, or records of a topic of a
+/// `run` config (`--mapping`): its type, envelope and mapping apply, as `run` applies them.
+#[derive(Default)]
+struct Reading<'t> {
+    topic: Option<&'t Topic>,
+    skipped: BTreeMap<&'static str, u64>,
+}
+
+impl Reading<'_> {
+    fn default_type(&self) -> Option<EventType> {
+        self.topic.and_then(|t| t.default_type)
+    }
+}
+
 /// The key of a replay's checkpoints in its store.
 pub const REPLAY_KEY: &str = "replay";
 
@@ -102,19 +125,22 @@ pub fn replay(inputs: &[PathBuf], rules: RuleSet, sink: &mut dyn Sink, progress:
 /// Replays inputs already opened and sniffed, so that a caller can refuse a bad input
 /// before it creates its sink.
 pub fn replay_inputs(inputs: InputSet, rules: RuleSet, sink: &mut dyn Sink, progress: bool) -> anyhow::Result<Summary> {
-    replay_with(inputs, rules, sink, progress, None)
+    replay_with(inputs, rules, sink, progress, None, None)
 }
 
 /// Replays inputs; with checkpoints (`--state`), resumes from `ck.resume` — inputs it had
 /// read from where they stood, others from their start — and checkpoints every `ck.every`
-/// of processing and at the end, each after the sink made its alerts durable.
+/// of processing and at the end, each after the sink made its alerts durable. With `mapping`,
+/// each line is a record of that topic (vendor columns, Debezium change events).
 pub fn replay_with(
     inputs: InputSet,
     rules: RuleSet,
     sink: &mut dyn Sink,
     progress: bool,
     mut ck: Option<Checkpoints>,
+    mapping: Option<&Topic>,
 ) -> anyhow::Result<Summary> {
+    let mut reading = Reading { topic: mapping, ..Reading::default() };
     let started = Instant::now();
     let bytes_read = inputs.read;
     let mut heads: Vec<Head> = inputs
@@ -155,7 +181,7 @@ pub fn replay_with(
     if let [h] = heads.as_mut_slice() {
         // One input: no merge, one decode per record.
         let mut buf = Vec::with_capacity(1024);
-        while let Some((line, record)) = next_record(&mut h.reader, &mut buf)? {
+        while let Some((line, record)) = next_record(&mut h.reader, &mut buf, &mut reading)? {
             match record {
                 Ok(ev) => {
                     let at = Arrival { origin: Origin { input: 0, pos: line }, ..Arrival::default() };
@@ -172,7 +198,7 @@ pub fn replay_with(
         }
     } else {
         for h in heads.iter_mut() {
-            refill(h, &mut pipeline, &mut warner)?;
+            refill(h, &mut pipeline, &mut warner, &mut reading)?;
         }
         let skew = pipeline.rules().engine.max_future_skew.secs();
         // Oldest head first; ties go to the earlier file, so the merge is deterministic.
@@ -182,12 +208,12 @@ pub fn replay_with(
             let h = &mut heads[i];
             h.last = h.key(skew);
             let slot = h.queue.pop_front().expect("a head with a key has a record");
-            let ev = decode(&slot.buf, None).expect("the head decoded when it was read");
+            let ev = decode(&slot.buf, reading.default_type()).expect("the head decoded when it was read");
             let at = Arrival { origin: Origin { input: i as u32, pos: slot.line }, ..Arrival::default() };
             pipeline.process_from(&ev, at, &mut alerts);
             deliver(&mut pipeline, &mut alerts, sink, &mut warner, inputs)?;
             h.spare.push(slot);
-            refill(h, &mut pipeline, &mut warner)?;
+            refill(h, &mut pipeline, &mut warner, &mut reading)?;
             n += 1;
             tick(n, &pipeline, &heads, sink)?;
         }
@@ -213,6 +239,7 @@ pub fn replay_with(
         months: pipeline.month_reports(),
         stats: pipeline.stats.clone(),
         seconds: started.elapsed().as_secs_f64(),
+        skipped: reading.skipped,
     })
 }
 
@@ -290,11 +317,11 @@ fn deliver(
 
 /// Reads `h` ahead to `LOOKAHEAD` records that decode, counting and reporting the ones
 /// that do not.
-fn refill(h: &mut Head, pipeline: &mut Pipeline, warner: &mut Warner) -> anyhow::Result<()> {
+fn refill(h: &mut Head, pipeline: &mut Pipeline, warner: &mut Warner, reading: &mut Reading) -> anyhow::Result<()> {
     while h.queue.len() < LOOKAHEAD {
         let mut slot = h.spare.pop().unwrap_or_default();
         let start = h.reader.position();
-        let Some((line, record)) = next_record(&mut h.reader, &mut slot.buf)? else { return Ok(()) };
+        let Some((line, record)) = next_record(&mut h.reader, &mut slot.buf, reading)? else { return Ok(()) };
         match record {
             Ok(ev) => {
                 slot.ts = ev.ts;
@@ -312,17 +339,32 @@ fn refill(h: &mut Head, pipeline: &mut Pipeline, warner: &mut Warner) -> anyhow:
     Ok(())
 }
 
-/// The next line of `reader` as an event, or why it is not one, with its line number.
+/// The next line of `reader` as an event, or why it is not one, with its line number. With
+/// a mapping, `buf` ends up holding the mapped record, and records it skips are counted.
+#[inline(always)]
 fn next_record<'b>(
     reader: &mut LineReader,
     buf: &'b mut Vec<u8>,
+    reading: &mut Reading,
 ) -> anyhow::Result<Option<(u64, Result<Event<'b>, Reject>)>> {
-    let Some(line) = reader.next_line(buf)? else { return Ok(None) };
+    let n = loop {
+        let Some(line) = reader.next_line(buf)? else { return Ok(None) };
+        let n = match line {
+            Line::Record(n) => n,
+            Line::Rejected(n, r) => return Ok(Some((n, Err(r)))),
+        };
+        let Some(adapter) = reading.topic.and_then(|t| t.adapter.as_ref()) else { break n };
+        match adapter.apply(buf) {
+            Ok(Mapped::Event(bytes)) => {
+                *buf = bytes;
+                break n;
+            }
+            Ok(Mapped::Skip(reason)) => *reading.skipped.entry(reason).or_default() += 1,
+            Err(r) => return Ok(Some((n, Err(r)))),
+        }
+    };
     let buf: &'b Vec<u8> = buf;
-    Ok(Some(match line {
-        Line::Record(n) => (n, decode(buf, None)),
-        Line::Rejected(n, r) => (n, Err(r)),
-    }))
+    Ok(Some((n, decode(buf, reading.default_type()))))
 }
 
 fn progress_bar(total: u64) -> indicatif::ProgressBar {

@@ -1,8 +1,9 @@
 //! HIS adapters: vendor records → contract JSON (CONTRACT §1), as a pure function of the
 //! record's bytes. A topic's `[topics.mapping]` renames vendor columns (`YSDM` → `doctor`),
 //! translates codes, parses vendor times, builds `event_id` from key columns and coerces
-//! types (numbers exported as strings, codes exported as numbers); `envelope = "debezium"`
-//! unwraps change-data-capture records, turning a delete or a void status into a `return`.
+//! types (numbers exported as strings, codes exported as numbers, Debezium's precise
+//! decimals: see [`decimal`](super::decimal)); `envelope = "debezium"` unwraps
+//! change-data-capture records, turning a delete or a void status into a `return`.
 //!
 //! Mapped topics are the slow path (one `serde_json::Value` tree per record); unmapped
 //! records skip this module and go straight to [`decode`](super::decode).
@@ -13,6 +14,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, SecondsFormat, Tim
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::decimal;
 use super::{EventType, Reject, RejectReason};
 
 /// How a topic's records are wrapped.
@@ -51,6 +53,11 @@ pub struct MappingSpec {
     pub values: BTreeMap<String, BTreeMap<String, String>>,
     /// A vendor status column and value meaning "voided" (作废): the line becomes a `return`.
     pub void: Option<VoidSpec>,
+    /// Vendor column → decimal scale, for Debezium's `decimal.handling.mode = precise` when
+    /// the JSON converter's schemas are off: the column's strings are base64 of the unscaled
+    /// integer. With schemas on, the envelope's schema gives the scale and this is not needed.
+    #[serde(default)]
+    pub scale: BTreeMap<String, i32>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -84,6 +91,16 @@ pub struct Adapter {
     spec: MappingSpec,
     time: TimeFormat,
     zone: Option<FixedOffset>,
+    /// The vendor columns an event reads (mapped or passed-through event fields, event id
+    /// and void columns): only these are decoded as precise decimals.
+    read: BTreeMap<String, Column>,
+}
+
+/// What a vendor column is to the event, for decoding and for naming it in errors.
+#[derive(Clone, Debug)]
+struct Column {
+    field: Option<&'static str>,
+    numeric: bool,
 }
 
 const STRINGS: &[&str] = &[
@@ -117,9 +134,17 @@ const NUMBERS: &[&str] = &["qty", "unit_price", "amount", "line", "days", "rows"
 const LISTS: &[&str] = &["diagnosis", "group_by", "products"];
 const OTHER: &[&str] = &["long_term", "filters"];
 
-fn is_contract_field(f: &str) -> bool {
-    STRINGS.contains(&f) || NUMBERS.contains(&f) || LISTS.contains(&f) || OTHER.contains(&f)
+/// The contract field of that name, as a `'static` name for rejections.
+fn contract_field(f: &str) -> Option<&'static str> {
+    [STRINGS, NUMBERS, LISTS, OTHER].into_iter().flatten().find(|c| **c == f).copied()
 }
+
+fn is_contract_field(f: &str) -> bool {
+    contract_field(f).is_some()
+}
+
+/// Kafka Connect's logical type of a fixed-scale decimal (`parameters.scale` in its schema).
+const CONNECT_DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
 
 impl Adapter {
     /// Validates a topic's adapter settings; the error names the offending key.
@@ -132,6 +157,12 @@ impl Adapter {
         for f in spec.constants.keys().chain(spec.values.keys()) {
             if !is_contract_field(f) {
                 return Err(format!("`{f}` is not a contract field"));
+            }
+        }
+        for (col, s) in &spec.scale {
+            if s.abs() > decimal::MAX_SCALE {
+                let m = decimal::MAX_SCALE;
+                return Err(format!("scale.{col} = {s}: must be in -{m}..={m}"));
             }
         }
         if spec.void.is_some() && topic_type != Some(EventType::Rx) {
@@ -155,7 +186,8 @@ impl Adapter {
                 TimeFormat::Chrono { fmt: f.to_owned(), has_zone, has_time }
             }
         };
-        Ok(Adapter { envelope, topic_type, spec, time, zone })
+        let read = read_columns(&spec);
+        Ok(Adapter { envelope, topic_type, spec, time, zone, read })
     }
 
     /// Maps one record. Pure: the same bytes give the same result.
@@ -170,7 +202,8 @@ impl Adapter {
         })?;
         let (row, returned) = match self.envelope {
             Envelope::None => match v {
-                Value::Object(row) => {
+                Value::Object(mut row) => {
+                    self.decimals(&mut row, None)?;
                     let void = self.is_void(&row);
                     (row, void)
                 }
@@ -195,12 +228,12 @@ impl Adapter {
     /// The row a Debezium change carries and whether it reverses a line, or a skip reason.
     #[allow(clippy::type_complexity)]
     fn unwrap_debezium(&self, v: Value) -> Result<Result<(Map<String, Value>, bool), &'static str>, Reject> {
-        let mut env = match v {
+        let (mut env, schema) = match v {
             Value::Null => return Ok(Err("tombstone")),
             Value::Object(mut o) => match o.remove("payload") {
-                Some(Value::Object(p)) => p,
+                Some(Value::Object(p)) => (p, o.remove("schema")),
                 Some(Value::Null) => return Ok(Err("tombstone")),
-                _ => o,
+                _ => (o, None),
             },
             _ => return Err(bad(RejectReason::NotJson, None, "record is not a JSON object")),
         };
@@ -208,12 +241,13 @@ impl Adapter {
             Some(op) => op.to_owned(),
             None => return Err(bad(RejectReason::MissingField, Some("op"), "Debezium record without `op`")),
         };
+        let columns = image_columns(schema.as_ref());
         let mut image = |k: &str| match env.remove(k) {
-            Some(Value::Object(o)) => Some(o),
-            _ => None,
+            Some(Value::Object(mut o)) => self.decimals(&mut o, columns).map(|()| Some(o)),
+            _ => Ok(None),
         };
-        let before = image("before");
-        let after = image("after");
+        let before = image("before")?;
+        let after = image("after")?;
         let reverses = self.topic_type == Some(EventType::Rx);
         let missing =
             |k: &'static str| bad(RejectReason::MissingField, Some(k), "Debezium change without its row image");
@@ -242,6 +276,57 @@ impl Adapter {
             "d" => Err("delete"),
             _ => Err("op"),
         })
+    }
+
+    /// Debezium's precise decimals, in the columns an event reads, as exact decimal text;
+    /// `coerce` makes numbers or codes of it. `columns`: the row's schema, when the record
+    /// carries one.
+    fn decimals(&self, row: &mut Map<String, Value>, columns: Option<&[Value]>) -> Result<(), Reject> {
+        let schema = columns.map(schema_scales);
+        for (col, v) in row.iter_mut() {
+            let Some(c) = self.read.get(col) else { continue };
+            let decoded = match v {
+                Value::Object(o) => match variable_scale(o) {
+                    Some((scale, b64)) => decimal::precise_text(b64, scale),
+                    None => continue,
+                },
+                Value::String(text) => {
+                    let declared = match &schema {
+                        Some(cols) => cols.iter().find(|(name, _)| name == col).map(|(_, scale)| *scale),
+                        None => None,
+                    };
+                    match declared.or_else(|| self.spec.scale.get(col).copied()) {
+                        // A column declared precise that holds a plain number string keeps it.
+                        Some(scale) => match decimal::precise_text(text, scale) {
+                            Err(_) if text.trim().parse::<f64>().is_ok() => continue,
+                            r => r,
+                        },
+                        None if schema.is_none()
+                            && c.numeric
+                            && text.trim().parse::<f64>().is_err()
+                            && decimal::looks_base64(text) =>
+                        {
+                            return Err(bad(
+                                RejectReason::InvalidType,
+                                c.field,
+                                format!(
+                                    "column {col}: `{text}` looks like a Debezium precise decimal (base64) of \
+                                     unknown scale: set `{col} = <scale>` under [topics.mapping.scale], turn the \
+                                     JSON converter's schemas on, or set decimal.handling.mode = \"string\""
+                                ),
+                            ))
+                        }
+                        None => continue,
+                    }
+                }
+                _ => continue,
+            };
+            match decoded {
+                Ok(t) => *v = Value::String(t),
+                Err(e) => return Err(bad(RejectReason::InvalidValue, c.field, format!("column {col}: {e}"))),
+            }
+        }
+        Ok(())
     }
 
     fn map_row(&self, row: Map<String, Value>, returned: bool) -> Result<Map<String, Value>, Reject> {
@@ -333,6 +418,62 @@ impl Adapter {
         out.insert("ts".into(), Value::String(ts.to_rfc3339_opts(SecondsFormat::Secs, true)));
         Ok(())
     }
+}
+
+/// The column schemas of a Debezium envelope's row images (`schema.fields[after].fields`).
+fn image_columns(schema: Option<&Value>) -> Option<&[Value]> {
+    let fields = schema?.get("fields")?.as_array()?;
+    fields
+        .iter()
+        .filter(|f| matches!(f.get("field").and_then(Value::as_str), Some("after" | "before")))
+        .find_map(|f| f.get("fields")?.as_array().map(Vec::as_slice))
+}
+
+/// The columns a row schema declares Kafka Connect Decimals, with their scales.
+fn schema_scales(columns: &[Value]) -> Vec<(&str, i32)> {
+    let scale = |f: &Value| match f.get("parameters")?.get("scale")? {
+        Value::String(s) => s.trim().parse().ok(),
+        Value::Number(n) => n.as_i64().and_then(|x| i32::try_from(x).ok()),
+        _ => None,
+    };
+    columns
+        .iter()
+        .filter(|f| f.get("name").and_then(Value::as_str) == Some(CONNECT_DECIMAL))
+        .filter_map(|f| Some((f.get("field")?.as_str()?, scale(f)?)))
+        .collect()
+}
+
+/// The vendor columns an event reads: mapped to an event field, passed through under an
+/// event field's name, or used for the event id or the void status.
+fn read_columns(spec: &MappingSpec) -> BTreeMap<String, Column> {
+    let column = |f: &'static str| Column { field: Some(f), numeric: NUMBERS.contains(&f) };
+    let mut read = BTreeMap::new();
+    for (from, to) in &spec.fields {
+        if let Some(f) = contract_field(to) {
+            read.insert(from.clone(), column(f));
+        }
+    }
+    for f in [STRINGS, NUMBERS, LISTS, OTHER].into_iter().flatten() {
+        if !spec.fields.contains_key(*f) {
+            read.entry(f.to_string()).or_insert_with(|| column(f));
+        }
+    }
+    for k in &spec.event_id {
+        read.entry(k.clone()).or_insert(Column { field: Some("event_id"), numeric: false });
+    }
+    if let Some(v) = &spec.void {
+        read.entry(v.field.clone()).or_insert(Column { field: None, numeric: false });
+    }
+    read
+}
+
+/// Debezium's `io.debezium.data.VariableScaleDecimal`: `{"scale": 2, "value": "MDk="}`.
+fn variable_scale(o: &Map<String, Value>) -> Option<(i32, &str)> {
+    if o.len() != 2 {
+        return None;
+    }
+    let scale = i32::try_from(o.get("scale")?.as_i64()?).ok()?;
+    Some((scale, o.get("value")?.as_str()?))
 }
 
 fn bad(reason: RejectReason, field: Option<&'static str>, detail: impl Into<String>) -> Reject {

@@ -1,6 +1,7 @@
 //! Typed contract events (CONTRACT §1). Strings borrow from the record's bytes where the
 //! JSON has no escapes, so decoding allocates little; the state stage interns what it keeps.
 
+pub mod decimal;
 pub mod decode;
 pub mod mapping;
 pub mod time;
