@@ -73,12 +73,22 @@ struct Inputs {
     /// The topic of --mapping whose records the inputs hold (needed when it has several).
     #[arg(long, requires = "mapping")]
     topic: Option<String>,
+    /// Cores to use (default: all). With more than one, a single input is read and decoded
+    /// by other threads while one scores; the alerts are the same at every count.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 impl Inputs {
     /// Opens and sniffs every input: a missing, unreadable or refused one fails here.
     fn open(&self) -> anyhow::Result<InputSet> {
-        InputSet::open(&self.input, &ReadOptions { encoding: self.encoding, max_line_bytes: self.max_line_bytes })
+        let cores =
+            self.threads.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+        // Decoders beside the scoring thread: one per core (they and the reader block while
+        // the scorer catches up, so the cores stay busy); none on one core.
+        let decoders = if cores > 1 { cores } else { 0 };
+        let opts = ReadOptions { encoding: self.encoding, max_line_bytes: self.max_line_bytes, decoders };
+        InputSet::open(&self.input, &opts)
     }
 
     /// The topic of `--mapping` the inputs are read as, if any.

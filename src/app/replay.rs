@@ -143,6 +143,7 @@ pub fn replay_with(
     let mut reading = Reading { topic: mapping, ..Reading::default() };
     let started = Instant::now();
     let bytes_read = inputs.read;
+    let decoders = inputs.decoders;
     let mut heads: Vec<Head> = inputs
         .readers
         .into_iter()
@@ -164,8 +165,9 @@ pub fn replay_with(
     let mut alerts = Vec::new();
     let mut n: u64 = 0;
     let mut saved = Instant::now();
-    // Every 64 Ki records: the progress bar, and a checkpoint when one is due.
-    let mut tick = |n: u64, pipeline: &Pipeline, heads: &[Head], sink: &mut dyn Sink| -> anyhow::Result<()> {
+    // Every 64 Ki records: the progress bar, and a checkpoint when one is due (at the
+    // inputs' positions `at` gives).
+    let mut tick = |n: u64, pipeline: &Pipeline, at: &dyn Fn() -> Vec<Position>, sink: &mut dyn Sink| {
         if n % 65_536 != 0 {
             return Ok(());
         }
@@ -173,12 +175,41 @@ pub fn replay_with(
             b.set_position(bytes_read.load(Ordering::Relaxed));
         }
         if let Some(c) = ck.as_mut().filter(|c| saved.elapsed() >= c.every) {
-            save(c, pipeline, heads, sink)?;
+            save(c, pipeline, at(), sink)?;
             saved = Instant::now();
         }
-        Ok(())
+        anyhow::Ok(())
     };
-    if let [h] = heads.as_mut_slice() {
+    let mut end_positions = None;
+    if heads.len() == 1 && decoders > 0 && reading.topic.is_none() {
+        // One input of contract events, decoded by other threads while this one scores (a
+        // mapped topic dump is decoded here, below).
+        let h = heads.pop().expect("one input");
+        let (path, fingerprint) = (h.reader.path().to_path_buf(), h.reader.fingerprint());
+        let me = identity(&path);
+        let mut end = h.reader.position();
+        let here = |(lines, bytes): (u64, u64)| vec![Position::File { path: me.clone(), fingerprint, lines, bytes }];
+        for batch in crate::source::decoded::spawn(h.reader, decoders)? {
+            let batch = batch?;
+            for rec in batch.records() {
+                match &rec.event {
+                    Ok(ev) => {
+                        let at = Arrival { origin: Origin { input: 0, pos: rec.line }, ..Arrival::default() };
+                        pipeline.process_from(ev, at, &mut alerts);
+                        deliver(&mut pipeline, &mut alerts, sink, &mut warner, inputs)?;
+                    }
+                    Err(r) => {
+                        pipeline.stats.reject(r.reason);
+                        warner.reject(&path, rec.line, r);
+                    }
+                }
+                end = rec.end;
+                n += 1;
+                tick(n, &pipeline, &|| here(end), sink)?;
+            }
+        }
+        end_positions = Some(here(end));
+    } else if let [h] = heads.as_mut_slice() {
         // One input: no merge, one decode per record.
         let mut buf = Vec::with_capacity(1024);
         while let Some((line, record)) = next_record(&mut h.reader, &mut buf, &mut reading)? {
@@ -194,7 +225,7 @@ pub fn replay_with(
                 }
             }
             n += 1;
-            tick(n, &pipeline, std::slice::from_ref(h), sink)?;
+            tick(n, &pipeline, &|| positions(std::slice::from_ref(h)), sink)?;
         }
     } else {
         for h in heads.iter_mut() {
@@ -215,14 +246,14 @@ pub fn replay_with(
             h.spare.push(slot);
             refill(h, &mut pipeline, &mut warner, &mut reading)?;
             n += 1;
-            tick(n, &pipeline, &heads, sink)?;
+            tick(n, &pipeline, &|| positions(&heads), sink)?;
         }
     }
     pipeline.finish(&mut alerts);
     deliver(&mut pipeline, &mut alerts, sink, &mut warner, inputs)?;
     sink.flush()?;
     if let Some(c) = ck.as_mut() {
-        save(c, &pipeline, &heads, sink)?;
+        save(c, &pipeline, end_positions.unwrap_or_else(|| positions(&heads)), sink)?;
     }
     let held = pipeline.held();
     if held > 0 {
@@ -286,11 +317,11 @@ fn resume_inputs(heads: &mut [Head], positions: &[Position]) -> anyhow::Result<(
     Ok(())
 }
 
-/// Writes a checkpoint of `pipeline` at the inputs' positions, the alerts durable first.
-fn save(c: &mut Checkpoints, pipeline: &Pipeline, heads: &[Head], sink: &mut dyn Sink) -> anyhow::Result<()> {
+/// Writes a checkpoint of `pipeline` at the inputs' `positions`, the alerts durable first.
+fn save(c: &mut Checkpoints, pipeline: &Pipeline, positions: Vec<Position>, sink: &mut dyn Sink) -> anyhow::Result<()> {
     let t = Instant::now();
     let alerts = sink.durable()?;
-    let bytes = pipeline.checkpoint(REPLAY_KEY, &positions(heads), alerts.as_ref().map(|(p, l)| (p.as_str(), *l)))?;
+    let bytes = pipeline.checkpoint(REPLAY_KEY, &positions, alerts.as_ref().map(|(p, l)| (p.as_str(), *l)))?;
     crate::checkpoint::save(c.store.as_mut(), REPLAY_KEY, &bytes, t)?;
     tracing::info!(bytes = bytes.len(), seconds = t.elapsed().as_secs_f64(), store = %c.store.describe(), "checkpoint written");
     Ok(())

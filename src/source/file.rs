@@ -27,11 +27,14 @@ pub const DEFAULT_MAX_LINE_BYTES: u64 = 1 << 20;
 pub struct ReadOptions {
     pub encoding: EncodingChoice,
     pub max_line_bytes: u64,
+    /// Threads that decode a single input beside the scoring thread (0: it decodes on the
+    /// scoring thread; `source::decoded`).
+    pub decoders: usize,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        ReadOptions { encoding: EncodingChoice::Auto, max_line_bytes: DEFAULT_MAX_LINE_BYTES }
+        ReadOptions { encoding: EncodingChoice::Auto, max_line_bytes: DEFAULT_MAX_LINE_BYTES, decoders: 0 }
     }
 }
 
@@ -76,6 +79,8 @@ pub struct InputSet {
     pub read: Arc<AtomicU64>,
     /// Sizes on disk, summed.
     pub total_bytes: u64,
+    /// As [`ReadOptions::decoders`].
+    pub decoders: usize,
 }
 
 impl InputSet {
@@ -84,7 +89,7 @@ impl InputSet {
         let read = Arc::new(AtomicU64::new(0));
         let readers = paths.iter().map(|p| LineReader::open(p, opts, read.clone())).collect::<anyhow::Result<_>>()?;
         let total_bytes = paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
-        Ok(InputSet { readers, read, total_bytes })
+        Ok(InputSet { readers, read, total_bytes, decoders: opts.decoders })
     }
 }
 

@@ -1,0 +1,166 @@
+//! Decoding in parallel with scoring: a reader thread cuts one input into batches of lines
+//! (inflating gzip on that thread too), a pool of workers decodes each batch into events
+//! that borrow from the batch's bytes, and the caller takes the batches back in order —
+//! so the events are scored exactly as a sequential read would score them.
+
+use std::ops::Range;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+use self_cell::self_cell;
+
+use crate::event::{decode, Event, Reject};
+
+use super::file::{Line, LineReader};
+
+/// Bytes of lines per batch (a batch ends at the line that passes it).
+const BATCH_BYTES: usize = 1 << 20;
+/// Batches waiting per worker, decoded or not: bounds the memory read ahead.
+const DEPTH: usize = 2;
+
+/// One line of the input, decoded (or why not), with where the reader stood after it.
+pub struct Record<'a> {
+    /// Its line number.
+    pub line: u64,
+    /// Lines and bytes read after it: where a resumed replay would start.
+    pub end: (u64, u64),
+    pub event: Result<Event<'a>, Reject>,
+}
+
+type Records<'a> = Vec<Record<'a>>;
+
+self_cell!(
+    /// A batch of lines and the events decoded from them.
+    pub struct Batch {
+        owner: Vec<u8>,
+        #[covariant]
+        dependent: Records,
+    }
+);
+
+impl Batch {
+    pub fn records(&self) -> &[Record<'_>] {
+        self.borrow_dependent()
+    }
+}
+
+/// A line as the reader cut it: its bytes in the batch, or why it is no record.
+struct Cut {
+    line: u64,
+    end: (u64, u64),
+    bytes: Result<Range<usize>, Reject>,
+}
+
+enum Raw {
+    Lines(Vec<u8>, Vec<Cut>),
+    Failed(anyhow::Error),
+}
+
+enum Done {
+    Batch(Batch),
+    Failed(anyhow::Error),
+}
+
+/// The batches of one input, in order.
+pub struct Decoded {
+    outs: Vec<Receiver<Done>>,
+    next: usize,
+    finished: bool,
+}
+
+impl Iterator for Decoded {
+    type Item = anyhow::Result<Batch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.finished {
+            return None;
+        }
+        // Batch k went to worker k % n, and each worker keeps its order.
+        let got = self.outs[self.next].recv();
+        self.next = (self.next + 1) % self.outs.len();
+        match got {
+            Ok(Done::Batch(b)) => Some(Ok(b)),
+            Ok(Done::Failed(e)) => {
+                self.finished = true;
+                Some(Err(e))
+            }
+            // The reader ended: the first worker found closed in turn had the last batch.
+            Err(_) => {
+                self.finished = true;
+                None
+            }
+        }
+    }
+}
+
+/// Starts the reader thread and `workers` decoding threads on `reader`.
+pub fn spawn(mut reader: LineReader, workers: usize) -> anyhow::Result<Decoded> {
+    let workers = workers.max(1);
+    let mut ins: Vec<SyncSender<Raw>> = Vec::with_capacity(workers);
+    let mut outs = Vec::with_capacity(workers);
+    for w in 0..workers {
+        let (in_tx, in_rx) = sync_channel::<Raw>(DEPTH);
+        let (out_tx, out_rx) = sync_channel::<Done>(DEPTH);
+        std::thread::Builder::new().name(format!("rxsentinel-decode-{w}")).spawn(move || {
+            for raw in in_rx {
+                let done = match raw {
+                    Raw::Lines(buf, cuts) => Done::Batch(decode_batch(buf, cuts)),
+                    Raw::Failed(e) => Done::Failed(e),
+                };
+                if out_tx.send(done).is_err() {
+                    return;
+                }
+            }
+        })?;
+        ins.push(in_tx);
+        outs.push(out_rx);
+    }
+    std::thread::Builder::new().name("rxsentinel-read".into()).spawn(move || {
+        let mut line = Vec::with_capacity(4096);
+        for k in 0.. {
+            let raw = match cut(&mut reader, &mut line) {
+                Ok(Some((buf, cuts))) => Raw::Lines(buf, cuts),
+                Ok(None) => return,
+                Err(e) => Raw::Failed(e),
+            };
+            let failed = matches!(raw, Raw::Failed(_));
+            if ins[k % ins.len()].send(raw).is_err() || failed {
+                return;
+            }
+        }
+    })?;
+    Ok(Decoded { outs, next: 0, finished: false })
+}
+
+/// Reads the next batch of lines; `None` at the end of the input.
+fn cut(reader: &mut LineReader, line: &mut Vec<u8>) -> anyhow::Result<Option<(Vec<u8>, Vec<Cut>)>> {
+    let mut buf = Vec::with_capacity(BATCH_BYTES + 4096);
+    let mut cuts = Vec::with_capacity(BATCH_BYTES / 256);
+    while buf.len() < BATCH_BYTES {
+        let Some(l) = reader.next_line(line)? else { break };
+        let end = reader.position();
+        match l {
+            Line::Record(n) => {
+                let from = buf.len();
+                buf.extend_from_slice(line);
+                cuts.push(Cut { line: n, end, bytes: Ok(from..buf.len()) });
+            }
+            Line::Rejected(n, r) => cuts.push(Cut { line: n, end, bytes: Err(r) }),
+        }
+    }
+    Ok((!cuts.is_empty()).then_some((buf, cuts)))
+}
+
+fn decode_batch(buf: Vec<u8>, cuts: Vec<Cut>) -> Batch {
+    Batch::new(buf, |buf| {
+        cuts.into_iter()
+            .map(|c| Record {
+                line: c.line,
+                end: c.end,
+                event: match c.bytes {
+                    Ok(r) => decode(&buf[r], None),
+                    Err(e) => Err(e),
+                },
+            })
+            .collect()
+    })
+}

@@ -1,0 +1,64 @@
+//! `replay --threads N`: one input decoded by other threads while one scores gives the same
+//! alerts, byte for byte, and the same summary as one thread — for a clean hospital, for
+//! an input with rejected lines, and gzip-compressed.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+/// Alerts file bytes and the summary's counting lines (not its timing) of one replay.
+fn replay_with_threads(input: &std::path::Path, threads: u32, dir: &std::path::Path) -> (Vec<u8>, String, String) {
+    let alerts = dir.join(format!("alerts-{threads}.ndjson"));
+    let out = Command::new(env!("CARGO_BIN_EXE_rxsentinel"))
+        .args(["replay", "--no-progress", "--threads", &threads.to_string(), "--input"])
+        .arg(input)
+        .arg("--alerts")
+        .arg(&alerts)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{log}");
+    let summary: String = log[log.find("replay summary").unwrap()..]
+        .lines()
+        .filter(|l| !l.contains("elapsed"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let warnings: String =
+        log.lines().filter(|l| l.contains("WARN")).map(|l| l.split_once("WARN").unwrap().1).collect();
+    (std::fs::read(&alerts).unwrap(), summary, warnings)
+}
+
+#[test]
+fn every_thread_count_gives_the_same_alerts_and_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two months of the demo hospital (about 20 batches of lines), with broken lines.
+    let text = {
+        let gz = std::fs::File::open(root().join("fixtures/hospital/events.ndjson.gz")).unwrap();
+        let mut t = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(gz), &mut t).unwrap();
+        t
+    };
+    let mut lines: Vec<&str> = text.lines().take(80_000).collect();
+    for (i, bad) in [(10, "{not json"), (30_000, "{\"type\":\"rx\"}"), (60_000, "")] {
+        lines.insert(i, bad);
+    }
+    let broken = dir.path().join("broken.ndjson");
+    std::fs::write(&broken, lines.join("\n") + "\n").unwrap();
+    let gzipped = dir.path().join("broken.ndjson.gz");
+    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&gzipped).unwrap(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, (lines.join("\n") + "\n").as_bytes()).unwrap();
+    gz.finish().unwrap();
+    for input in [broken, gzipped] {
+        let one = replay_with_threads(&input, 1, dir.path());
+        assert!(!one.0.is_empty(), "the demo hospital alerts");
+        for threads in [2, 3] {
+            let many = replay_with_threads(&input, threads, dir.path());
+            assert!(one.0 == many.0, "{}: alerts differ at {threads} threads", input.display());
+            assert_eq!(one.1, many.1, "{}: summary at {threads} threads", input.display());
+            assert_eq!(one.2, many.2, "{}: warnings at {threads} threads", input.display());
+        }
+    }
+}
