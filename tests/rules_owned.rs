@@ -125,7 +125,9 @@ fn an_exception_that_could_never_apply_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let first = text[..at].lines().count() + 1;
     assert!(
-        stderr.contains(&format!("prescription.toml:{first}: exception.user: `restricted_drug` alerts carry no user")),
+        stderr.contains(&format!(
+            "prescription.toml:{first}: exception.user: `restricted_drug` alerts of this rule carry no user"
+        )),
         "{stderr}"
     );
     assert!(stderr.contains(&format!("prescription.toml:{}: exception.approver: required", first + 6)), "{stderr}");

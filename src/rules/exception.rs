@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::alert::Candidate;
 use crate::event::time::{parse_day, Day};
 
-use super::model::Kind;
+use super::model::{Kind, Params, Scope};
 
 /// What an exception names; every one it gives must equal the alert's.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -50,9 +50,18 @@ impl Field {
         }
     }
 
-    /// The fields a kind's alerts carry (see the detectors): an exception naming another
-    /// could never match, so it is refused.
-    pub fn of_kind(kind: Kind) -> &'static [Field] {
+    /// The fields a rule's alerts carry (see the detectors): an exception naming another
+    /// could never match, so it is refused. A department-scope share rule's alerts name no
+    /// doctor.
+    pub fn of_rule(kind: Kind, params: &Params) -> &'static [Field] {
+        use Field::*;
+        match (kind, params) {
+            (Kind::DrugShare | Kind::MaterialShare, Params::Share(p)) if p.scope == Scope::Dept => &[Hospital, Dept],
+            _ => Field::of_kind(kind),
+        }
+    }
+
+    fn of_kind(kind: Kind) -> &'static [Field] {
         use Field::*;
         match kind {
             Kind::TongfangQuery | Kind::BulkExport => &[Hospital, User, Object],
@@ -157,7 +166,13 @@ fn date(v: &toml::Value) -> Option<Day> {
 
 impl RawException {
     /// Checks it for `kind`; an error is `(field, message)`.
-    pub(super) fn validate(self, kind: Kind, file: &Path, line: usize) -> Result<Exception, (String, String)> {
+    pub(super) fn validate(
+        self,
+        kind: Kind,
+        params: &Params,
+        file: &Path,
+        line: usize,
+    ) -> Result<Exception, (String, String)> {
         let given = [
             (Field::Hospital, self.hospital),
             (Field::Dept, self.dept),
@@ -167,24 +182,26 @@ impl RawException {
             (Field::Manufacturer, self.manufacturer),
             (Field::Object, self.object),
         ];
-        let allowed = Field::of_kind(kind);
+        let allowed = Field::of_rule(kind, params);
         let mut matches = Vec::new();
         for (f, v) in given {
             let Some(v) = v else { continue };
             if !allowed.contains(&f) {
                 let names: Vec<&str> = allowed.iter().map(|f| f.as_str()).collect();
                 let msg = format!(
-                    "`{}` alerts carry no {}, so this exception would never apply; name one of: {}",
+                    "`{}` alerts of this rule carry no {}, so this exception would never apply; name one of: {}",
                     kind.as_str(),
                     f.as_str(),
                     names.join(", ")
                 );
                 return Err((f.as_str().into(), msg));
             }
-            if v.trim().is_empty() {
+            // Codes are matched exactly: a stray space from a spreadsheet would never match.
+            let v = v.trim();
+            if v.is_empty() {
                 return Err((f.as_str().into(), "empty: leave the key out instead".into()));
             }
-            matches.push((f, v));
+            matches.push((f, v.to_owned()));
         }
         if matches.iter().all(|(f, _)| *f == Field::Hospital) {
             let msg = "names no one (doctor, user, drug, dept, …): it would switch the rule off; \
@@ -228,7 +245,7 @@ mod tests {
     #[test]
     fn covers_its_subject_until_it_expires() {
         let e = raw("doctor = \"D1\"\ndrug = \"Y9\"\nreason = \"r\"\napprover = \"a\"\nexpires = 2026-06-30")
-            .validate(Kind::RestrictedDrug, Path::new("f"), 3)
+            .validate(Kind::RestrictedDrug, &Params::Suspended, Path::new("f"), 3)
             .unwrap();
         let day = |s| parse_day(s).unwrap();
         assert!(e.covers(&cand(), day("2026-06-30")));
@@ -241,7 +258,7 @@ mod tests {
 
     #[test]
     fn refuses_what_could_never_apply_or_has_no_approver() {
-        let err = |s: &str, kind| raw(s).validate(kind, Path::new("f"), 1).unwrap_err();
+        let err = |s: &str, kind| raw(s).validate(kind, &Params::Suspended, Path::new("f"), 1).unwrap_err();
         let tail = "reason = \"r\"\napprover = \"a\"\nexpires = \"2026-06-30\"";
         assert_eq!(err(&format!("user = \"u\"\n{tail}"), Kind::RestrictedDrug).0, "user");
         assert_eq!(err(&format!("hospital = \"H01\"\n{tail}"), Kind::RestrictedDrug).0, "exception");
@@ -251,5 +268,12 @@ mod tests {
         assert_eq!(e.0, "expires");
         let e = err(&format!("user = \"u\"\nfrom = 2026-07-01\n{tail}"), Kind::BulkExport);
         assert_eq!(e.0, "from");
+        // A department-scope 药占比 rule names no doctor; a doctor-scope one does.
+        let share = |scope: Scope| Params::Share(super::super::model::ShareParams { scope, ..Default::default() });
+        let doctor = raw(&format!("doctor = \"D1\"\n{tail}"));
+        assert_eq!(doctor.validate(Kind::DrugShare, &share(Scope::Dept), Path::new("f"), 1).unwrap_err().0, "doctor");
+        let doctor = raw(&format!("doctor = \" D1 \"\n{tail}"));
+        let e = doctor.validate(Kind::DrugShare, &share(Scope::Doctor), Path::new("f"), 1).unwrap();
+        assert_eq!(e.subject(), "doctor = D1", "trimmed");
     }
 }

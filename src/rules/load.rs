@@ -154,7 +154,7 @@ impl Collect {
         if let Some(b) = across(&params) {
             return Err(vec![at.invalid(&raw.id, &format!("{kind}."), &b)]);
         }
-        let exceptions = self.exceptions(at, &raw.id, raw.kind, raw.exception)?;
+        let exceptions = self.exceptions(at, &raw.id, raw.kind, &params, raw.exception)?;
         let examples = examples(at, &raw.id, raw.example)?;
         if !raw.enabled {
             return Ok(None);
@@ -169,10 +169,11 @@ impl Collect {
         at: &At,
         id: &str,
         kind: Kind,
+        params: &Params,
         raw: Vec<Table>,
     ) -> Result<Vec<super::exception::Exception>, Vec<Problem>> {
         sub_tables(at, id, "exception", raw, |e: RawException, line| {
-            e.validate(kind, at.path, line).map_err(|(field, msg)| (line, format!("exception.{field}"), msg))
+            e.validate(kind, params, at.path, line).map_err(|(field, msg)| (line, format!("exception.{field}"), msg))
         })
     }
 
