@@ -16,6 +16,13 @@ fn rules_copy(dir: &Path) -> PathBuf {
     rules
 }
 
+/// `text` with `insert` written just before the example whose name starts with `name`
+/// (inside that example's rule), and the line `insert` starts on.
+fn before_example(text: &str, name: &str, insert: &str) -> (String, usize) {
+    let at = text.find(&format!("[[rule.example]]\nname = \"{name}")).unwrap();
+    (format!("{}{insert}{}", &text[..at], &text[at..]), text[..at].lines().count() + 1)
+}
+
 fn rx(id: &str, day: &str, doctor: &str, drug: &str) -> String {
     format!(
         r#"{{"type":"rx","event_id":"{id}","ts":"{day}T10:00:00+08:00","hospital":"H01","rx_id":"RX{id}","dept":"0302","doctor":"{doctor}","drug":"{drug}","qty":1,"amount":7.15}}"#
@@ -75,8 +82,7 @@ fn an_exception_covers_its_doctor_and_drug_until_it_expires() {
     let p = rules.join("prescription.toml");
     let text = fs::read_to_string(&p).unwrap();
     let exception = "[[rule.exception]]\ndoctor = \"D0009\"\ndrug = \"Y0028\"\nreason = \"哮喘专病门诊\"\napprover = \"药事会 2026-03-01\"\nexpires = 2026-03-15\n\n";
-    let at = text.find("[[rule.example]]\nname = \"a restricted drug").unwrap();
-    fs::write(&p, format!("{}{exception}{}", &text[..at], &text[at..])).unwrap();
+    fs::write(&p, before_example(&text, "a restricted drug", exception).0).unwrap();
 
     // The restriction runs 2026-03-05..=03-20: D0009 is covered up to the 15th only, and
     // another doctor not at all.
@@ -116,14 +122,13 @@ fn an_exception_that_could_never_apply_is_refused() {
     let rules = rules_copy(dir.path());
     let p = rules.join("prescription.toml");
     let text = fs::read_to_string(&p).unwrap();
-    let at = text.find("[[rule.example]]\nname = \"a restricted drug").unwrap();
     // The third lacks its approver: the shipped comment `# approver = …` above is no culprit.
     let exception = "[[rule.exception]]\nuser = \"li.yj\"\nreason = \"r\"\napprover = \"a\"\nexpires = 2027-01-01\n\n[[rule.exception]]\ndoctor = \"D0009\"\nreason = \"r\"\napprover = \"\"\nexpires = 2027-01-01\n\n[[rule.exception]]\ndoctor = \"D0010\"\nreason = \"r\"\nexpires = 2027-01-01\n\n";
-    fs::write(&p, format!("{}{exception}{}", &text[..at], &text[at..])).unwrap();
+    let (changed, first) = before_example(&text, "a restricted drug", exception);
+    fs::write(&p, changed).unwrap();
     let out = bin().args(["rules", "check"]).arg(&rules).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let first = text[..at].lines().count() + 1;
     assert!(
         stderr.contains(&format!(
             "prescription.toml:{first}: exception.user: `restricted_drug` alerts of this rule carry no user"
@@ -147,11 +152,10 @@ fn an_exception_of_a_window_rule_covers_the_windows_ending_on_its_days() {
         let rules = rules_copy(dir.path());
         let p = rules.join("revenue.toml");
         let text = fs::read_to_string(&p).unwrap();
-        let at = text.find("[[rule.example]]\nname = \"a department's day").unwrap();
         let exception = format!(
             "[[rule.exception]]\ndept = \"0301\"\nreason = \"肿瘤科\"\napprover = \"院长办公会\"\nexpires = {expires}\n\n"
         );
-        let text = format!("{}{exception}{}", &text[..at], &text[at..]);
+        let (text, _) = before_example(&text, "a department's day", &exception);
         let text = text.replacen("alerts = 1\nexpect = { dept = \"0301\" }", &format!("alerts = {alerts}"), 1);
         fs::write(&p, text).unwrap();
         let out = bin().args(["rules", "test"]).arg(&rules).output().unwrap();
