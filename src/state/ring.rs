@@ -143,6 +143,28 @@ impl<P: Period, S: Slots> Ring<P, S> {
     }
 }
 
+impl<P: Period, S: Slots> Ring<P, S> {
+    /// The buckets of periods `from..=to` that the ring still holds, as at most two
+    /// contiguous slices in storage order (the order of a sum's terms does not matter):
+    /// a sum over them vectorises, where [`Ring::range`] indexes slot by slot.
+    #[inline]
+    pub fn slices(&self, from: P, to: P) -> (&[S::B], &[S::B]) {
+        let head = self.head.number();
+        let lo = from.number().max(head - self.len() + 1);
+        let hi = to.number().min(head);
+        if lo > hi {
+            return (&[], &[]);
+        }
+        let (a, b) = (self.index(lo), self.index(hi));
+        let slots = self.slots.slots();
+        if a <= b {
+            (&slots[a..=b], &[])
+        } else {
+            (&slots[a..], &slots[..=b])
+        }
+    }
+}
+
 /// Checkpointed as its head and its slots in storage order.
 impl<P: Serialize, S: Slots> Serialize for Ring<P, S>
 where
@@ -200,5 +222,13 @@ mod tests {
         assert_eq!(r.range(0, 20).map(|(p, v)| (p, *v)).collect::<Vec<_>>(), vec![(11, 0), (12, 5), (13, 0), (14, 7)]);
         *r.bucket_mut(100).unwrap() += 1;
         assert_eq!(r.range(0, 200).map(|(_, v)| *v).sum::<u32>(), 1, "a long jump clears everything");
+        *r.bucket_mut(98).unwrap() += 2;
+        *r.bucket_mut(99).unwrap() += 4;
+        for (from, to) in [(0, 200), (97, 99), (98, 100), (99, 99), (101, 120), (50, 60), (100, 97)] {
+            let (a, b) = r.slices(from, to);
+            let by_range: u32 = r.range(from, to).map(|(_, v)| *v).sum();
+            assert_eq!(a.iter().chain(b).sum::<u32>(), by_range, "{from}..={to}");
+            assert_eq!(a.len() + b.len(), r.range(from, to).count(), "{from}..={to}");
+        }
     }
 }

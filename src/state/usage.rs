@@ -54,12 +54,12 @@ impl<D: Count, const N: usize> Series<D, N> {
 
     /// Net lines over local days `from..=to` (within the daily ring).
     pub fn lines_days(&self, from: Day, to: Day) -> i64 {
-        self.days.range(from, to).map(|(_, v)| (*v).into()).sum()
+        sum(self.days.slices(from, to))
     }
 
     /// Net lines over weeks `from..=to`.
     pub fn lines_weeks(&self, from: Week, to: Week) -> i64 {
-        self.weeks.range(from, to).map(|(_, v)| (*v).into()).sum()
+        sum(self.weeks.slices(from, to))
     }
 
     /// Moves the rings to `week` and `day` without counting: a part kept beside an
@@ -72,6 +72,13 @@ impl<D: Count, const N: usize> Series<D, N> {
     fn last_day(&self) -> Day {
         self.days.head()
     }
+}
+
+/// The sum of a ring's buckets, given as its two contiguous parts.
+#[inline]
+fn sum<D: Count>((a, b): (&[D], &[D])) -> i64 {
+    let part = |s: &[D]| -> i64 { s.iter().map(|&v| v.into()).sum() };
+    part(a) + part(b)
 }
 
 /// Running state of the per-pair Poisson CUSUM (see `detect::surge`).
