@@ -15,6 +15,7 @@ use crate::rules::{Kind, Params};
 use crate::state::usage::{unpair, UsageStore};
 use crate::state::{DeptId, DoctorId, DrugId};
 
+use super::span::{DeptLines, Span};
 use super::stat::round;
 use super::Ctx;
 
@@ -54,8 +55,9 @@ pub fn close_day(ctx: &Ctx, u: &UsageStore, day: Day, first_day: Day, out: &mut 
         .into_iter()
         .collect();
     subjects.sort_unstable();
+    let mut lines = DeptLines::new(Span::Days(day - p.window.days() + 1, day));
     for (dept, drug) in subjects {
-        if let Some(c) = judge(ctx, rule, p, u, dept, drug, day) {
+        if let Some(c) = judge(ctx, rule, p, u, &mut lines, dept, drug, day) {
             out.push(c);
         }
     }
@@ -67,6 +69,7 @@ fn judge(
     rule: usize,
     p: &ConcentrationParams,
     u: &UsageStore,
+    lines: &mut DeptLines,
     dept: DeptId,
     drug: DrugId,
     day: Day,
@@ -75,13 +78,13 @@ fn judge(
     let r = (day - w + 1, day);
     let wk = day.week();
     let b = (wk - 1 - p.baseline_weeks, wk - 2);
-    let doctors = u.dept_doctors.get(&dept)?;
+    u.dept_doctors.get(&dept)?;
     let mut now = Vec::new();
     let mut before = Vec::new();
     let mut active = 0;
-    for &d in doctors {
-        let Some(doc) = u.doctors.get(&d) else { continue };
-        if doc.series.lines_days(r.0, r.1) > 0 {
+    for dl in lines.get(u, dept) {
+        let d = dl.doctor;
+        if dl.all > 0 {
             active += 1;
         }
         if let Some(pair) = u.pair(d, drug) {

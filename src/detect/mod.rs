@@ -15,6 +15,7 @@ pub mod peer;
 pub mod prescription;
 pub mod rep_visit;
 pub mod share;
+pub mod span;
 pub mod sql;
 pub mod stat;
 pub mod surge;

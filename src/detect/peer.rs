@@ -7,12 +7,13 @@
 use serde_json::json;
 
 use crate::alert::Candidate;
-use crate::event::{Day, Week};
+use crate::event::Day;
 use crate::rules::model::PeerParams;
 use crate::rules::{Kind, Params};
-use crate::state::usage::{unpair, Doctor, Series, UsageStore, DAYS};
+use crate::state::usage::{unpair, UsageStore};
 use crate::state::{DeptId, DoctorId, DrugId};
 
+use super::span::{DeptLines, Span};
 use super::stat::{binomial_z, mad, median, poisson_sf, round};
 use super::Ctx;
 
@@ -22,52 +23,28 @@ struct Peers {
     shares: Vec<f64>,
 }
 
-/// A stretch of local time to count lines over: the trailing days of the window, or the
-/// weeks of the baseline.
-#[derive(Copy, Clone, Debug)]
-enum Span {
-    Days(Day, Day),
-    Weeks(Week, Week),
-}
-
-impl Span {
-    fn pair_lines(self, s: &Series<i16, DAYS>) -> i64 {
-        match self {
-            Span::Days(a, b) => s.lines_days(a, b),
-            Span::Weeks(a, b) => s.lines_weeks(a, b),
-        }
-    }
-
-    fn doctor_lines(self, doc: &Doctor, herbal: bool) -> i64 {
-        match self {
-            Span::Days(a, b) => doc.lines_days(herbal, a, b),
-            Span::Weeks(a, b) => doc.lines_weeks(herbal, a, b),
-        }
-    }
-}
-
 /// Sums the drug's lines and all lines of the department's doctors other than `doctor`,
-/// over `span`, counting only peers with at least `min_n` lines.
+/// over the span of `lines`, counting only peers with at least `min_n` lines.
 /// `herbal`: the drug's kind, whose lines its share is of.
 fn peers(
     u: &UsageStore,
+    lines: &mut DeptLines,
     dept: DeptId,
     doctor: DoctorId,
     (drug, herbal): (DrugId, bool),
-    span: Span,
     min_n: f64,
 ) -> Peers {
+    let span = lines.span();
     let mut p = Peers { x: 0.0, n: 0.0, shares: Vec::new() };
-    for &d in u.dept_doctors.get(&dept).map_or(&[][..], Vec::as_slice) {
-        if d == doctor {
+    for dl in lines.get(u, dept) {
+        if dl.doctor == doctor {
             continue;
         }
-        let Some(doc) = u.doctors.get(&d) else { continue };
-        let n = span.doctor_lines(doc, herbal) as f64;
+        let n = dl.of(herbal) as f64;
         if n < min_n {
             continue;
         }
-        let x = u.pair(d, drug).map_or(0, |pr| span.pair_lines(&pr.series)).max(0) as f64;
+        let x = u.pair(dl.doctor, drug).map_or(0, |pr| span.pair_lines(&pr.series)).max(0) as f64;
         p.x += x;
         p.n += n;
         p.shares.push(x / n);
@@ -82,12 +59,20 @@ pub fn close_day(ctx: &Ctx, u: &UsageStore, day: Day, first_day: Day, out: &mut 
     if (day.week() - 1 - p.baseline_weeks).start() < first_day {
         return;
     }
+    let (r, b) = spans(p, day);
+    let mut lines = (DeptLines::new(r), DeptLines::new(b));
     for k in u.touched(day) {
         let (doctor, drug) = unpair(k);
-        if let Some(c) = judge(ctx, rule, p, u, doctor, drug, day) {
+        if let Some(c) = judge(ctx, rule, p, u, &mut lines, doctor, drug, day) {
             out.push(c);
         }
     }
+}
+
+/// The trailing window judged on `day` and the baseline weeks before it.
+fn spans(p: &PeerParams, day: Day) -> (Span, Span) {
+    let wk = day.week();
+    (Span::Days(day - p.window.days() + 1, day), Span::Weeks(wk - 1 - p.baseline_weeks, wk - 2))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -96,6 +81,7 @@ fn judge(
     rule: usize,
     p: &PeerParams,
     u: &UsageStore,
+    (now_lines, base_lines): &mut (DeptLines, DeptLines),
     doctor: DoctorId,
     drug: DrugId,
     day: Day,
@@ -111,7 +97,7 @@ fn judge(
     if n < p.min_doctor_lines || x < p.min_count {
         return None;
     }
-    let mut now = peers(u, doc.dept, doctor, (drug, herbal), Span::Days(r.0, r.1), p.min_doctor_lines);
+    let mut now = peers(u, now_lines, doc.dept, doctor, (drug, herbal), p.min_doctor_lines);
     if now.shares.len() < p.min_peers {
         return None;
     }
@@ -135,7 +121,7 @@ fn judge(
         return None;
     }
     let x_b = pair.series.lines_weeks(b.0, b.1).max(0) as f64;
-    let before = peers(u, doc.dept, doctor, (drug, herbal), Span::Weeks(b.0, b.1), p.min_doctor_lines);
+    let before = peers(u, base_lines, doc.dept, doctor, (drug, herbal), p.min_doctor_lines);
     let pooled_b = before.x / before.n.max(1.0);
     let z_b = binomial_z(x_b, n_b, pooled_b);
     if z_b >= p.baseline_z_max {
@@ -147,12 +133,12 @@ fn judge(
     // A doctor who moves the group to a product peers did not move to is not excused.
     let group = ctx.refs.substitutes(drug);
     if !group.is_empty() {
-        let group_peers = |span: Span| -> f64 {
-            group.iter().map(|&g| peers(u, doc.dept, doctor, (g, herbal), span, p.min_doctor_lines).x).sum()
+        let group_peers = |lines: &mut DeptLines| -> f64 {
+            group.iter().map(|&g| peers(u, lines, doc.dept, doctor, (g, herbal), p.min_doctor_lines).x).sum()
         };
-        let peers_bg = group_peers(Span::Weeks(b.0, b.1));
+        let peers_bg = group_peers(base_lines);
         let split_b = before.x / peers_bg.max(1.0);
-        let split_now = now.x / group_peers(Span::Days(r.0, r.1)).max(1.0);
+        let split_now = now.x / group_peers(now_lines).max(1.0);
         let x_bg: f64 = group
             .iter()
             .map(|&g| u.pair(doctor, g).map_or(0, |pr| pr.series.lines_weeks(b.0, b.1)).max(0) as f64)
