@@ -25,7 +25,7 @@
 //! the baseline's lines, so a pair with few of them (a short baseline in a hospital's first
 //! weeks, a rarely written drug) needs a larger excess for the same p.
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::json;
 
 use crate::alert::Candidate;
@@ -33,7 +33,7 @@ use crate::event::{Day, Week};
 use crate::rules::model::SurgeParams;
 use crate::rules::{Kind, Params};
 use crate::state::usage::{unpair, UsageStore};
-use crate::state::{DoctorId, DrugId, Refs};
+use crate::state::{DeptId, DoctorId, DrugId, Refs};
 
 use super::calib::{Calibrator, Threshold};
 use super::stat::{negbin_sf, round};
@@ -123,9 +123,10 @@ impl Surge {
         keys.extend(self.hot.iter().copied());
         keys.sort_unstable();
         keys.dedup();
+        let mut memo = Memo::default();
         for k in keys {
             let (doctor, drug) = unpair(k);
-            let Some((x, e)) = expect(usage, ctx.refs, p, (doctor, drug), day, first_week) else {
+            let Some((x, e)) = expect(usage, ctx.refs, p, &mut memo, (doctor, drug), day, first_week) else {
                 self.hot.remove(&k);
                 continue;
             };
@@ -238,12 +239,32 @@ fn baseline_weeks(p: &SurgeParams, wk: Week, first_week: Week) -> (Week, Week) {
 /// is capped at all of it, so a noisy day cannot expect more than the doctor's group).
 const SPLIT_PSEUDO_LINES: f64 = 2.0;
 
+/// A doctor's figures for the day judged, for the lines of one kind (饮片 or not), shared
+/// by the doctor's pairs judged that day: their baseline lines, their lines that day and
+/// their department's.
+#[derive(Copy, Clone)]
+struct DoctorDay {
+    base: f64,
+    today: f64,
+    /// The department's lines in the baseline and that day, when it has a series.
+    dept: Option<(i64, i64)>,
+}
+
+/// What the pairs judged on one day share: each doctor's [`DoctorDay`] (`None`: no baseline)
+/// and each department × drug's lines in the baseline and that day.
+#[derive(Default)]
+struct Memo {
+    doctors: FxHashMap<(DoctorId, bool), Option<DoctorDay>>,
+    dept_drugs: FxHashMap<(DeptId, DrugId), Option<(i64, i64)>>,
+}
+
 /// Lines of the pair on `day` and their expectation; `None` when the doctor has too
 /// little history to have a baseline.
 fn expect(
     u: &UsageStore,
     refs: &Refs,
     p: &SurgeParams,
+    memo: &mut Memo,
     (doctor, drug): (DoctorId, DrugId),
     day: Day,
     first_week: Week,
@@ -253,25 +274,33 @@ fn expect(
     let (b0, b1) = baseline_weeks(p, day.week(), first_week);
     // Shares are of the lines of the drug's own kind (饮片 or not): see `usage::Doctor`.
     let herbal = refs.herbal(drug);
-    let doctor_base = doc.lines_weeks(herbal, b0, b1) as f64;
-    if doctor_base < p.min_doctor_baseline || !doc.present(herbal, b0, b1) {
-        return None;
-    }
+    let dd = (*memo.doctors.entry((doctor, herbal)).or_insert_with(|| {
+        let base = doc.lines_weeks(herbal, b0, b1) as f64;
+        if base < p.min_doctor_baseline || !doc.present(herbal, b0, b1) {
+            return None;
+        }
+        let today = (doc.lines_days(herbal, day, day) as f64).max(0.0);
+        let dept = u
+            .dept_lines(doc.dept, herbal, |s| s.lines_weeks(b0, b1))
+            .zip(u.dept_lines(doc.dept, herbal, |s| s.lines_days(day, day)));
+        Some(DoctorDay { base, today, dept })
+    }))?;
+    let (doctor_base, t) = (dd.base, dd.today);
     let x = (pair.series.lines_days(day, day) as f64).max(0.0);
-    let t = (doc.lines_days(herbal, day, day) as f64).max(0.0);
     // The department's other doctors, in the baseline and on the same day: a season or a
     // formulary switch moves the expectation at once, not after a trailing window.
-    let all_b =
-        u.dept_lines(doc.dept, herbal, |s| s.lines_weeks(b0, b1)).map_or(0.0, |n| (n as f64 - doctor_base).max(0.0));
-    let all_r = u.dept_lines(doc.dept, herbal, |s| s.lines_days(day, day)).map_or(0.0, |n| (n as f64 - t).max(0.0));
+    let all_b = dd.dept.map_or(0.0, |(n, _)| (n as f64 - doctor_base).max(0.0));
+    let all_r = dd.dept.map_or(0.0, |(_, n)| (n as f64 - t).max(0.0));
     // (the doctor's baseline lines, peers' baseline lines, peers' lines today) of a product
-    let product = |g: DrugId| -> (f64, f64, f64) {
+    let mut product = |g: DrugId| -> (f64, f64, f64) {
         let own = u.pair(doctor, g);
         let own_b = own.map_or(0, |pr| pr.series.lines_weeks(b0, b1)).max(0) as f64;
         let own_r = own.map_or(0, |pr| pr.series.lines_days(day, day)).max(0) as f64;
-        u.dept_drug(doc.dept, g).map_or((own_b, 0.0, 0.0), |dd| {
-            (own_b, (dd.lines_weeks(b0, b1) as f64 - own_b).max(0.0), (dd.lines_days(day, day) as f64 - own_r).max(0.0))
-        })
+        let dept = *memo
+            .dept_drugs
+            .entry((doc.dept, g))
+            .or_insert_with(|| u.dept_drug(doc.dept, g).map(|s| (s.lines_weeks(b0, b1), s.lines_days(day, day))));
+        dept.map_or((own_b, 0.0, 0.0), |(b, r)| (own_b, (b as f64 - own_b).max(0.0), (r as f64 - own_r).max(0.0)))
     };
     let (base_lines, peer_b, peer_r) = product(drug);
     let q_b = if all_b > 0.0 { peer_b / all_b } else { 0.0 };
