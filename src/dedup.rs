@@ -57,13 +57,14 @@ impl Dedup {
         if watermark.0 - self.gen_start < self.horizon {
             return;
         }
-        // A jump of more than two horizons forgets both generations.
-        self.previous = if watermark.0 - self.gen_start >= 2 * self.horizon {
-            self.current.clear();
-            FxHashSet::default()
-        } else {
-            std::mem::take(&mut self.current)
-        };
+        // The current generation becomes the previous; the older one's table, cleared,
+        // is reused for the next (no regrowth every horizon). A jump of more than two
+        // horizons forgets both generations.
+        std::mem::swap(&mut self.previous, &mut self.current);
+        self.current.clear();
+        if watermark.0 - self.gen_start >= 2 * self.horizon {
+            self.previous.clear();
+        }
         self.gen_start = watermark.0;
     }
 

@@ -5,7 +5,7 @@
 //! quantities are the monthly 超常预警's, kept there). Per-pair state is fixed and inline
 //! (132 bytes; ≤ 256 with its key); idle keys are evicted by event time.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::event::{Day, Week};
 
@@ -197,18 +197,23 @@ pub struct UsageStore {
     herbal_depts: FxHashMap<DeptId, Series<i32, DAYS>>,
     /// Doctors whose latest prescription was in each department.
     pub dept_doctors: FxHashMap<DeptId, Vec<DoctorId>>,
-    /// Pairs with a prescription line, with the local day of the line, not yet judged.
-    touched: FxHashSet<(u64, Day)>,
+    /// Pairs with a prescription line, with the local day of the line, not yet judged: a
+    /// list appended per line and compacted (sorted, deduplicated) when it doubles, so it
+    /// stays within twice the distinct pairs × days (see [`UsageStore::apply`]).
+    touched: Vec<(u64, Day)>,
+    /// Length of `touched` after its last compaction.
+    #[serde(skip)]
+    touched_compact: usize,
 }
 
 impl UsageStore {
     /// Applies a change; false when its day is older than the rings hold.
     pub fn apply(&mut self, d: Delta) -> bool {
         let pk = pair_key(d.doctor, d.drug);
-        let pair = self.pairs.entry(pk).or_insert_with(|| Pair {
-            series: Series::new(d.week, d.day),
-            cusum: Cusum::default(),
-            peak: 0.0,
+        let mut new_pair = false;
+        let pair = self.pairs.entry(pk).or_insert_with(|| {
+            new_pair = true;
+            Pair { series: Series::new(d.week, d.day), cusum: Cusum::default(), peak: 0.0 }
         });
         let mut ok = pair.series.apply(&d);
         let new_doctor = !self.doctors.contains_key(&d.doctor);
@@ -228,7 +233,10 @@ impl UsageStore {
                 h.advance(d.week, d.day);
             }
         }
-        if !doc.drugs.contains(&d.drug) {
+        // A doctor's pairs outlive none of their drugs (a pair is evicted no later than its
+        // doctor, and `evict_idle` keeps `drugs` to the pairs held): only a new pair can
+        // add one.
+        if new_pair && !doc.drugs.contains(&d.drug) {
             doc.drugs.push(d.drug);
         }
         // A prescription (not a return) moves the doctor to its department.
@@ -248,7 +256,12 @@ impl UsageStore {
             .apply(&d);
         ok &= self.depts.entry(d.dept).or_insert_with(|| Series::new(d.week, d.day)).apply(&d);
         if d.sign > 0 {
-            self.touched.insert((pk, d.day));
+            self.touched.push((pk, d.day));
+            if self.touched.len() >= 2 * self.touched_compact + 4096 {
+                self.touched.sort_unstable();
+                self.touched.dedup();
+                self.touched_compact = self.touched.len();
+            }
         }
         ok
     }
@@ -264,6 +277,7 @@ impl UsageStore {
     /// Marks the pairs written on `day` or before as judged; later days' stay.
     pub fn judged(&mut self, day: Day) {
         self.touched.retain(|(_, d)| *d > day);
+        self.touched_compact = self.touched_compact.min(self.touched.len());
     }
 
     pub fn pair(&self, doctor: DoctorId, drug: DrugId) -> Option<&Pair> {
