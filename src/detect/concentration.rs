@@ -79,22 +79,27 @@ fn judge(
     let wk = day.week();
     let b = (wk - 1 - p.baseline_weeks, wk - 2);
     u.dept_doctors.get(&dept)?;
-    let mut now = Vec::new();
+    let mut now_v = Vec::new();
     let mut before = Vec::new();
     let mut active = 0;
-    for dl in lines.get(u, dept) {
-        let d = dl.doctor;
+    let (doctors, drug_lines) = lines.with_drug(u, dept, drug);
+    for (dl, x) in doctors.iter().zip(drug_lines) {
         if dl.all > 0 {
             active += 1;
         }
-        if let Some(pair) = u.pair(d, drug) {
-            now.push((d, pair.series.lines_days(r.0, r.1).max(0) as f64));
-            before.push((d, pair.series.lines_weeks(b.0, b.1).max(0) as f64));
+        if let &Some(x) = x {
+            now_v.push((dl.doctor, x.max(0) as f64));
         }
     }
-    let now = shape(&mut now, p.top_k);
+    let now = shape(&mut now_v, p.top_k);
     if now.total < p.min_volume || active < p.min_prescribers {
         return None;
+    }
+    // The same doctors' lines in the baseline (only for a drug that passed the gates).
+    for &(d, _) in &now_v {
+        if let Some(pair) = u.pair(d, drug) {
+            before.push((d, pair.series.lines_weeks(b.0, b.1).max(0) as f64));
+        }
     }
     let before = shape(&mut before, p.top_k);
     let effective = if now.hhi > 0.0 { 1.0 / now.hhi } else { 0.0 };

@@ -34,9 +34,9 @@ fn peers(
     (drug, herbal): (DrugId, bool),
     min_n: f64,
 ) -> Peers {
-    let span = lines.span();
     let mut p = Peers { x: 0.0, n: 0.0, shares: Vec::new() };
-    for dl in lines.get(u, dept) {
+    let (doctors, drug_lines) = lines.with_drug(u, dept, drug);
+    for (dl, x) in doctors.iter().zip(drug_lines) {
         if dl.doctor == doctor {
             continue;
         }
@@ -44,7 +44,7 @@ fn peers(
         if n < min_n {
             continue;
         }
-        let x = u.pair(dl.doctor, drug).map_or(0, |pr| span.pair_lines(&pr.series)).max(0) as f64;
+        let x = x.unwrap_or(0).max(0) as f64;
         p.x += x;
         p.n += n;
         p.shares.push(x / n);

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use crate::event::{Day, Week};
 use crate::state::usage::{Doctor, Series, UsageStore, DAYS};
-use crate::state::{DeptId, DoctorId};
+use crate::state::{DeptId, DoctorId, DrugId};
 
 /// The trailing days of a window, or the weeks of a baseline.
 #[derive(Copy, Clone, Debug)]
@@ -60,16 +60,32 @@ impl DoctorLines {
 }
 
 /// The lines of each department's doctors over one span, in the order of
-/// `UsageStore::dept_doctors`, each department's summed on first use. Built for one closed
-/// day: the store must not change while it lives.
+/// `UsageStore::dept_doctors`, and of their pairs with a drug, each department's and each
+/// department × drug's summed on first use. Built for one closed day: the store must not
+/// change while it lives.
 pub struct DeptLines {
     span: Span,
     depts: FxHashMap<DeptId, Vec<DoctorLines>>,
+    /// Per department × drug, the lines of each of the department's doctors (in the order
+    /// of `depts`) with the drug; `None` for a doctor without the pair.
+    drugs: FxHashMap<(DeptId, DrugId), Vec<Option<i64>>>,
 }
 
 impl DeptLines {
     pub fn new(span: Span) -> DeptLines {
-        DeptLines { span, depts: FxHashMap::default() }
+        DeptLines { span, depts: FxHashMap::default(), drugs: FxHashMap::default() }
+    }
+
+    /// The department's doctors with their lines over the span, and each one's lines of
+    /// `drug` (`None`: no such pair), in the same order.
+    pub fn with_drug(&mut self, u: &UsageStore, dept: DeptId, drug: DrugId) -> (&[DoctorLines], &[Option<i64>]) {
+        let span = self.span;
+        self.get(u, dept);
+        let doctors = &self.depts[&dept];
+        let lines = self.drugs.entry((dept, drug)).or_insert_with(|| {
+            doctors.iter().map(|dl| u.pair(dl.doctor, drug).map(|pr| span.pair_lines(&pr.series))).collect()
+        });
+        (doctors, lines)
     }
 
     pub fn span(&self) -> Span {
