@@ -293,7 +293,7 @@ fn expect(
     let all_r = dd.dept.map_or(0.0, |(_, n)| (n as f64 - t).max(0.0));
     // (the doctor's baseline lines, peers' baseline lines, peers' lines today) of a product
     let mut product = |g: DrugId| -> (f64, f64, f64) {
-        let own = u.pair(doctor, g);
+        let own = if g == drug { Some(pair) } else { u.pair(doctor, g) };
         let own_b = own.map_or(0, |pr| pr.series.lines_weeks(b0, b1)).max(0) as f64;
         let own_r = own.map_or(0, |pr| pr.series.lines_days(day, day)).max(0) as f64;
         let dept = *memo
