@@ -60,21 +60,25 @@ fn measure_dispersion(u: &UsageStore, refs: &Refs, p: &SurgeParams, day: Day, fi
     let wk = day.week();
     let (b0, b1) = baseline_weeks(p, wk, first_week);
     let (mut chi2, mut df) = (0.0, 0.0);
+    // Each doctor's weekly lines of each kind, once for all the doctor's pairs.
+    let mut doctor_weeks: FxHashMap<(DoctorId, bool), Vec<f64>> = FxHashMap::default();
+    let mut weeks: Vec<(f64, f64)> = Vec::new();
     for (&k, pair) in &u.pairs {
         let (doctor, drug) = unpair(k);
         let Some(doc) = u.doctors.get(&doctor) else { continue };
         let herbal = refs.herbal(drug);
-        let weeks: Vec<(f64, f64)> = b0
-            .through(b1)
-            .map(|w| (pair.series.lines_weeks(w, w).max(0) as f64, doc.lines_weeks(herbal, w, w).max(0) as f64))
-            .collect();
+        let t = doctor_weeks
+            .entry((doctor, herbal))
+            .or_insert_with(|| b0.through(b1).map(|w| doc.lines_weeks(herbal, w, w).max(0) as f64).collect());
+        weeks.clear();
+        weeks.extend(b0.through(b1).zip(t.iter()).map(|(w, &tw)| (pair.series.lines_weeks(w, w).max(0) as f64, tw)));
         let (x, t): (f64, f64) = weeks.iter().fold((0.0, 0.0), |a, w| (a.0 + w.0, a.1 + w.1));
         if x < 20.0 || t <= 0.0 {
             continue;
         }
         let share = x / t;
         let mut used = 0.0;
-        for (xw, tw) in weeks {
+        for &(xw, tw) in &weeks {
             let mu = tw * share;
             if mu > 0.5 {
                 chi2 += (xw - mu).powi(2) / mu;
