@@ -61,7 +61,8 @@ fn reject(reason: RejectReason, field: &'static str, detail: impl Into<String>) 
 
 /// A string that borrows from the input when it has no escapes. (`Option<Cow<str>>` with
 /// `#[serde(borrow)]` always allocates; this visitor does not.)
-struct Str<'a>(Cow<'a, str>);
+#[cfg_attr(test, derive(Debug, PartialEq))]
+pub(super) struct Str<'a>(pub(super) Cow<'a, str>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -96,66 +97,67 @@ fn cows(v: Option<Vec<Str<'_>>>) -> Vec<Cow<'_, str>> {
 }
 
 #[derive(Deserialize, Default)]
-struct Raw<'a> {
+#[cfg_attr(test, derive(Debug, PartialEq))]
+pub(super) struct Raw<'a> {
     #[serde(borrow, rename = "type")]
-    ty: S<'a>,
+    pub(super) ty: S<'a>,
     #[serde(borrow)]
-    event_id: S<'a>,
+    pub(super) event_id: S<'a>,
     #[serde(borrow)]
-    ts: S<'a>,
+    pub(super) ts: S<'a>,
     #[serde(borrow)]
-    hospital: S<'a>,
+    pub(super) hospital: S<'a>,
     #[serde(borrow)]
-    rx_id: S<'a>,
+    pub(super) rx_id: S<'a>,
     #[serde(default, deserialize_with = "int")]
-    line: Option<i64>,
+    pub(super) line: Option<i64>,
     #[serde(borrow)]
-    visit_type: S<'a>,
+    pub(super) visit_type: S<'a>,
     #[serde(borrow)]
-    dept: S<'a>,
+    pub(super) dept: S<'a>,
     #[serde(borrow)]
-    doctor: S<'a>,
+    pub(super) doctor: S<'a>,
     #[serde(borrow)]
-    doctor_title: S<'a>,
+    pub(super) doctor_title: S<'a>,
     #[serde(borrow)]
-    drug: S<'a>,
+    pub(super) drug: S<'a>,
     #[serde(borrow)]
-    drug_name: S<'a>,
+    pub(super) drug_name: S<'a>,
     #[serde(borrow)]
-    manufacturer: S<'a>,
-    qty: Option<f64>,
-    amount: Option<f64>,
+    pub(super) manufacturer: S<'a>,
+    pub(super) qty: Option<f64>,
+    pub(super) amount: Option<f64>,
     #[serde(default, deserialize_with = "int")]
-    days: Option<i64>,
-    long_term: Option<bool>,
+    pub(super) days: Option<i64>,
+    pub(super) long_term: Option<bool>,
     #[serde(borrow)]
-    reason: S<'a>,
+    pub(super) reason: S<'a>,
     #[serde(borrow)]
-    category: S<'a>,
+    pub(super) category: S<'a>,
     #[serde(borrow)]
-    user: S<'a>,
+    pub(super) user: S<'a>,
     #[serde(borrow)]
-    role: S<'a>,
+    pub(super) role: S<'a>,
     #[serde(borrow)]
-    client_ip: S<'a>,
+    pub(super) client_ip: S<'a>,
     #[serde(borrow)]
-    app: S<'a>,
+    pub(super) app: S<'a>,
     #[serde(borrow)]
-    action: S<'a>,
+    pub(super) action: S<'a>,
     #[serde(borrow)]
-    object: S<'a>,
+    pub(super) object: S<'a>,
     #[serde(borrow)]
-    group_by: Option<Vec<Str<'a>>>,
+    pub(super) group_by: Option<Vec<Str<'a>>>,
     #[serde(default, deserialize_with = "int")]
-    rows: Option<i64>,
+    pub(super) rows: Option<i64>,
     #[serde(borrow)]
-    sql: S<'a>,
+    pub(super) sql: S<'a>,
     #[serde(borrow)]
-    rep: S<'a>,
+    pub(super) rep: S<'a>,
     #[serde(borrow)]
-    company: S<'a>,
+    pub(super) company: S<'a>,
     #[serde(borrow)]
-    products: Option<Vec<Str<'a>>>,
+    pub(super) products: Option<Vec<Str<'a>>>,
 }
 
 /// Integers may arrive as `7` or `7.0` from some exporters; both are accepted.
@@ -169,8 +171,19 @@ fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
 }
 
 /// Decodes one record. `default_type` applies when the record has no `type` (a Kafka topic
-/// mapped to one event type).
+/// mapped to one event type). A flat record of plain strings and short numbers takes the
+/// hand-written pass ([`super::flat`]); anything else, and every fault, serde_json's.
 pub fn decode(bytes: &[u8], default_type: Option<EventType>) -> Result<Event<'_>, Reject> {
+    if let Some(raw) = simdutf8::basic::from_utf8(bytes).ok().and_then(super::flat::raw) {
+        return typed(raw, default_type);
+    }
+    decode_serde(bytes, default_type)
+}
+
+/// [`decode`] by serde_json alone: the same outcome for every input, slower. It is the
+/// yardstick of `replay`'s speed (examples/parse_only.rs) and the path of every record the
+/// fast pass leaves.
+pub fn decode_serde(bytes: &[u8], default_type: Option<EventType>) -> Result<Event<'_>, Reject> {
     // The whole line checked as UTF-8 at once (SIMD) spares serde_json a check per string;
     // a line that is not UTF-8 takes the byte path, whose error names where it breaks.
     let parsed = match simdutf8::basic::from_utf8(bytes) {

@@ -3,6 +3,7 @@
 
 pub mod decimal;
 pub mod decode;
+mod flat;
 pub mod mapping;
 pub mod time;
 
