@@ -28,7 +28,8 @@ struct Shape {
 }
 
 fn shape(vols: &mut [(DoctorId, f64)], k: usize) -> Shape {
-    vols.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    // A total order (a doctor appears once), so an unstable sort gives the stable one's order.
+    vols.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let total: f64 = vols.iter().map(|v| v.1).sum();
     let top_share = if total > 0.0 { vols.iter().take(k).map(|v| v.1).sum::<f64>() / total } else { 0.0 };
     let hhi = if total > 0.0 { vols.iter().map(|v| (v.1 / total).powi(2)).sum() } else { 0.0 };

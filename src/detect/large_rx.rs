@@ -6,6 +6,7 @@
 
 use rustc_hash::FxHashMap;
 use serde_json::json;
+use smallvec::SmallVec;
 
 use crate::alert::Candidate;
 use crate::event::{Day, Event, Rx, VisitType};
@@ -24,8 +25,9 @@ pub struct LargeRx {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Open {
     day: Day,
-    /// Distinct drugs so far, with whether each is herbal.
-    drugs: Vec<(DrugId, bool)>,
+    /// Distinct drugs so far, with whether each is herbal: inline up to eight (no allocation
+    /// per prescription), checkpointed as the list it is.
+    drugs: SmallVec<[(DrugId, bool); 8]>,
 }
 
 impl LargeRx {
@@ -36,7 +38,7 @@ impl LargeRx {
         }
         let herbal = ctx.refs.drug(l.drug).is_some_and(|d| d.herbal);
         let key = rx_key(&ev.hospital, &rx.rx_id);
-        let open = self.open.entry(key).or_insert_with(|| Open { day: l.day, drugs: Vec::new() });
+        let open = self.open.entry(key).or_insert_with(|| Open { day: l.day, drugs: SmallVec::new() });
         let new_drug = !open.drugs.iter().any(|&(d, _)| d == l.drug);
         if new_drug {
             open.drugs.push((l.drug, herbal));
@@ -154,6 +156,20 @@ fn days_alert(ctx: &Ctx, i: usize, ev: &Event, rx: &Rx, l: Line, days: i64, limi
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn open_prescriptions_checkpoint_as_they_did() {
+        use super::*;
+        use crate::state::Handle;
+        for n in [0, 3, 8, 12] {
+            let list: Vec<(DrugId, bool)> = (0..n).map(|i| (DrugId::from_raw(i * 7), i % 3 == 0)).collect();
+            let open = Open { day: Day(20_000), drugs: list.iter().copied().collect() };
+            let as_vec = postcard::to_allocvec(&(Day(20_000), &list)).unwrap();
+            assert_eq!(postcard::to_allocvec(&open).unwrap(), as_vec, "{n} drugs");
+            let back: Open = postcard::from_bytes(&as_vec).unwrap();
+            assert_eq!(back.drugs.as_slice(), list.as_slice());
+        }
+    }
+
     #[test]
     fn rx_key_is_the_streamed_hash_at_every_length() {
         let long = "9".repeat(200);

@@ -387,6 +387,9 @@ impl HospitalState {
         out: &mut Vec<Alert>,
         stats: &mut Stats,
     ) {
+        if cands.is_empty() {
+            return;
+        }
         let zone = plan.rules.engine.zone;
         for c in cands.drain(..) {
             let rule = &plan.rules.rules[c.rule];

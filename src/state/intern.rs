@@ -4,7 +4,10 @@
 
 use std::marker::PhantomData;
 
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+use rustc_hash::FxBuildHasher;
 
 /// A dense handle from an [`Interner`]: its raw number is the order of first sight.
 pub trait Handle: Copy + Eq + Ord + std::hash::Hash + std::fmt::Debug {
@@ -56,16 +59,56 @@ handle!(
     ManufacturerId
 );
 
-#[derive(Debug, Clone)]
+/// Handles by string. The strings live end to end in one buffer (a hospital's codes are a
+/// few kilobytes, in cache), so a lookup hashes the string, probes a table of `u32`
+/// handles and compares against that buffer, instead of chasing one heap box per name.
+#[derive(Clone)]
 pub struct Interner<H> {
-    ids: FxHashMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
+    table: HashTable<u32>,
+    text: String,
+    /// Where each handle's name ends in `text` (it starts where the previous one ends).
+    ends: Vec<u32>,
     _handle: PhantomData<fn() -> H>,
+}
+
+impl<H> std::fmt::Debug for Interner<H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries((0..self.ends.len()).map(|i| self.at(i))).finish()
+    }
 }
 
 impl<H> Default for Interner<H> {
     fn default() -> Self {
-        Interner { ids: FxHashMap::default(), names: Vec::new(), _handle: PhantomData }
+        Interner { table: HashTable::new(), text: String::new(), ends: Vec::new(), _handle: PhantomData }
+    }
+}
+
+fn hash(s: &str) -> u64 {
+    FxBuildHasher.hash_one(s)
+}
+
+impl<H> Interner<H> {
+    fn at(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    fn find(&self, s: &str, h: u64) -> Option<u32> {
+        self.table.find(h, |&id| self.at(id as usize) == s).copied()
+    }
+
+    /// Adds `s` (not yet interned) as the next handle.
+    fn push(&mut self, s: &str, h: u64) -> u32 {
+        let id = self.ends.len() as u32;
+        self.text.push_str(s);
+        self.ends.push(u32::try_from(self.text.len()).expect("interned names under 4 GiB"));
+        let (text, ends) = (&self.text, &self.ends);
+        let at = |i: u32| {
+            let i = i as usize;
+            &text[if i == 0 { 0 } else { ends[i - 1] as usize }..ends[i] as usize]
+        };
+        self.table.insert_unique(h, id, |&i| hash(at(i)));
+        id
     }
 }
 
@@ -73,32 +116,29 @@ impl<H: Handle> Interner<H> {
     /// The handle of `s`, allocating one the first time `s` is seen.
     #[inline]
     pub fn intern(&mut self, s: &str) -> H {
-        if let Some(&id) = self.ids.get(s) {
-            return H::from_raw(id);
-        }
-        let id = self.names.len() as u32;
-        let boxed: Box<str> = s.into();
-        self.names.push(boxed.clone());
-        self.ids.insert(boxed, id);
-        H::from_raw(id)
+        let h = hash(s);
+        H::from_raw(match self.find(s, h) {
+            Some(id) => id,
+            None => self.push(s, h),
+        })
     }
 
     #[inline]
     pub fn get(&self, s: &str) -> Option<H> {
-        self.ids.get(s).map(|&id| H::from_raw(id))
+        self.find(s, hash(s)).map(H::from_raw)
     }
 
     #[inline]
     pub fn name(&self, id: H) -> &str {
-        &self.names[id.index()]
+        self.at(id.index())
     }
 
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.ends.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.ends.is_empty()
     }
 }
 
@@ -106,21 +146,23 @@ impl<H: Handle> Interner<H> {
 /// stay what they were.
 impl<H> serde::Serialize for Interner<H> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        serde::Serialize::serialize(&self.names, s)
+        s.collect_seq((0..self.ends.len()).map(|i| self.at(i)))
     }
 }
 
 impl<'de, H> serde::Deserialize<'de> for Interner<H> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let names: Vec<Box<str>> = serde::Deserialize::deserialize(d)?;
-        let mut ids = FxHashMap::default();
-        ids.reserve(names.len());
-        for (i, n) in names.iter().enumerate() {
-            if ids.insert(n.clone(), i as u32).is_some() {
+        let mut i = Interner::default();
+        i.table.reserve(names.len(), |_| 0);
+        for n in &names {
+            let h = hash(n);
+            if i.find(n, h).is_some() {
                 return Err(serde::de::Error::custom(format!("id {n:?} interned twice")));
             }
+            i.push(n, h);
         }
-        Ok(Interner { ids, names, _handle: PhantomData })
+        Ok(i)
     }
 }
 
@@ -136,5 +178,16 @@ mod tests {
         assert_eq!(i.intern("D017"), a);
         assert_eq!(i.name(a), "D017");
         assert_eq!(i.get("nope"), None);
+        // Many names, prefixes of each other among them, and back from a checkpoint.
+        let names: Vec<String> = (0..5000).map(|n| format!("D{}", n % 2500) + &"x".repeat(n / 2500)).collect();
+        let ids: Vec<DoctorId> = names.iter().map(|n| i.intern(n)).collect();
+        let bytes = postcard::to_allocvec(&i).unwrap();
+        let back: Interner<DoctorId> = postcard::from_bytes(&bytes).unwrap();
+        for (n, id) in names.iter().zip(&ids) {
+            assert_eq!((i.intern(n), back.get(n), back.name(*id)), (*id, Some(*id), n.as_str()));
+        }
+        assert_eq!(back.len(), 5002);
+        let twice = postcard::to_allocvec(&vec!["a", "b", "a"]).unwrap();
+        assert!(postcard::from_bytes::<Interner<DoctorId>>(&twice).is_err());
     }
 }

@@ -216,12 +216,15 @@ impl UsageStore {
             Pair { series: Series::new(d.week, d.day), cusum: Cusum::default(), peak: 0.0 }
         });
         let mut ok = pair.series.apply(&d);
-        let new_doctor = !self.doctors.contains_key(&d.doctor);
-        let doc = self.doctors.entry(d.doctor).or_insert_with(|| Doctor {
-            series: Series::new(d.week, d.day),
-            herbal: Series::new(d.week, d.day),
-            dept: d.dept,
-            drugs: Vec::new(),
+        let mut new_doctor = false;
+        let doc = self.doctors.entry(d.doctor).or_insert_with(|| {
+            new_doctor = true;
+            Doctor {
+                series: Series::new(d.week, d.day),
+                herbal: Series::new(d.week, d.day),
+                dept: d.dept,
+                drugs: Vec::new(),
+            }
         });
         ok &= doc.series.apply(&d);
         if d.herbal {
