@@ -189,7 +189,8 @@ pub fn replay_with(
         let me = identity(&path);
         let mut end = h.reader.position();
         let here = |(lines, bytes): (u64, u64)| vec![Position::File { path: me.clone(), fingerprint, lines, bytes }];
-        for batch in crate::source::decoded::spawn(h.reader, decoders)? {
+        let mut decoded = crate::source::decoded::spawn(h.reader, decoders)?;
+        while let Some(batch) = decoded.next() {
             let batch = batch?;
             for rec in batch.records() {
                 match &rec.event {
@@ -207,6 +208,7 @@ pub fn replay_with(
                 n += 1;
                 tick(n, &pipeline, &|| here(end), sink)?;
             }
+            decoded.spent(batch);
         }
         end_positions = Some(here(end));
     } else if let [h] = heads.as_mut_slice() {

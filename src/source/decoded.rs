@@ -1,10 +1,12 @@
 //! Decoding in parallel with scoring: a reader thread cuts one input into batches of lines
 //! (inflating gzip on that thread too), a pool of workers decodes each batch into events
 //! that borrow from the batch's bytes, and the caller takes the batches back in order —
-//! so the events are scored exactly as a sequential read would score them.
+//! so the events are scored exactly as a sequential read would score them. Spent batches go
+//! back to the reader ([`Decoded::spent`]), which frees their events and reuses their
+//! buffers: the scoring thread neither frees nor allocates them.
 
 use std::ops::Range;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 
 use self_cell::self_cell;
 
@@ -63,8 +65,20 @@ enum Done {
 /// The batches of one input, in order.
 pub struct Decoded {
     outs: Vec<Receiver<Done>>,
+    /// Spent batches, to the reader. Unbounded, so that returning one never waits on a
+    /// reader that waits on a worker that waits on the scorer; the reader takes them back
+    /// before each batch it cuts, so no more wait there than are in flight.
+    spent: Sender<Batch>,
     next: usize,
     finished: bool,
+}
+
+impl Decoded {
+    /// Hands a scored batch back, to be freed and its buffer reused off this thread.
+    pub fn spent(&self, batch: Batch) {
+        // The reader has ended: the batch is dropped here.
+        let _ = self.spent.send(batch);
+    }
 }
 
 impl Iterator for Decoded {
@@ -114,10 +128,18 @@ pub fn spawn(mut reader: LineReader, workers: usize) -> anyhow::Result<Decoded> 
         ins.push(in_tx);
         outs.push(out_rx);
     }
+    let (spent, returned) = channel::<Batch>();
     std::thread::Builder::new().name("rxsentinel-read".into()).spawn(move || {
         let mut line = Vec::with_capacity(4096);
+        let mut buffers: Vec<Vec<u8>> = Vec::new();
         for k in 0.. {
-            let raw = match cut(&mut reader, &mut line) {
+            for b in returned.try_iter() {
+                if buffers.len() < 2 * DEPTH {
+                    buffers.push(b.into_owner());
+                }
+            }
+            let buf = buffers.pop().unwrap_or_else(|| Vec::with_capacity(BATCH_BYTES + 4096));
+            let raw = match cut(&mut reader, &mut line, buf) {
                 Ok(Some((buf, cuts))) => Raw::Lines(buf, cuts),
                 Ok(None) => return,
                 Err(e) => Raw::Failed(e),
@@ -128,12 +150,12 @@ pub fn spawn(mut reader: LineReader, workers: usize) -> anyhow::Result<Decoded> 
             }
         }
     })?;
-    Ok(Decoded { outs, next: 0, finished: false })
+    Ok(Decoded { outs, spent, next: 0, finished: false })
 }
 
-/// Reads the next batch of lines; `None` at the end of the input.
-fn cut(reader: &mut LineReader, line: &mut Vec<u8>) -> anyhow::Result<Option<(Vec<u8>, Vec<Cut>)>> {
-    let mut buf = Vec::with_capacity(BATCH_BYTES + 4096);
+/// Reads the next batch of lines into `buf`; `None` at the end of the input.
+fn cut(reader: &mut LineReader, line: &mut Vec<u8>, mut buf: Vec<u8>) -> anyhow::Result<Option<(Vec<u8>, Vec<Cut>)>> {
+    buf.clear();
     let mut cuts = Vec::with_capacity(BATCH_BYTES / 256);
     while buf.len() < BATCH_BYTES {
         let Some(l) = reader.next_line(line)? else { break };
