@@ -42,7 +42,12 @@ impl Health {
     }
 
     pub fn beat(&self) {
-        self.heartbeat_ms.store(self.started.elapsed().as_millis() as u64, Ordering::Relaxed);
+        self.beat_at(Instant::now());
+    }
+
+    /// A heartbeat at `now` (a clock the caller read anyway).
+    pub fn beat_at(&self, now: Instant) {
+        self.heartbeat_ms.store(now.saturating_duration_since(self.started).as_millis() as u64, Ordering::Relaxed);
     }
 
     pub fn set_ready(&self, ready: bool) {

@@ -154,7 +154,13 @@ pub fn consumer(s: &Settings, hooks: Arc<dyn Hooks>) -> anyhow::Result<KafkaCons
         // 20 ms costs an idle member ~50 small requests/s per broker.
         .set("fetch.wait.max.ms", "20")
         // Bounded prefetch (librdkafka's default has been as large as 1 GB).
-        .set("queued.max.messages.kbytes", "65536");
+        .set("queued.max.messages.kbytes", "65536")
+        // Once the prefetch queue is over its thresholds librdkafka waits this long before
+        // fetching that partition again (default 1 s): a member that scores a backlog faster
+        // than 100 k records a second then drains the queue and idles for the rest of the
+        // second. 10 ms keeps the queue topped up (docs/performance.md: 0.32x → … of a bare
+        // consumer).
+        .set("fetch.queue.backoff.ms", "10");
     for (key, v) in k.options.iter().chain(&k.consumer) {
         cfg.set(key, v);
     }

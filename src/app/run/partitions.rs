@@ -137,8 +137,8 @@ impl Partitions {
     }
 
     /// Whether a checkpoint is due.
-    pub fn checkpoint_due(&self) -> bool {
-        self.state.as_ref().is_some_and(|s| s.saved.elapsed() >= s.cfg.every)
+    pub fn checkpoint_due(&self, now: Instant) -> bool {
+        self.state.as_ref().is_some_and(|s| now.saturating_duration_since(s.saved) >= s.cfg.every)
     }
 
     pub fn take_reassigned(&mut self) -> bool {

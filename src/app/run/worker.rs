@@ -108,8 +108,10 @@ impl Worker {
         };
         let (mut settled, mut committed, mut ticked) = (Instant::now(), Instant::now(), Instant::now());
         while !self.stop.load(Ordering::Relaxed) {
-            self.health.beat();
             let polled = consumer.poll(POLL);
+            // One clock read per record, for every timer below.
+            let now = Instant::now();
+            self.health.beat_at(now);
             let mut parts = l.parts.lock().expect("partitions mutex not poisoned");
             if let Some(e) = parts.take_fatal() {
                 return Err(e);
@@ -129,15 +131,17 @@ impl Worker {
                 }
             };
             let stateful = parts.has_state();
-            let due = parts.checkpoint_due();
+            let due = parts.checkpoint_due(now);
             drop(parts);
-            if (idle && l.outbox.has_pending()) || settled.elapsed() >= SETTLE {
+            if (idle && l.outbox.has_pending()) || now.saturating_duration_since(settled) >= SETTLE {
                 l.outbox.settle(consumer)?;
                 settled = Instant::now();
             }
             // With a state store, offsets are committed only with a checkpoint that covers
             // them; without, every commit interval.
-            if (stateful && due) || (!stateful && committed.elapsed() >= l.settings.kafka.commit_interval) {
+            if (stateful && due)
+                || (!stateful && now.saturating_duration_since(committed) >= l.settings.kafka.commit_interval)
+            {
                 if stateful {
                     if let Err(e) = self.save_and_commit(consumer, Duration::ZERO) {
                         tracing::error!("{e:#}");
@@ -148,7 +152,7 @@ impl Worker {
                 }
                 committed = Instant::now();
             }
-            if ticked.elapsed() >= TICK {
+            if now.saturating_duration_since(ticked) >= TICK {
                 l.now = machine_now();
                 let mut parts = l.parts.lock().expect("partitions mutex not poisoned");
                 parts.export();
