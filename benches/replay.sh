@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Whole-process benchmark of `replay` against the yardstick of a one-core typed parse
-# (examples/parse_only.rs) on the same file, in one sitting: generates the hospital, then
-# runs parse-only and replay (all cores, and --threads 1) alternately three times each,
-# and prints each run, the medians, the ratios, events/s and peak RSS.
+# (examples/parse_only.rs: serde_json) on the same file, in one sitting: generates the
+# hospital, then runs parse-only, replay's own decoder alone (parse_only --fast) and replay
+# (all cores, and --threads 1) alternately three times each, and prints each run, the
+# medians, the ratios, events/s and peak RSS.
 #
 #   bash benches/replay.sh [DOCTORS] [DAYS] [SEED]      # default 200 200 5: 4.66 M events
 set -euo pipefail
@@ -26,20 +27,22 @@ measure() {
     /usr/bin/time -f "%e %M" -o "$out/time" "$@" >/dev/null 2>"$out/log" || { cat "$out/log"; exit 1; }
     cat "$out/time"
 }
-declare -a parse=() all=() one=()
+declare -a parse=() fast=() all=() one=()
 for i in 1 2 3; do
     read -r s _ < <(measure target/release/examples/parse_only "$file"); parse+=("$s")
+    read -r s _ < <(measure target/release/examples/parse_only "$file" --fast); fast+=("$s")
     read -r s rss < <(measure target/release/rxsentinel replay --input "$file" --catalog "$out/rules/catalog" \
         --alerts "$out/alerts-all.ndjson" --no-progress); all+=("$s"); rss_all=$rss
     read -r s rss < <(measure target/release/rxsentinel replay --input "$file" --catalog "$out/rules/catalog" \
         --alerts "$out/alerts-one.ndjson" --no-progress --threads 1); one+=("$s"); rss_one=$rss
-    echo "round $i: parse-only ${parse[-1]} s, replay ${all[-1]} s, replay --threads 1 ${one[-1]} s"
+    echo "round $i: parse-only ${parse[-1]} s, replay's decoder ${fast[-1]} s, replay ${all[-1]} s, replay --threads 1 ${one[-1]} s"
 done
 cmp -s "$out/alerts-all.ndjson" "$out/alerts-one.ndjson" || { echo "the alerts differ between thread counts"; exit 1; }
 median() { printf '%s\n' "$@" | sort -g | sed -n 2p; }
-p=$(median "${parse[@]}") a=$(median "${all[@]}") o=$(median "${one[@]}")
-awk -v p="$p" -v a="$a" -v o="$o" -v n="$events" -v ra="$rss_all" -v ro="$rss_one" 'BEGIN {
+p=$(median "${parse[@]}") f=$(median "${fast[@]}") a=$(median "${all[@]}") o=$(median "${one[@]}")
+awk -v p="$p" -v f="$f" -v a="$a" -v o="$o" -v n="$events" -v ra="$rss_all" -v ro="$rss_one" 'BEGIN {
     printf "medians: parse-only %.2f s (%.0f events/s)\n", p, n / p
+    printf "replay decoder alone, one core: %.2f s (%.0f events/s, %.2fx parse-only)\n", f, n / f, p / f
     printf "replay, all cores:  %.2f s, %.0f events/s, %.2fx parse-only, peak RSS %.0f MB\n", a, n / a, p / a, ra / 1024
     printf "replay, --threads 1: %.2f s, %.0f events/s, %.2fx parse-only, peak RSS %.0f MB\n", o, n / o, p / o, ro / 1024
 }'

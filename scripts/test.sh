@@ -30,6 +30,10 @@ if ! python3 -c "import aiosmtpd" 2>/dev/null; then
     python3 -m pip install --quiet aiosmtpd </dev/null || python3 -m pip install --quiet --break-system-packages aiosmtpd </dev/null
 fi
 
+# Every locked package, for every platform: tests/deploy.rs reads `cargo metadata --offline`
+# (the newest rust-version among them), which a build alone (host packages only) leaves short.
+cargo fetch --locked
+
 TANSU_BIN=$(bash scripts/tansu.sh)
 export TANSU_BIN
 
