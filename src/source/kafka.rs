@@ -29,7 +29,8 @@ pub type KafkaConsumer = BaseConsumer<KafkaContext>;
 pub trait Hooks: Send + Sync + 'static {
     /// Before partitions are taken away: deliver what is pending, store and commit
     /// (unless `lost`: then another member may own them already and a commit would fail).
-    fn revoke(&self, consumer: &KafkaConsumer, lost: bool);
+    /// `revoked`: the partitions taken away (all of them under the eager protocol).
+    fn revoke(&self, consumer: &KafkaConsumer, revoked: &TopicPartitionList, lost: bool);
     /// Before a new assignment takes effect: restores state and may set the offset each
     /// partition starts from (a checkpoint's position); the assignment is made with them.
     fn assign(&self, consumer: &KafkaConsumer, assignment: &mut TopicPartitionList);
@@ -108,7 +109,7 @@ impl ConsumerContext for KafkaContext {
                 let lost = consumer.assignment_lost();
                 metrics().rebalances.with_label_values(&[if lost { "lost" } else { "revoke" }]).inc();
                 tracing::info!(partitions = tpl.count(), lost, "partitions revoked");
-                self.hooks.revoke(consumer, lost);
+                self.hooks.revoke(consumer, tpl, lost);
                 let r = if cooperative { consumer.incremental_unassign(tpl) } else { consumer.unassign() };
                 if let Err(e) = r {
                     tracing::error!("cannot give up the assignment: {e}");

@@ -5,6 +5,7 @@
 //! next owner starts exactly where the checkpoint stands. Assign: restore each new
 //! partition's state and start it at the offset its checkpoint reflects.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rdkafka::TopicPartitionList;
@@ -19,11 +20,21 @@ pub struct Member {
     pub outbox: Arc<Outbox>,
     pub parts: Arc<Mutex<Partitions>>,
     pub topics: Vec<Topic>,
+    /// Counts revocations: the run loop tags each polled record with it (`inflight`).
+    pub epoch: Arc<AtomicU64>,
 }
 
 impl Hooks for Member {
-    fn revoke(&self, consumer: &KafkaConsumer, lost: bool) {
+    fn revoke(&self, consumer: &KafkaConsumer, revoked: &TopicPartitionList, lost: bool) {
         let mut parts = self.parts.lock().expect("partitions mutex not poisoned");
+        // Records polled before this and not yet scored are not scored: their offsets are
+        // not committed below, so whoever reads these partitions next reads them again.
+        let epoch = self.epoch.fetch_add(1, Ordering::Relaxed) + 1;
+        let gone = revoked.elements();
+        let gone = gone
+            .iter()
+            .filter_map(|e| self.topics.iter().position(|t| t.name == e.topic()).map(|i| (i, e.partition())));
+        parts.note_revoked(epoch, gone);
         if lost {
             self.outbox.drop_pending();
             parts.mark_lost();

@@ -4,6 +4,7 @@
 //! closes, and the process exits 0; a second exits at once. SIGHUP, a change to the rules
 //! directory, or `POST /-/reload` loads the rules again ([`reload`]).
 
+mod inflight;
 mod member;
 mod outbox;
 mod partitions;
@@ -154,7 +155,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         reloader.clone().watch(settings.rules_poll, stop.clone()).context("cannot start the rules watcher")?;
     }
     let _ = reloads.set(reloader);
-    let member = Arc::new(Member { outbox: outbox.clone(), parts: parts.clone(), topics: settings.topics.clone() });
+    let epoch = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let member = Arc::new(Member {
+        outbox: outbox.clone(),
+        parts: parts.clone(),
+        topics: settings.topics.clone(),
+        epoch: epoch.clone(),
+    });
     let consumer = crate::source::kafka::consumer(&settings, member)?;
     tracing::info!(
         brokers = %settings.kafka.brokers,
@@ -164,7 +171,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         state = args.state.as_ref().map(|d| d.display().to_string()),
         "run starting"
     );
-    let worker = Worker { settings, outbox, parts, health, stop };
+    let worker = Worker { settings, outbox, parts, health, stop, epoch };
     let report = worker.run(consumer);
     if let Some(n) = &notifier {
         n.shutdown(Duration::from_secs(5));

@@ -86,6 +86,10 @@ pub struct Partitions {
     /// Offsets partitions were started at, until their first record arrives: a first
     /// record beyond it means the broker skipped records.
     expected: HashMap<Part, i64>,
+    /// Partitions revoked, with the revocation epoch they were revoked in, since the run loop
+    /// last had no polled record waiting to be scored (`inflight`): such a record of an
+    /// earlier epoch is not scored.
+    revoked: Vec<(u64, Part)>,
 }
 
 impl Partitions {
@@ -120,6 +124,7 @@ impl Partitions {
             reassigned: false,
             fatal: None,
             expected: HashMap::new(),
+            revoked: Vec::new(),
         })
     }
 
@@ -236,6 +241,21 @@ impl Partitions {
                 offset - want
             );
         }
+    }
+
+    /// `parts` were revoked in revocation `epoch`.
+    pub fn note_revoked(&mut self, epoch: u64, parts: impl IntoIterator<Item = Part>) {
+        self.revoked.extend(parts.into_iter().map(|p| (epoch, p)));
+    }
+
+    /// Whether `part` was revoked after a record of it was polled in `epoch`.
+    pub fn revoked_since(&self, epoch: u64, part: Part) -> bool {
+        !self.revoked.is_empty() && self.revoked.iter().any(|&(e, p)| e > epoch && p == part)
+    }
+
+    /// No polled record waits to be scored: the revocations so far concern none.
+    pub fn forget_revoked(&mut self) {
+        self.revoked.clear();
     }
 
     pub fn processed(&mut self, part: Part, next: i64) {
@@ -412,4 +432,28 @@ fn merge(into: &mut Stats, s: &Stats) {
     into.unknown_drug += s.unknown_drug;
     into.unknown_doctor += s.unknown_doctor;
     into.suppressed += s.suppressed;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_polled_before_their_partition_was_revoked_are_not_scored() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rules = RuleSet::load(&root.join("rules"), Some(&root.join("fixtures/cases/catalog"))).unwrap();
+        let mut parts = Partitions::new(rules, None).unwrap();
+        assert!(!parts.revoked_since(0, (0, 1)), "nothing revoked yet");
+        // Epoch 1 takes partitions 0 and 1 of topic 0 (cooperative: partition 2 stays).
+        parts.note_revoked(1, [(0, 0), (0, 1)]);
+        assert!(parts.revoked_since(0, (0, 1)), "polled in epoch 0, revoked in 1");
+        assert!(!parts.revoked_since(0, (0, 2)), "partition 2 was kept");
+        assert!(!parts.revoked_since(0, (1, 1)), "another topic's partition 1 was kept");
+        assert!(!parts.revoked_since(1, (0, 1)), "polled after the revocation: reassigned, read again");
+        parts.note_revoked(2, [(0, 2)]);
+        assert!(parts.revoked_since(1, (0, 2)) && parts.revoked_since(0, (0, 2)));
+        assert!(!parts.revoked_since(2, (0, 2)));
+        parts.forget_revoked();
+        assert!(!parts.revoked_since(0, (0, 1)));
+    }
 }

@@ -1,20 +1,20 @@
-//! The consumer loop: poll → (map) → decode → pipeline → outbox, on one thread. Settles the
+//! The consumer loop: poll a batch → (map, decode: on the decoding thread, `inflight`) →
+//! pipeline → outbox; the consumer thread scores one batch while the next is decoded. Settles the
 //! outbox (deliveries confirmed, offsets stored) at least every `SETTLE` and whenever the
 //! stream goes idle, commits every `commit_interval`, and on stop drains, commits and closes.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::Consumer;
-use rdkafka::message::{BorrowedMessage, Message};
+use rdkafka::message::Message;
 
 use crate::alert::Alert;
 use crate::app::warn::Warner;
-use crate::event::mapping::Mapped;
 use crate::event::time::machine_now;
-use crate::event::{decode, Reject, Ts};
+use crate::event::{Reject, Ts};
 use crate::http::Health;
 use crate::pipeline::{Arrival, Origin as PipelineOrigin};
 use crate::settings::Settings;
@@ -23,6 +23,7 @@ use crate::source::kafka::KafkaConsumer;
 use crate::stats::Stats;
 use crate::telemetry::metrics;
 
+use super::inflight::{Body, Decoded, Decoder, Polled, Rec, DEPTH};
 use super::outbox::{Outbox, FINAL_COMMIT_PATIENCE};
 use super::partitions::Partitions;
 
@@ -40,6 +41,8 @@ pub struct Worker {
     pub parts: Arc<Mutex<Partitions>>,
     pub health: Arc<Health>,
     pub stop: Arc<AtomicBool>,
+    /// Revocations so far (`member`): polled records are tagged with it.
+    pub epoch: Arc<AtomicU64>,
 }
 
 pub struct Report {
@@ -106,12 +109,27 @@ impl Worker {
             alerts: Vec::new(),
             now: machine_now(),
         };
+        let mut decoder = Decoder::spawn(self.settings.topics.clone())?;
+        let mut spare: Vec<Polled> = Vec::new();
         let (mut settled, mut committed, mut ticked) = (Instant::now(), Instant::now(), Instant::now());
         while !self.stop.load(Ordering::Relaxed) {
-            let polled = consumer.poll(POLL);
-            // One clock read per record, for every timer below.
+            // Wait for records only when none is waiting to be scored.
+            let mut polled = spare.pop().unwrap_or_default();
+            let wait = if decoder.in_flight() == 0 { POLL } else { Duration::ZERO };
+            let dry = self.poll_batch(consumer, wait, &mut polled);
+            // Idle: a wait for records found none (or the poll failed). Not merely a batch
+            // that emptied librdkafka's queue, which at a moderate rate is every batch: a
+            // settle there waits for the alert sinks' confirmations batch after batch.
+            let idle = dry && polled.is_empty() && !wait.is_zero();
+            // One clock read per batch, for every timer below.
             let now = Instant::now();
             self.health.beat_at(now);
+            // Decoded on the other thread while this one sees to the timers.
+            if polled.is_empty() {
+                spare.push(polled);
+            } else {
+                decoder.send(polled)?;
+            }
             let mut parts = l.parts.lock().expect("partitions mutex not poisoned");
             if let Some(e) = parts.take_fatal() {
                 return Err(e);
@@ -119,17 +137,8 @@ impl Worker {
             if parts.take_reassigned() {
                 self.health.set_ready(false);
             }
-            let idle = match polled {
-                None => true,
-                Some(Ok(m)) => {
-                    l.handle(&m, &mut parts)?;
-                    false
-                }
-                Some(Err(e)) => {
-                    tracing::warn!("kafka: {e}");
-                    true
-                }
-            };
+            // The timers come before scoring: a settle right after a batch's alerts were sent
+            // would wait out the sinks' round trip on this thread, and the records behind it.
             let stateful = parts.has_state();
             let due = parts.checkpoint_due(now);
             drop(parts);
@@ -165,46 +174,88 @@ impl Worker {
                 self.health.set_ready(ready);
                 ticked = Instant::now();
             }
+            // Score the batch before while this one is decoded; all of them when librdkafka
+            // had no more, so a record never waits for the next to be scored.
+            while decoder.in_flight() >= DEPTH || (dry && decoder.in_flight() > 0) {
+                spare.push(l.score(decoder.recv()?)?);
+            }
+            if decoder.in_flight() == 0 {
+                l.parts.lock().expect("partitions mutex not poisoned").forget_revoked();
+            }
+        }
+        // Stopping: what was polled is scored, so that the final commit covers it.
+        while decoder.in_flight() > 0 {
+            l.score(decoder.recv()?)?;
         }
         Ok(())
+    }
+
+    /// Polls records into `polled` until the batch is full or none is ready (the first poll
+    /// waits up to `wait`); true when none was ready (or the poll failed) before the batch
+    /// filled.
+    fn poll_batch(&self, consumer: &KafkaConsumer, wait: Duration, polled: &mut Polled) -> bool {
+        let topics = &self.settings.topics;
+        let mut timeout = wait;
+        loop {
+            match consumer.poll(timeout) {
+                None => return true,
+                Some(Err(e)) => {
+                    tracing::warn!("kafka: {e}");
+                    return true;
+                }
+                Some(Ok(m)) => {
+                    // Read after the poll: a revocation inside it came before this record.
+                    let epoch = self.epoch.load(Ordering::Relaxed);
+                    if let Some(ti) = topics.iter().position(|t| t.name == m.topic()) {
+                        polled.push(ti, &m, epoch);
+                    }
+                    if polled.full() {
+                        return false;
+                    }
+                }
+            }
+            timeout = Duration::ZERO;
+        }
     }
 }
 
 impl Loop<'_> {
-    /// One record: map if the topic has an adapter, decode, process, hand over the alerts.
-    fn handle(&mut self, m: &BorrowedMessage<'_>, parts: &mut Partitions) -> anyhow::Result<()> {
+    /// Scores a decoded batch in order; gives its buffers back.
+    fn score(&mut self, batch: Decoded) -> anyhow::Result<Polled> {
+        let mut parts = self.parts.lock().expect("partitions mutex not poisoned");
+        for rec in batch.records() {
+            if parts.revoked_since(rec.epoch, (rec.topic, rec.partition)) {
+                continue;
+            }
+            self.handle(rec, &mut parts)?;
+        }
+        drop(parts);
+        Ok(batch.into_polled())
+    }
+
+    /// One record: process its event, hand over the alerts (or dead-letter why not).
+    fn handle(&mut self, rec: &Rec<'_>, parts: &mut Partitions) -> anyhow::Result<()> {
         let topics = &self.settings.topics;
-        let Some(ti) = topics.iter().position(|t| t.name == m.topic()) else {
-            return Ok(());
-        };
-        let (topic, p, offset) = (&topics[ti], m.partition(), m.offset());
+        let (ti, p, offset) = (rec.topic, rec.partition, rec.offset);
+        let topic = &topics[ti];
         parts.check_start((ti, p), offset, &topic.name);
-        let payload = m.payload().unwrap_or_default();
+        let payload = rec.payload;
         self.alerts.clear();
-        let mapped;
-        let bytes = match &topic.adapter {
-            None => Ok(payload),
-            Some(a) => match a.apply(payload) {
-                Ok(Mapped::Event(b)) => {
-                    mapped = b;
-                    Ok(&mapped[..])
-                }
-                Ok(Mapped::Skip(reason)) => {
-                    metrics().skipped.with_label_values(&[reason]).inc();
-                    parts.processed((ti, p), offset + 1);
-                    return self.outbox.accept((ti, p), offset, &[]);
-                }
-                Err(r) => Err(r),
-            },
+        let outcome: Result<(), &Reject> = match &rec.body {
+            Body::Skip(reason) => {
+                metrics().skipped.with_label_values(&[reason]).inc();
+                parts.processed((ti, p), offset + 1);
+                return self.outbox.accept((ti, p), offset, &[]);
+            }
+            Body::Rejected(r) => Err(r),
+            Body::Event(ev) => {
+                parts.claim_seed(p, &ev.hospital);
+                let origin = PipelineOrigin { input: ti as u32, pos: offset.max(0) as u64 };
+                let at = Arrival { origin, raw: Some(payload), now: Some(self.now) };
+                parts.pipeline(p).process_from(ev, at, &mut self.alerts);
+                Ok(())
+            }
         };
-        let outcome: Result<(), Reject> = bytes.and_then(|b| {
-            let ev = decode(b, topic.default_type)?;
-            parts.claim_seed(p, &ev.hospital);
-            let origin = PipelineOrigin { input: ti as u32, pos: offset.max(0) as u64 };
-            let at = Arrival { origin, raw: Some(payload), now: Some(self.now) };
-            parts.pipeline(p).process_from(&ev, at, &mut self.alerts);
-            Ok(())
-        });
         let pipeline = parts.pipeline(p);
         for s in pipeline.take_set_aside() {
             // Held events come back with their own record's place; the key is the hospital.
@@ -222,9 +273,9 @@ impl Loop<'_> {
         if let Err(r) = outcome {
             pipeline.stats.reject(r.reason);
             let place = format!("{}[{p}]", topic.name);
-            self.warner.reject(Path::new(&place), offset.max(0) as u64, &r);
-            let from = Origin { topic: &topic.name, partition: p, offset, key: m.key() };
-            self.outbox.dead_letter(payload, &DeadReason::from(&r), &from)?;
+            self.warner.reject(Path::new(&place), offset.max(0) as u64, r);
+            let from = Origin { topic: &topic.name, partition: p, offset, key: rec.key };
+            self.outbox.dead_letter(payload, &DeadReason::from(r), &from)?;
         }
         parts.processed((ti, p), offset + 1);
         self.outbox.accept((ti, p), offset, &self.alerts)
