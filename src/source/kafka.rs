@@ -1,7 +1,8 @@
 //! The Kafka source: a group member built on `BaseConsumer`, polled from one plain thread
 //! (the pipeline is synchronous, so an async hand-off per record would only cost; rebalance
-//! callbacks then run on that same thread, between records, which is what makes
-//! "commit everything processed before the partitions move" simple).
+//! callbacks then run on that same thread, between batches, which is what makes "commit
+//! everything processed before the partitions move" simple; records polled but not yet
+//! scored when their partition moves are dropped, `app::run::inflight`).
 //!
 //! At-least-once: `enable.auto.offset.store=false`, the run loop stores a record's offset
 //! only after its alerts were accepted by the sinks; rxsentinel commits stored offsets
