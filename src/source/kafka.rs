@@ -35,6 +35,8 @@ pub trait Hooks: Send + Sync + 'static {
     /// Before a new assignment takes effect: restores state and may set the offset each
     /// partition starts from (a checkpoint's position); the assignment is made with them.
     fn assign(&self, consumer: &KafkaConsumer, assignment: &mut TopicPartitionList);
+    /// The assignment was dropped after a rebalance error (no revocation was served).
+    fn unassigned(&self);
 }
 
 /// Low and high watermark of a partition, from librdkafka's statistics.
@@ -118,6 +120,7 @@ impl ConsumerContext for KafkaContext {
             }
             other => {
                 tracing::warn!("rebalance error: {:?}", RDKafkaErrorCode::from(other));
+                self.hooks.unassigned();
                 let _ = consumer.unassign();
             }
         }

@@ -51,6 +51,13 @@ impl Hooks for Member {
         self.outbox.commit(consumer, FINAL_COMMIT_PATIENCE);
     }
 
+    fn unassigned(&self) {
+        // Records polled and not yet scored are not scored: the partitions may come back,
+        // started at the last processed offset, and be read again.
+        let epoch = self.epoch.fetch_add(1, Ordering::Relaxed) + 1;
+        self.parts.lock().expect("partitions mutex not poisoned").note_all_revoked(epoch);
+    }
+
     fn assign(&self, consumer: &KafkaConsumer, assignment: &mut TopicPartitionList) {
         let mut parts = self.parts.lock().expect("partitions mutex not poisoned");
         parts.assign(consumer, assignment, &self.topics);

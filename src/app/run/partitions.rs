@@ -86,10 +86,10 @@ pub struct Partitions {
     /// Offsets partitions were started at, until their first record arrives: a first
     /// record beyond it means the broker skipped records.
     expected: HashMap<Part, i64>,
-    /// Partitions revoked, with the revocation epoch they were revoked in, since the run loop
-    /// last had no polled record waiting to be scored (`inflight`): such a record of an
-    /// earlier epoch is not scored.
-    revoked: Vec<(u64, Part)>,
+    /// The last revocation epoch each partition was revoked in, since the run loop last had
+    /// no polled record waiting to be scored (`inflight`): such a record of an earlier epoch
+    /// is not scored.
+    revoked: FxHashMap<Part, u64>,
 }
 
 impl Partitions {
@@ -124,7 +124,7 @@ impl Partitions {
             reassigned: false,
             fatal: None,
             expected: HashMap::new(),
-            revoked: Vec::new(),
+            revoked: FxHashMap::default(),
         })
     }
 
@@ -245,12 +245,22 @@ impl Partitions {
 
     /// `parts` were revoked in revocation `epoch`.
     pub fn note_revoked(&mut self, epoch: u64, parts: impl IntoIterator<Item = Part>) {
-        self.revoked.extend(parts.into_iter().map(|p| (epoch, p)));
+        for p in parts {
+            self.revoked.insert(p, epoch);
+            // Its first record after a later assignment is checked against that one's start.
+            self.expected.remove(&p);
+        }
+    }
+
+    /// Every partition held was given up without a revocation (a rebalance error).
+    pub fn note_all_revoked(&mut self, epoch: u64) {
+        let all = self.assigned.clone();
+        self.note_revoked(epoch, all);
     }
 
     /// Whether `part` was revoked after a record of it was polled in `epoch`.
     pub fn revoked_since(&self, epoch: u64, part: Part) -> bool {
-        !self.revoked.is_empty() && self.revoked.iter().any(|&(e, p)| e > epoch && p == part)
+        !self.revoked.is_empty() && self.revoked.get(&part).is_some_and(|&e| e > epoch)
     }
 
     /// No polled record waits to be scored: the revocations so far concern none.
@@ -455,5 +465,13 @@ mod tests {
         assert!(!parts.revoked_since(2, (0, 2)));
         parts.forget_revoked();
         assert!(!parts.revoked_since(0, (0, 1)));
+        // A revoked partition's expected start is forgotten: the next assignment sets its own.
+        parts.expected.insert((0, 1), 100);
+        parts.note_revoked(3, [(0, 1)]);
+        assert!(parts.expected.is_empty());
+        // A rebalance error drops every partition held.
+        parts.assigned = vec![(0, 3), (1, 3)];
+        parts.note_all_revoked(4);
+        assert!(parts.revoked_since(3, (0, 3)) && parts.revoked_since(3, (1, 3)) && !parts.revoked_since(4, (0, 3)));
     }
 }
