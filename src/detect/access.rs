@@ -74,11 +74,10 @@ impl AccessRules {
             }
             let j = norms.judge(p, &a.user, role, &look);
             let verdict = bulk::judge_rule(norms, slot, p, &look, &j);
-            // The null holds the judged accesses whose time the clock can believe. Those
-            // that alerted stay in it: leaving them out would lower the threshold by each
-            // alert it lets through.
+            // The null holds the judged accesses whose time the clock can believe (those
+            // that alerted at the threshold they passed).
             if trusted && bulk::eligible(p, &look) {
-                norms.learn_score(slot, j.score);
+                norms.learn_score(slot, j.score, verdict.is_some().then(|| norms.threshold(slot, p).0));
             }
             let Some((reason, limit)) = verdict else { continue };
             if reason == "norm" && j.day > j.rows {

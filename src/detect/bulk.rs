@@ -366,8 +366,13 @@ impl AccessNorms {
         self.nulls = from.iter().map(|f| f.and_then(|i| old.get_mut(i)?.take()).unwrap_or_default()).collect();
     }
 
-    /// Adds a judged score to the `slot`-th rule's null.
-    pub fn learn_score(&mut self, slot: usize, score: f64) {
+    /// Adds a judged score to the `slot`-th rule's null; an access that alerted counts at
+    /// the threshold it was judged against (`alerted_at`). It stays in the null — leaving
+    /// it out would lower the threshold by each alert it lets through — but its full score
+    /// (a planted export scores 25 nats) would stretch the tail the threshold is
+    /// extrapolated along, so that one incident hid the next.
+    pub fn learn_score(&mut self, slot: usize, score: f64, alerted_at: Option<f64>) {
+        let score = alerted_at.map_or(score, |t| score.min(t));
         if self.nulls.len() <= slot {
             self.nulls.resize_with(slot + 1, Null::default);
         }
@@ -511,9 +516,9 @@ mod tests {
     #[test]
     fn reloaded_rules_keep_each_bulk_rules_calibration_by_id() {
         let mut n = AccessNorms::default();
-        n.learn_score(0, 1.0);
+        n.learn_score(0, 1.0, None);
         for _ in 0..3 {
-            n.learn_score(1, 2.0);
+            n.learn_score(1, 2.0, None);
         }
         // The second rule is now first, the first was removed, a new rule comes second.
         n.remap_slots(&[Some(1), None]);
@@ -550,5 +555,31 @@ mod tests {
         let far = n.threshold(0.1);
         assert!((far - (100_000f64).ln()).abs() < 1.0, "extrapolated {far} vs {}", (100_000f64).ln());
         assert!(far > empirical);
+    }
+
+    #[test]
+    fn an_alerted_access_counts_at_its_threshold_and_does_not_raise_the_next() {
+        let background = |n: &mut AccessNorms| {
+            for i in 0..10_000 {
+                n.learn_score(0, -((f64::from(i) + 0.5) / 10_000.0).ln(), None);
+            }
+        };
+        let (mut with, mut full) = (AccessNorms::default(), AccessNorms::default());
+        background(&mut with);
+        background(&mut full);
+        let before = with.nulls[0].threshold(0.5);
+        // Three incidents of 30 nats each: counted, but at the threshold they passed.
+        for _ in 0..3 {
+            let t = with.nulls[0].threshold(0.5);
+            with.learn_score(0, 30.0, Some(t));
+            full.learn_score(0, 30.0, None);
+        }
+        let (capped, stretched) = (with.nulls[0].threshold(0.5), full.nulls[0].threshold(0.5));
+        // Three alerts where the budget allowed half of one raise the threshold (measured
+        // 9.9 -> 11.7): the count still binds. At their full 30 nats they took it to 21.9,
+        // beyond any export the norms could score.
+        assert!(capped - before < 2.5, "{before} -> {capped}");
+        assert!(stretched - capped > 8.0, "uncapped, one incident hides the next: {capped} vs {stretched}");
+        assert_eq!(with.null_len(0), 10_003);
     }
 }
