@@ -82,17 +82,26 @@ fn a_backfill_in_two_parts_alerts_as_one_replay() {
 #[test]
 fn a_replay_killed_midway_resumes_to_the_same_alerts() {
     let d = tempfile::tempdir().unwrap();
-    let mut lines = Vec::new();
-    // The fixture three times over, as three hospitals: long enough to be killed mid-way.
-    for h in 0..3 {
-        for l in fixture_lines() {
-            let l = l.replacen("\"hospital\":\"", &format!("\"hospital\":\"K{h}-"), 1);
-            lines.push(l.replacen("\"event_id\":\"", &format!("\"event_id\":\"K{h}-"), 1));
-        }
-    }
     let input = d.path().join("big.ndjson");
-    write_lines(&input, &lines);
-    ok(replay(d.path(), &input, "whole.ndjson", &[]));
+    // The fixture over and over, as that many hospitals: long enough to be killed mid-way
+    // (three copies take seconds in a debug build; an optimised one needs more).
+    let mut copies = 3;
+    loop {
+        let mut lines = Vec::new();
+        for h in 0..copies {
+            for l in fixture_lines() {
+                let l = l.replacen("\"hospital\":\"", &format!("\"hospital\":\"K{h}-"), 1);
+                lines.push(l.replacen("\"event_id\":\"", &format!("\"event_id\":\"K{h}-"), 1));
+            }
+        }
+        write_lines(&input, &lines);
+        let t = Instant::now();
+        ok(replay(d.path(), &input, "whole.ndjson", &[]));
+        if t.elapsed() > Duration::from_secs(3) || copies >= 96 {
+            break;
+        }
+        copies *= 2;
+    }
     let state = d.path().join("st");
     let args = ["--state", "st", "--checkpoint-interval", "1s"];
     let mut kills = 0;
