@@ -1,7 +1,9 @@
 //! Precision and recall of the 统方 SQL analyser over the labelled corpus in
 //! tests/sql_corpus/: statements written as HIS engineers of several vendors write them,
 //! half 统方 and half innocent but similar. `heldout.sql` was written before the analyser
-//! and never tuned on; its figures are printed apart.
+//! and never tuned on; its figures are printed apart. `blind2.sql` was written blind by a
+//! second engineer and measured before the analyser was changed on it (recall 0.583): it
+//! is scored apart, against a floor, as what statements of unseen vendors still cost.
 
 use std::path::Path;
 
@@ -104,6 +106,7 @@ fn precision_and_recall_over_the_corpus() {
     let p = TongfangParams::default();
     let a = Analyser::new(&p);
     let cases = corpus();
+    let (blind, cases): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|c| c.file == "blind2.sql");
     let (held, train): (Vec<&Case>, Vec<&Case>) = cases.iter().partition(|c| c.file == "heldout.sql");
     let tongfang = cases.iter().filter(|c| c.tongfang).count();
     assert!(cases.len() >= 150, "{} statements", cases.len());
@@ -120,7 +123,9 @@ fn precision_and_recall_over_the_corpus() {
     let all = score(cases.iter(), &a, &mut misses);
     let tuned = score(train.iter().copied(), &a, &mut Vec::new());
     let held = score(held.iter().copied(), &a, &mut Vec::new());
-    for (name, s) in [("all", &all), ("tuned", &tuned), ("held-out", &held)] {
+    let mut blind_misses = Vec::new();
+    let blind = score(blind.iter(), &a, &mut blind_misses);
+    for (name, s) in [("all", &all), ("tuned", &tuned), ("held-out", &held), ("blind2", &blind)] {
         println!(
             "{name:>8}: {} statements, precision {:.3}, recall {:.3} (tp {}, fp {}, fn {}, tn {})",
             s.tp + s.fp + s.fn_ + s.tn,
@@ -136,5 +141,12 @@ fn precision_and_recall_over_the_corpus() {
     for m in &misses {
         println!("{m}");
     }
+    for m in &blind_misses {
+        println!("{m}");
+    }
     assert!(all.precision() >= 0.95 && all.recall() >= 0.95, "below 95 %: {misses:#?}");
+    // The second blind set: measured 0.583 before the analyser was changed on it, 0.778 after
+    // (8 misses: fee items restricted to drugs only by a vendor's category codes, a user table
+    // as the prescriber, HL7 field numbers, an OMOP ingredient through concept_ancestor).
+    assert!(blind.precision() >= 0.95 && blind.recall() >= 0.75, "blind2 fell: {blind_misses:#?}");
 }

@@ -374,6 +374,8 @@ impl Default for TongfangParams {
                 "*_ygdm",
                 "*_ygxx",
                 "ct_careprov",
+                "*_ry",
+                "*_ryxx",
                 "*医生*",
                 "*职工*",
                 "*人员*",

@@ -168,7 +168,10 @@ impl<'a> Pass<'a> {
             _ => {}
         }
         let top = self.frames.len() - 1;
-        if k.punct(i, b',') {
+        if k.punct(i, b'[') && !k.name(i.wrapping_sub(1)) {
+            // Caché's contains operator: `x [ 'text'`.
+            self.fixed_before(i, self.value_at(i + 1));
+        } else if k.punct(i, b',') {
             self.comma(top, i);
         } else if k.punct(i, b';') && top == 0 {
             self.end_clause(0, i);
@@ -302,7 +305,7 @@ impl<'a> Pass<'a> {
                 return;
             }
             "order" | "rows" | "range" => self.end_partition(top, i),
-            "like" => self.fixed_before(i, k.literal(i + 1)),
+            "like" => self.fixed_before(i, self.value_at(i + 1)),
             "in" if !k.word(i.wrapping_sub(1), "not") => {
                 let pivot = k.word(i.wrapping_sub(2), "for") || k.word(i.wrapping_sub(4), "for");
                 let listed = k.punct(i + 1, b'(') && (k.literal(i + 2) || pivot);

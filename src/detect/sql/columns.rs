@@ -27,6 +27,12 @@ impl Columns {
         self.exact.iter().any(|e| e == col)
     }
 
+    /// A listed name (not a pattern) whose last `_`-separated part is `short` (lower case):
+    /// `arc_itmmast` for `itmmast`.
+    pub fn exact_tail(&self, short: &str) -> bool {
+        self.exact.iter().any(|e| e.rsplit('_').next() == Some(short))
+    }
+
     /// `col` matches a pattern (`col` already lower case).
     pub fn pattern(&self, col: &str) -> bool {
         self.globs.iter().any(|g| glob(g, col))

@@ -12,6 +12,10 @@ impl Pass<'_> {
         if end == usize::MAX || !k.name(end) {
             return None;
         }
+        // Caché's implicit join `a->b`: one reference, read at its end.
+        if end >= 3 && k.punct(end - 1, b'>') && k.punct(end - 2, b'-') && k.name(end - 3) {
+            return Some(Ref { qual: None, name: super::resolve::path_end(k, end) });
+        }
         let qual = (end >= 2 && k.punct(end - 1, b'.') && k.name(end - 2)).then(|| end as u32 - 2);
         Some(Ref { qual, name: end as u32 })
     }
@@ -32,8 +36,48 @@ impl Pass<'_> {
         self.ref_ending(end)
     }
 
+    /// The column an operand ending at `end` stands for: a reference, or the first argument
+    /// of a function call around one (`UPPER(ypmc)`, `TRIM(a.ysdm)`, `%SQLUPPER(x->y)`).
+    pub(super) fn operand_ending(&self, end: usize) -> Option<Ref> {
+        let k = self.k;
+        if !k.punct(end, b')') {
+            return self.ref_ending(end);
+        }
+        // Back to the matching `(`, a bounded look (an operand is a short call).
+        let mut depth = 0;
+        for open in (end.saturating_sub(64)..end).rev() {
+            if k.punct(open, b')') {
+                depth += 1;
+            } else if k.punct(open, b'(') {
+                if depth == 0 {
+                    if open == 0 || k.kind(open - 1) != Some(Kind::Word) {
+                        return None;
+                    }
+                    // Into nested calls: `UPPER(TRIM(ypmc))`, `%SQLUPPER(x)`.
+                    let mut arg = open + 1;
+                    while k.kind(arg + usize::from(k.punct(arg, b'%'))) == Some(Kind::Word)
+                        && k.punct(arg + 1 + usize::from(k.punct(arg, b'%')), b'(')
+                    {
+                        arg += 2 + usize::from(k.punct(arg, b'%'));
+                    }
+                    return self.ref_starting(arg);
+                }
+                depth -= 1;
+            }
+        }
+        None
+    }
+
+    /// A value from token `i` on: a literal or bind, or one wrapped in a function call
+    /// (`UPPER('x')`, `%SQLUPPER('x')`).
+    pub(super) fn value_at(&self, i: usize) -> bool {
+        let k = self.k;
+        let i = if k.punct(i, b'%') { i + 1 } else { i };
+        k.literal(i) || k.kind(i) == Some(Kind::Word) && k.punct(i + 1, b'(') && k.literal(i + 2)
+    }
+
     pub(super) fn fixed_before(&mut self, i: usize, yes: bool) {
-        if let (true, Some(r)) = (yes, self.ref_ending(i.wrapping_sub(1))) {
+        if let (true, Some(r)) = (yes, self.operand_ending(i.wrapping_sub(1))) {
             if let Some(b) = self.block() {
                 b.fixed.push(r);
             }
@@ -47,9 +91,9 @@ impl Pass<'_> {
         if [b'<', b'>', b'!', b':'].iter().any(|&c| k.punct(prev, c)) {
             return;
         }
-        let left = self.ref_ending(prev);
+        let left = self.operand_ending(prev);
         let right = self.ref_starting(i + 1);
-        let right_fixed = k.literal(i + 1)
+        let right_fixed = self.value_at(i + 1)
             || (k.word(i + 1, "any") || k.word(i + 1, "some")) && k.punct(i + 2, b'(')
             || k.word(i + 1, "date") && k.kind(i + 2) == Some(Kind::Str);
         let Some(b) = self.block() else { return };

@@ -86,11 +86,18 @@ pub fn tokens(sql: &str) -> Vec<Tok> {
         } else if c == b'$' && next == b'$' {
             i = past(b, i + 2, b"$$");
             push(Kind::Str, start, i);
-        } else if c == b'"' || c == b'`' || (c == b'[' && !(next == b'\'' || next.is_ascii_digit())) {
+        } else if c == b'"'
+            || c == b'`'
+            || (c == b'[' && !(next == b'\'' || next.is_ascii_digit() || next.is_ascii_whitespace()))
+        {
             let close = if c == b'[' { b']' } else { c };
             let end = b[i + 1..].iter().position(|&x| x == close).map_or(b.len(), |p| i + 1 + p);
             push(Kind::Quoted, i + 1, end);
             i = (end + 1).min(b.len());
+        } else if c == b'[' && next.is_ascii_digit() && bracketed_number(b, i + 1) {
+            // 中联 (ZLHIS) writes its parameters `[1]`, `[2]`.
+            i = past(b, i, b"]");
+            push(Kind::Bind, start, i);
         } else if (c == b'#' || c == b'$') && next == b'{' {
             i = past(b, i, b"}");
             push(Kind::Bind, start, i);
@@ -120,6 +127,12 @@ pub fn tokens(sql: &str) -> Vec<Tok> {
         }
     }
     out
+}
+
+/// Digits from `from` up to a closing `]`.
+fn bracketed_number(b: &[u8], from: usize) -> bool {
+    let digits = b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    b.get(from + digits) == Some(&b']')
 }
 
 /// The longest prefix of `sql` of at most `cap` bytes that ends on a character boundary.

@@ -83,6 +83,23 @@ impl Analyser {
         }
     }
 
+    /// InterSystems Caché (DHC) names a reference to another table `<PREFIX>_<Field>_DR`,
+    /// the field after the referenced table's short name: `OEORI_ItmMast_DR` points into
+    /// `ARC_ItmMast`, `OEORI_CareProv_DR` into `CT_CareProv`. A reference into a listed
+    /// doctor or drug table means what the table holds.
+    pub fn designated_reference(&self, name: &str) -> Option<(Dimension, String)> {
+        let lower = name.to_lowercase();
+        let field = lower.strip_suffix("_dr")?.rsplit('_').next().filter(|f| !f.is_empty())?;
+        let dim = if self.doctor_tables.exact_tail(field) {
+            Dimension::Doctor
+        } else if self.drug_tables.exact_tail(field) {
+            Dimension::Drug
+        } else {
+            return None;
+        };
+        Some((dim, format!("reference into the {field} table")))
+    }
+
     fn table_kind(&self, dict: &Dictionary, table: &str) -> Option<Dimension> {
         dict.table(table).or_else(|| {
             if self.doctor_tables.matches(table) {
@@ -93,6 +110,20 @@ impl Analyser {
                 None
             }
         })
+    }
+}
+
+/// The segment of a Caché path `a->b->c` (ending at token `last`) that names what it holds:
+/// the last, unless it only describes or identifies the record the one before points to
+/// (`OEORI_ItmMast_DR->ARCIM_Desc` is the item).
+pub(super) fn path_end(k: &Toks, last: usize) -> u32 {
+    let name = k.text(last).to_lowercase();
+    let describes =
+        ["desc", "code", "name", "rowid", "id"].iter().any(|w| name == *w || name.ends_with(&format!("_{w}")));
+    if describes {
+        last as u32 - 3
+    } else {
+        last as u32
     }
 }
 
@@ -165,6 +196,9 @@ impl Resolver<'_> {
                 }
             }
         }
+        if let Some(f) = self.a.designated_reference(name) {
+            return Some(make(f));
+        }
         self.a.pattern_hit(name).map(make)
     }
 
@@ -188,9 +222,18 @@ impl Resolver<'_> {
     fn refs(&mut self, span: Span) -> Vec<Ref> {
         let k = self.k;
         let mut out = Vec::new();
+        let arrow = |j: usize| k.punct(j, b'-') && k.punct(j + 1, b'>');
         for j in self.walk(span) {
             let j = j as usize;
+            // Caché's implicit join `a->b->c`: one reference, read at its end.
+            if k.name(j) && arrow(j + 1) && k.name(j + 3) {
+                continue;
+            }
             if k.name(j) && !k.punct(j + 1, b'(') && !k.punct(j + 1, b'.') {
+                if j >= 3 && arrow(j - 2) && k.name(j - 3) {
+                    out.push(Ref { qual: None, name: path_end(k, j) });
+                    continue;
+                }
                 let qual = (j >= span.0 as usize + 2 && k.punct(j - 1, b'.') && k.name(j - 2)).then(|| j as u32 - 2);
                 out.push(Ref { qual, name: j as u32 });
             }

@@ -96,3 +96,32 @@ fn adversarial_statements_cost_work_linear_in_the_cap() {
         }
     }
 }
+
+#[test]
+fn cache_paths_references_and_calls_around_operands() {
+    // DHC (InterSystems Caché): `X_DR` points into the table its field names; a path is read
+    // at its end unless the end only describes the record pointed to.
+    let f = find(
+        "SELECT OEORI_ItmMast_DR, COUNT(*) FROM OE_OrdItem WHERE OEORI_Doctor_DR = 1187 GROUP BY OEORI_ItmMast_DR",
+    )
+    .unwrap();
+    assert_eq!(
+        (f.drug_basis.as_str(), f.reason.as_str()),
+        ("reference into the itmmast table", "group_by+where_fixed")
+    );
+    let f = find(
+        "SELECT OEORI_Doctor_DR->CTPCP_Desc, COUNT(*) FROM OE_OrdItem \
+         WHERE %SQLUPPER(OEORI_ItmMast_DR->ARCIM_Desc) [ %SQLUPPER('头孢') GROUP BY OEORI_Doctor_DR",
+    );
+    assert!(f.is_some(), "Caché's contains operator on the item's description fixes the drug");
+    // The item's category is not the item.
+    let sql =
+        "SELECT OEORI_Doctor_DR, COUNT(*) FROM OE_OrdItem GROUP BY OEORI_Doctor_DR, OEORI_ItmMast_DR->ARCIM_ItemCat_DR";
+    assert_eq!(find(sql), None);
+    // 中联 (ZLHIS) parameters `[1]`, not bracketed names; a column inside a call is fixed.
+    assert!(find("Select C.开单人, Count(*) From 住院费用记录 C Where C.药品id = [1] Group By C.开单人").is_some());
+    assert!(find("select ysdm, count(*) from cf where upper(trim(ypmc)) = 'ABC' group by ysdm").is_some());
+    assert!(find("select ysdm, count(*) from cf where upper(ksmc) = 'ABC' group by ysdm").is_none());
+    // OpenMRS: the orderer of an order is its prescriber.
+    assert!(find("SELECT o.orderer, d.drug_inventory_id, COUNT(*) FROM orders o JOIN drug_order d ON d.order_id = o.order_id GROUP BY o.orderer, d.drug_inventory_id WITH ROLLUP").is_some());
+}
