@@ -168,8 +168,8 @@ impl<'a> Pass<'a> {
             _ => {}
         }
         let top = self.frames.len() - 1;
-        if k.punct(i, b'[') && !k.name(i.wrapping_sub(1)) {
-            // Caché's contains operator: `x [ 'text'`.
+        if k.punct(i, b'[') && !k.word(i.wrapping_sub(1), "array") {
+            // Caché's contains operator: `x [ 'text'`, `%SQLUPPER(x) [ %SQLUPPER('text')`.
             self.fixed_before(i, self.value_at(i + 1));
         } else if k.punct(i, b',') {
             self.comma(top, i);

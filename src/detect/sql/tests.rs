@@ -114,6 +114,9 @@ fn cache_paths_references_and_calls_around_operands() {
          WHERE %SQLUPPER(OEORI_ItmMast_DR->ARCIM_Desc) [ %SQLUPPER('头孢') GROUP BY OEORI_Doctor_DR",
     );
     assert!(f.is_some(), "Caché's contains operator on the item's description fixes the drug");
+    let f = find("SELECT OEORI_Doctor_DR, COUNT(*) FROM OE_OrdItem WHERE OEORI_ItmMast_DR->ARCIM_Desc [ '头孢' GROUP BY OEORI_Doctor_DR");
+    assert!(f.is_some(), "and without the calls around it");
+    assert_eq!(find("select ysdm, count(*) from cf where tags = ARRAY['a'] group by ysdm"), None);
     // The item's category is not the item.
     let sql =
         "SELECT OEORI_Doctor_DR, COUNT(*) FROM OE_OrdItem GROUP BY OEORI_Doctor_DR, OEORI_ItmMast_DR->ARCIM_ItemCat_DR";
