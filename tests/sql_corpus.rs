@@ -148,8 +148,8 @@ fn precision_and_recall_over_the_corpus() {
         println!("{m}");
     }
     assert!(all.precision() >= 0.95 && all.recall() >= 0.95, "below 95 %: {misses:#?}");
-    // The second blind set: measured 0.583 before the analyser was changed on it, 0.778 after
-    // (8 misses: fee items restricted to drugs only by a vendor's category codes, a user table
+    // The second blind set: measured 0.583 before the analyser was changed on it, 0.750 after
+    // (9 misses: fee items restricted to drugs only by a vendor's category codes, a user table
     // as the prescriber, HL7 field numbers, an OMOP ingredient through concept_ancestor).
     assert!(blind.precision() >= 0.95 && blind.recall() >= 0.75, "blind2 fell: {blind_misses:#?}");
     assert!(blind3.precision() >= 0.95 && blind3.recall() >= 0.85, "blind3 fell: {blind_misses:#?}");

@@ -1,7 +1,7 @@
 -- Second blind set (stop 24), written by a second engineer who never read the analyser source
 -- or the other corpus files; labels follow the written 统方 definition only. Measured blind
 -- before any change: precision 1.000, recall 0.583 (21 of 36). The analyser was then changed
--- on it (Caché paths and _DR references, [n] binds, operands inside calls, orderer), so it is
+-- on it (Caché paths and _DR references, [n] binds, operands inside recasing calls, orderer), so it is
 -- no longer held out: tests/sql_corpus.rs keeps a floor under its figures.
 -- @tongfang DHC Cache: implicit-join OEORI_Doctor_DR x OEORI_ItmMast_DR, items restricted to drugs by OrderType R
 SELECT OEORI_Doctor_DR->CTPCP_Desc AS docname,

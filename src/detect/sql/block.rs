@@ -169,8 +169,9 @@ impl<'a> Pass<'a> {
         }
         let top = self.frames.len() - 1;
         if k.punct(i, b'[') && !k.word(i.wrapping_sub(1), "array") {
-            // Caché's contains operator: `x [ 'text'`, `%SQLUPPER(x) [ %SQLUPPER('text')`.
-            self.fixed_before(i, self.value_at(i + 1));
+            // Caché's contains operator: `x [ 'text'`, `%SQLUPPER(x) [ %SQLUPPER('text')`;
+            // not a subscript (`attrs['form']`, `tags[ 1 ]`).
+            self.fixed_before(i, self.value_at(i + 1) && !k.punct(i + 2, b']'));
         } else if k.punct(i, b',') {
             self.comma(top, i);
         } else if k.punct(i, b';') && top == 0 {

@@ -30,6 +30,10 @@ impl Pass<'_> {
         while k.punct(end + 1, b'.') && k.name(end + 2) {
             end += 2;
         }
+        // Caché's `a->b->c`: to the path's end (`ref_ending` reads it from there).
+        while k.punct(end + 1, b'-') && k.punct(end + 2, b'>') && k.name(end + 3) {
+            end += 3;
+        }
         if k.punct(end + 1, b'(') {
             return None;
         }
@@ -50,15 +54,14 @@ impl Pass<'_> {
                 depth += 1;
             } else if k.punct(open, b'(') {
                 if depth == 0 {
-                    if open == 0 || k.kind(open - 1) != Some(Kind::Word) {
+                    if open == 0 || !self.keeps_value(open - 1) {
                         return None;
                     }
                     // Into nested calls: `UPPER(TRIM(ypmc))`, `%SQLUPPER(x)`.
                     let mut arg = open + 1;
-                    while k.kind(arg + usize::from(k.punct(arg, b'%'))) == Some(Kind::Word)
-                        && k.punct(arg + 1 + usize::from(k.punct(arg, b'%')), b'(')
-                    {
-                        arg += 2 + usize::from(k.punct(arg, b'%'));
+                    let pct = |a: usize| usize::from(k.punct(a, b'%'));
+                    while self.keeps_value(arg + pct(arg)) && k.punct(arg + 1 + pct(arg), b'(') {
+                        arg += 2 + pct(arg);
                     }
                     return self.ref_starting(arg);
                 }
@@ -66,6 +69,28 @@ impl Pass<'_> {
             }
         }
         None
+    }
+
+    /// Token `i` names a call that returns its first argument's value, only recased,
+    /// trimmed or reformatted: `UPPER(ypmc) = 'X'` fixes `ypmc`; `SUBSTR(ypdm, 1, 1) = '1'`
+    /// (a class by code prefix), `NVL(ypdm, 'x') = 'x'` (a null test) and `COUNT(ypdm) = 1` do
+    /// not.
+    fn keeps_value(&self, i: usize) -> bool {
+        const KEEPS: &[&str] = &[
+            "upper",
+            "lower",
+            "ucase",
+            "lcase",
+            "trim",
+            "ltrim",
+            "rtrim",
+            "to_char",
+            "sqlupper",
+            "sqlstring",
+            "upper",
+            "alphaup",
+        ];
+        self.k.kind(i) == Some(Kind::Word) && KEEPS.iter().any(|w| self.k.word(i, w))
     }
 
     /// A value from token `i` on: a literal or bind, or one wrapped in a function call

@@ -94,7 +94,14 @@ pub fn tokens(sql: &str) -> Vec<Tok> {
             let end = b[i + 1..].iter().position(|&x| x == close).map_or(b.len(), |p| i + 1 + p);
             push(Kind::Quoted, i + 1, end);
             i = (end + 1).min(b.len());
-        } else if c == b'[' && next.is_ascii_digit() && bracketed_number(b, i + 1) {
+        } else if c == b'['
+            && next.is_ascii_digit()
+            && bracketed_number(b, i + 1)
+            && !b[..i].iter().rev().find(|c| !c.is_ascii_whitespace()).is_some_and(|&p| {
+                // In value position only: `tags[1]`, `f(x)[1]`, `[t].[c][1]` are subscripts.
+                word_byte(p) || matches!(p, b')' | b']' | b'"' | b'`')
+            })
+        {
             // 中联 (ZLHIS) writes its parameters `[1]`, `[2]`.
             i = past(b, i, b"]");
             push(Kind::Bind, start, i);

@@ -127,4 +127,18 @@ fn cache_paths_references_and_calls_around_operands() {
     assert!(find("select ysdm, count(*) from cf where upper(ksmc) = 'ABC' group by ysdm").is_none());
     // OpenMRS: the orderer of an order is its prescriber.
     assert!(find("SELECT o.orderer, d.drug_inventory_id, COUNT(*) FROM orders o JOIN drug_order d ON d.order_id = o.order_id GROUP BY o.orderer, d.drug_inventory_id WITH ROLLUP").is_some());
+    // What a second read found firing on innocent SQL (stop 24), now quiet.
+    for sql in [
+        "SELECT OEORI_Doctor_DR, COUNT(*) FROM OE_OrdItem WHERE %SQLUPPER(OEORI_ItmMast_DR->ARCIM_ItemCat_DR->ARCIC_Desc) [ '抗菌' GROUP BY OEORI_Doctor_DR",
+        "SELECT OEORI_Doctor_DR, COUNT(*) FROM OE_OrdItem WHERE '抗菌' = OEORI_ItmMast_DR->ARCIM_ItemCat_DR GROUP BY OEORI_Doctor_DR",
+        "select ysdm, count(*) from cf where substr(ypdm, 1, 1) = '1' group by ysdm",
+        "select ysdm, count(*) from cf where nvl(ypdm, 'x') = 'x' group by ysdm",
+        "select ysdm, count(*) from cf group by ysdm having count(ypdm) = 1",
+        "select doctor_id, count(*) from rx where drug_attrs['form'] = 'tablet' group by doctor_id",
+        "select doctor_id, count(*) from rx where drug_tags[ 1 ] = 'x' group by doctor_id",
+        "select ysdm, count(*) from cf where tags[1] = ypdm group by ysdm",
+        "select sort_ordering, ypdm, count(*) from cf group by sort_ordering, ypdm",
+    ] {
+        assert_eq!(find(sql), None, "{sql}");
+    }
 }

@@ -22,7 +22,7 @@ pub enum Meaning {
 const DOCTOR: &[&str] = &[
     "ys", "yisheng", "yishi", "kdys", "kfys", "cfys", "zrys", "zzys", "jzys", "yzys", "sqys", "mzys", "zyys", "kdr",
     "kfr", "cfr", "doctor", "doctors", "doc", "doct", "physician", "prescriber", "prescribing", "clinician",
-    "attending", "surgeon", "practitioner", "provider", "prov", "consultant", "orderer", "ordering",
+    "attending", "surgeon", "practitioner", "provider", "prov", "consultant", "orderer",
 ];
 #[rustfmt::skip]
 const DRUG: &[&str] = &[
