@@ -64,6 +64,23 @@ impl Dictionary {
         self.entries.get(&(table.to_lowercase(), "*".to_owned())).copied()
     }
 
+    /// What a whole-table entry whose name's last `_`-separated part is `short` (lower case)
+    /// is a dictionary of: the table a Caché reference `OEORD_Worker_DR` points into
+    /// (`hr_worker` declared as doctors answers `worker`). Two such tables of different
+    /// meanings answer nothing.
+    pub fn table_with_tail(&self, short: &str) -> Option<Dimension> {
+        let mut found = None;
+        for ((table, column), dim) in &self.entries {
+            if column == "*" && table.rsplit('_').next() == Some(short) {
+                if found.is_some_and(|f| f != *dim) {
+                    return None;
+                }
+                found = Some(*dim);
+            }
+        }
+        found
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

@@ -87,7 +87,6 @@ impl Pass<'_> {
             "to_char",
             "sqlupper",
             "sqlstring",
-            "upper",
             "alphaup",
         ];
         self.k.kind(i) == Some(Kind::Word) && KEEPS.iter().any(|w| self.k.word(i, w))

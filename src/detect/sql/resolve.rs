@@ -87,10 +87,12 @@ impl Analyser {
     /// the field after the referenced table's short name: `OEORI_ItmMast_DR` points into
     /// `ARC_ItmMast`, `OEORI_CareProv_DR` into `CT_CareProv`. A reference into a listed
     /// doctor or drug table means what the table holds.
-    pub fn designated_reference(&self, name: &str) -> Option<(Dimension, String)> {
+    pub fn designated_reference(&self, dict: &Dictionary, name: &str) -> Option<(Dimension, String)> {
         let lower = name.to_lowercase();
         let field = lower.strip_suffix("_dr")?.rsplit('_').next().filter(|f| !f.is_empty())?;
-        let dim = if self.doctor_tables.exact_tail(field) {
+        let dim = if let Some(dim) = dict.table_with_tail(field) {
+            dim
+        } else if self.doctor_tables.exact_tail(field) {
             Dimension::Doctor
         } else if self.drug_tables.exact_tail(field) {
             Dimension::Drug
@@ -196,7 +198,7 @@ impl Resolver<'_> {
                 }
             }
         }
-        if let Some(f) = self.a.designated_reference(name) {
+        if let Some(f) = self.a.designated_reference(self.dict, name) {
             return Some(make(f));
         }
         self.a.pattern_hit(name).map(make)

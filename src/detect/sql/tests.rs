@@ -53,6 +53,14 @@ fn the_site_dictionary_names_its_own_columns() {
     assert_eq!(analyser().sql(sql, &Dictionary::default()).finding, None);
     let f = analyser().sql(sql, &dict).finding.unwrap();
     assert_eq!(f.doctor_basis, "dictionary t_rx.col_a");
+    // A whole table the site declares is followed through a Caché reference into it.
+    std::fs::write(&path, "table,column,meaning\nhr_worker,*,doctor\n").unwrap();
+    let dict = Dictionary::load(&path, &mut problems);
+    let sql =
+        "SELECT OEORD_Worker_DR, OEORI_ItmMast_DR, COUNT(*) FROM OE_OrdItem GROUP BY OEORD_Worker_DR, OEORI_ItmMast_DR";
+    assert_eq!(analyser().sql(sql, &Dictionary::default()).finding, None);
+    let f = analyser().sql(sql, &dict).finding.unwrap();
+    assert_eq!(f.doctor_basis, "reference into the worker table");
 }
 
 #[test]
