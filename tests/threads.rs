@@ -62,3 +62,41 @@ fn every_thread_count_gives_the_same_alerts_and_summary() {
         }
     }
 }
+
+/// Busy days closed on two threads (surge's expectations beside peer_outlier and
+/// concentration) give the alerts of one thread, in the same order: the whole demo
+/// hospital, every day split however small.
+#[test]
+fn days_closed_on_two_threads_give_the_same_alerts() {
+    use rxsentinel::pipeline::plan::Plan;
+    use rxsentinel::pipeline::Pipeline;
+    use rxsentinel::rules::RuleSet;
+    use std::sync::Arc;
+
+    let text = {
+        let gz = std::fs::File::open(root().join("fixtures/hospital/events.ndjson.gz")).unwrap();
+        let mut t = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(gz), &mut t).unwrap();
+        t
+    };
+    let rules = || RuleSet::load(&root().join("rules"), None).unwrap();
+    let run = |plan: Plan| {
+        let mut p = Pipeline::with_plan(Arc::new(plan));
+        let mut out = Vec::new();
+        for line in text.lines() {
+            let Ok(ev) = rxsentinel::event::decode(line.as_bytes(), None) else { continue };
+            p.process(&ev, &mut out);
+        }
+        p.finish(&mut out);
+        out.iter().map(|a| serde_json::to_string(a).unwrap()).collect::<Vec<_>>()
+    };
+    let one = run(Plan::new(rules()));
+    let mut two = Plan::new(rules());
+    two.parallel_close = Some(0);
+    let two = run(two);
+    let kinds = ["\"surge\"", "\"peer_outlier\""];
+    for k in kinds {
+        assert!(one.iter().any(|a| a.contains(k)), "the demo hospital raises {k}");
+    }
+    assert!(one == two, "alerts differ when days close on two threads");
+}

@@ -149,7 +149,8 @@ pub fn replay_with(
         .into_iter()
         .map(|reader| Head { reader, queue: VecDeque::new(), spare: Vec::new(), last: None })
         .collect();
-    let plan = Arc::new(Plan::new(rules));
+    // More than one core: busy days close on two threads too.
+    let plan = Arc::new(Plan::new(rules).closing_in_parallel(decoders > 0));
     let mut pipeline = match ck.as_mut().and_then(|c| c.resume.take()) {
         Some(snap) => {
             resume_inputs(&mut heads, &snap.positions)?;

@@ -51,6 +51,19 @@ pub struct Surge {
     /// Pairs that have alerted: no longer part of the null (their later runs are not
     /// recorded), so a sustained scheme does not raise the threshold it is judged by.
     alerted: FxHashSet<u64>,
+    /// The rows of the last [`DayExpect`], kept for the next day's.
+    #[serde(skip)]
+    spare: Vec<(u64, Option<(f64, Expect)>)>,
+}
+
+/// One closed day's expectations (see [`Surge::expect_day`]).
+pub struct DayExpect {
+    rule: usize,
+    day: Day,
+    first_week: Week,
+    phi: f64,
+    thr: Threshold,
+    rows: Vec<(u64, Option<(f64, Expect)>)>,
 }
 
 /// Pearson dispersion of weekly pair counts around the doctor's own share: how much more
@@ -91,6 +104,7 @@ fn measure_dispersion(u: &UsageStore, refs: &Refs, p: &SurgeParams, day: Day, fi
 }
 
 /// Expectation of one pair on one day, with its parts for the evidence.
+#[derive(Copy, Clone, Debug)]
 struct Expect {
     mu: f64,
     rate: f64,
@@ -106,14 +120,23 @@ impl Surge {
     /// Judges the pairs for local `day`. Nothing is judged until the baseline lies wholly
     /// inside the stream (`first_day` is its first local day).
     pub fn close_day(&mut self, ctx: &Ctx, usage: &mut UsageStore, day: Day, first_day: Day, out: &mut Vec<Candidate>) {
+        if let Some(j) = self.expect_day(ctx, usage, day, first_day) {
+            self.apply_day(ctx, usage, j, out);
+        }
+    }
+
+    /// The first half of [`Surge::close_day`]: each pair's lines and expectation for `day`,
+    /// read from the state without changing it, so other detectors can read the same state
+    /// meanwhile; [`Surge::apply_day`] then moves the CUSUMs and alerts.
+    pub fn expect_day(&mut self, ctx: &Ctx, usage: &UsageStore, day: Day, first_day: Day) -> Option<DayExpect> {
         let rules = ctx.by_kind.get(Kind::Surge);
-        let Some(&rule) = rules.first() else { return };
-        let Params::Surge(p) = &ctx.rules[rule].params else { return };
+        let &rule = rules.first()?;
+        let Params::Surge(p) = &ctx.rules[rule].params else { return None };
         // The first week wholly inside the stream.
         let first_week = (first_day + 6).week();
         let (b0, b1) = baseline_weeks(p, day.week(), first_week);
         if b1 - b0 + 1 < p.min_weeks() {
-            return;
+            return None;
         }
         if self.measured_phi == 0.0 || day.weekday() == 6 {
             if let Some(phi) = measure_dispersion(usage, ctx.refs, p, day, first_week) {
@@ -128,9 +151,18 @@ impl Surge {
         keys.sort_unstable();
         keys.dedup();
         let mut memo = Memo::default();
-        for k in keys {
+        let mut rows = std::mem::take(&mut self.spare);
+        rows.extend(keys.into_iter().map(|k| (k, expect(usage, ctx.refs, p, &mut memo, unpair(k), day, first_week))));
+        Some(DayExpect { rule, day, first_week, phi, thr, rows })
+    }
+
+    /// The second half of [`Surge::close_day`].
+    pub fn apply_day(&mut self, ctx: &Ctx, usage: &mut UsageStore, j: DayExpect, out: &mut Vec<Candidate>) {
+        let DayExpect { rule, day, first_week, phi, thr, mut rows } = j;
+        let Params::Surge(p) = &ctx.rules[rule].params else { return };
+        for &(k, ref judged) in &rows {
             let (doctor, drug) = unpair(k);
-            let Some((x, e)) = expect(usage, ctx.refs, p, &mut memo, (doctor, drug), day, first_week) else {
+            let Some((x, e)) = *judged else {
                 self.hot.remove(&k);
                 continue;
             };
@@ -183,6 +215,13 @@ impl Surge {
             let tail = json!({"model": "negative_binomial", "shape": round(shape, 2)});
             out.push(c.evidence("dispersion", round(phi, 3)).evidence("tail", tail).evidence("calibration", cal));
         }
+        rows.clear();
+        self.spare = rows;
+    }
+
+    /// Pairs under suspicion, judged every day.
+    pub fn hot_len(&self) -> usize {
+        self.hot.len()
     }
 
     /// The quasi-Poisson dispersion of weekly pair counts last measured (0 = not yet).

@@ -362,9 +362,33 @@ impl HospitalState {
             doctor_dept: &self.doctor_dept,
         };
         share::close_day(&ctx, &stores, day, cands);
-        self.surge.close_day(&ctx, &mut self.usage, day, first, cands);
-        peer::close_day(&ctx, &self.usage, day, first, cands);
-        concentration::close_day(&ctx, &self.usage, day, first, cands);
+        // Surge's expectations, peer_outlier and concentration only read the volume state:
+        // on a busy day they run side by side (candidates in the same order either way).
+        let usage = &self.usage;
+        let pairs = usage.touched_len() + self.surge.hot_len();
+        let (expected, others) = match plan.parallel_close {
+            Some(min) if pairs >= min => std::thread::scope(|s| {
+                let others = s.spawn(|| {
+                    let mut v = Vec::new();
+                    peer::close_day(&ctx, usage, day, first, &mut v);
+                    concentration::close_day(&ctx, usage, day, first, &mut v);
+                    v
+                });
+                let expected = self.surge.expect_day(&ctx, usage, day, first);
+                (expected, Some(others.join().expect("day-close thread does not panic")))
+            }),
+            _ => (self.surge.expect_day(&ctx, usage, day, first), None),
+        };
+        if let Some(e) = expected {
+            self.surge.apply_day(&ctx, &mut self.usage, e, cands);
+        }
+        match others {
+            Some(v) => cands.extend(v),
+            None => {
+                peer::close_day(&ctx, &self.usage, day, first, cands);
+                concentration::close_day(&ctx, &self.usage, day, first, cands);
+            }
+        }
         self.rep_visits.close_day(&ctx, day, first, self.usage.doctors.len(), self.surge.dispersion(), cands);
         self.usage.judged(day);
         if (day + 1).month() != day.month() {

@@ -18,7 +18,19 @@ pub struct Plan {
     pub track_doctor_revenue: bool,
     /// Longest rule cooldown: how long the cooldown table must remember a subject.
     pub max_cooldown: i64,
+    /// Close busy days on two threads: `Some(n)` when at least `n` pairs are to be judged
+    /// (off by default: the caller knows its cores).
+    pub parallel_close: Option<usize>,
 }
+
+/// Whether this machine gives the process more than one core.
+pub fn multicore() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+}
+
+/// Pairs to judge from which a closed day is worth a second thread (a thread costs tens of
+/// microseconds; judging a thousand pairs, a few hundred).
+pub const PARALLEL_CLOSE_PAIRS: usize = 1024;
 
 impl Plan {
     pub fn new(rules: RuleSet) -> Plan {
@@ -36,8 +48,15 @@ impl Plan {
             ring_days: (share_days + lateness_days + 2) as usize,
             track_doctor_revenue: share().any(|p| p.scope == Scope::Doctor),
             max_cooldown: rules.rules.iter().map(|r| r.cooldown.secs()).max().unwrap_or(0),
+            parallel_close: None,
             rules,
         }
+    }
+
+    /// Busy days closed on two threads when `on` (see [`Plan::parallel_close`]).
+    pub fn closing_in_parallel(mut self, on: bool) -> Plan {
+        self.parallel_close = on.then_some(PARALLEL_CLOSE_PAIRS);
+        self
     }
 
     /// For each `bulk_export` rule here, the slot its id had in `old` (reloaded rules keep

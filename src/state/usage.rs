@@ -270,6 +270,11 @@ impl UsageStore {
     }
 
     /// Pairs written on `day` or before and not yet judged, sorted.
+    /// Pairs written since the last judged day (with repeats): the size of a day's work.
+    pub fn touched_len(&self) -> usize {
+        self.touched.len()
+    }
+
     pub fn touched(&self, day: Day) -> Vec<u64> {
         let mut v: Vec<u64> = self.touched.iter().filter(|(_, d)| *d <= day).map(|(k, _)| *k).collect();
         v.sort_unstable();

@@ -94,7 +94,7 @@ pub struct Partitions {
 
 impl Partitions {
     pub fn new(rules: RuleSet, state: Option<StateConfig>) -> anyhow::Result<Partitions> {
-        let plan = Arc::new(Plan::new(rules));
+        let plan = Arc::new(Plan::new(rules).closing_in_parallel(crate::pipeline::plan::multicore()));
         let state = match state {
             None => None,
             Some(mut cfg) => {

@@ -79,7 +79,7 @@ impl Reloader {
             Ok(set) => {
                 let summary = set.summary();
                 let names = self.notifier.as_ref().map(|_| Names::from_rules(&set));
-                let plan = Arc::new(Plan::new(set));
+                let plan = Arc::new(Plan::new(set).closing_in_parallel(crate::pipeline::plan::multicore()));
                 self.parts.lock().expect("partitions mutex not poisoned").set_plan(plan);
                 if let (Some(n), Some(names)) = (&self.notifier, names) {
                     n.set_names(names);
