@@ -182,9 +182,10 @@ pub fn replay_with(
         anyhow::Ok(())
     };
     let mut end_positions = None;
-    if heads.len() == 1 && decoders > 0 && reading.topic.is_none() {
-        // One input of contract events, decoded by other threads while this one scores (a
-        // mapped topic dump is decoded here, below).
+    if heads.len() == 1 && reading.topic.is_none() {
+        // One input of contract events, in batches decoded by other threads while this one
+        // scores, or here batch by batch on one core (a mapped topic dump is decoded line
+        // by line, below).
         let h = heads.pop().expect("one input");
         let (path, fingerprint) = (h.reader.path().to_path_buf(), h.reader.fingerprint());
         let me = identity(&path);
@@ -213,7 +214,7 @@ pub fn replay_with(
         }
         end_positions = Some(here(end));
     } else if let [h] = heads.as_mut_slice() {
-        // One input: no merge, one decode per record.
+        // One mapped topic dump: no merge, its adapter and one decode per record.
         let mut buf = Vec::with_capacity(1024);
         while let Some((line, record)) = next_record(&mut h.reader, &mut buf, &mut reading)? {
             match record {

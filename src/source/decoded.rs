@@ -4,6 +4,10 @@
 //! so the events are scored exactly as a sequential read would score them. Spent batches go
 //! back to the reader ([`Decoded::spent`]), which frees their events and reuses their
 //! buffers: the scoring thread neither frees nor allocates them.
+//!
+//! With no workers (one core), the caller's thread cuts and decodes each batch itself when
+//! it asks for it: decoding a few hundred lines in a row, then scoring them, keeps each
+//! loop's code and tables in the caches that alternating line by line would share.
 
 use std::ops::Range;
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
@@ -16,6 +20,8 @@ use super::file::{Line, LineReader};
 
 /// Bytes of lines per batch (a batch ends at the line that passes it).
 const BATCH_BYTES: usize = 1 << 20;
+/// The same, decoded on the scoring thread: its events stay in the caches until scored.
+const INLINE_BATCH_BYTES: usize = 1 << 16;
 /// Batches waiting per worker, decoded or not: bounds the memory read ahead.
 const DEPTH: usize = 2;
 
@@ -64,6 +70,8 @@ enum Done {
 
 /// The batches of one input, in order.
 pub struct Decoded {
+    /// Without workers: the reader, its line buffer, and the last spent batch's buffer.
+    inline: Option<(LineReader, Vec<u8>, Vec<u8>)>,
     outs: Vec<Receiver<Done>>,
     /// Spent batches, to the reader. Unbounded, so that returning one never waits on a
     /// reader that waits on a worker that waits on the scorer; the reader takes them back
@@ -75,7 +83,11 @@ pub struct Decoded {
 
 impl Decoded {
     /// Hands a scored batch back, to be freed and its buffer reused off this thread.
-    pub fn spent(&self, batch: Batch) {
+    pub fn spent(&mut self, batch: Batch) {
+        if let Some((_, _, spare)) = &mut self.inline {
+            *spare = batch.into_owner();
+            return;
+        }
         // The reader has ended: the batch is dropped here.
         let _ = self.spent.send(batch);
     }
@@ -87,6 +99,20 @@ impl Iterator for Decoded {
     fn next(&mut self) -> Option<Self::Item> {
         if self.finished {
             return None;
+        }
+        if let Some((reader, line, spare)) = &mut self.inline {
+            let buf = std::mem::take(spare);
+            return match cut(reader, line, buf, INLINE_BATCH_BYTES) {
+                Ok(Some((buf, cuts))) => Some(Ok(decode_batch(buf, cuts))),
+                Ok(None) => {
+                    self.finished = true;
+                    None
+                }
+                Err(e) => {
+                    self.finished = true;
+                    Some(Err(e))
+                }
+            };
         }
         // Batch k went to worker k % n, and each worker keeps its order.
         let got = self.outs[self.next].recv();
@@ -106,9 +132,14 @@ impl Iterator for Decoded {
     }
 }
 
-/// Starts the reader thread and `workers` decoding threads on `reader`.
+/// Starts the reader thread and `workers` decoding threads on `reader`; with none, the
+/// caller's thread reads and decodes each batch as it takes it.
 pub fn spawn(mut reader: LineReader, workers: usize) -> anyhow::Result<Decoded> {
-    let workers = workers.max(1);
+    if workers == 0 {
+        let (spent, _) = channel::<Batch>();
+        let inline = Some((reader, Vec::with_capacity(4096), Vec::new()));
+        return Ok(Decoded { inline, outs: Vec::new(), spent, next: 0, finished: false });
+    }
     let mut ins: Vec<SyncSender<Raw>> = Vec::with_capacity(workers);
     let mut outs = Vec::with_capacity(workers);
     for w in 0..workers {
@@ -139,7 +170,7 @@ pub fn spawn(mut reader: LineReader, workers: usize) -> anyhow::Result<Decoded> 
                 }
             }
             let buf = buffers.pop().unwrap_or_else(|| Vec::with_capacity(BATCH_BYTES + 4096));
-            let raw = match cut(&mut reader, &mut line, buf) {
+            let raw = match cut(&mut reader, &mut line, buf, BATCH_BYTES) {
                 Ok(Some((buf, cuts))) => Raw::Lines(buf, cuts),
                 Ok(None) => return,
                 Err(e) => Raw::Failed(e),
@@ -150,14 +181,19 @@ pub fn spawn(mut reader: LineReader, workers: usize) -> anyhow::Result<Decoded> 
             }
         }
     })?;
-    Ok(Decoded { outs, spent, next: 0, finished: false })
+    Ok(Decoded { inline: None, outs, spent, next: 0, finished: false })
 }
 
-/// Reads the next batch of lines into `buf`; `None` at the end of the input.
-fn cut(reader: &mut LineReader, line: &mut Vec<u8>, mut buf: Vec<u8>) -> anyhow::Result<Option<(Vec<u8>, Vec<Cut>)>> {
+/// Reads the next batch of about `bytes` of lines into `buf`; `None` at the end of the input.
+fn cut(
+    reader: &mut LineReader,
+    line: &mut Vec<u8>,
+    mut buf: Vec<u8>,
+    bytes: usize,
+) -> anyhow::Result<Option<(Vec<u8>, Vec<Cut>)>> {
     buf.clear();
-    let mut cuts = Vec::with_capacity(BATCH_BYTES / 256);
-    while buf.len() < BATCH_BYTES {
+    let mut cuts = Vec::with_capacity(bytes / 256);
+    while buf.len() < bytes {
         let Some(l) = reader.next_line(line)? else { break };
         let end = reader.position();
         match l {
