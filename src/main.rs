@@ -74,7 +74,8 @@ struct Inputs {
     #[arg(long, requires = "mapping")]
     topic: Option<String>,
     /// Cores to use (default: all). With more than one, a single input is read and decoded
-    /// by other threads while one scores; the alerts are the same at every count.
+    /// by other threads while one scores, and busy days close on two threads; the alerts
+    /// are the same at every count.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
 }
