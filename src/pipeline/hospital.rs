@@ -368,14 +368,18 @@ impl HospitalState {
         let pairs = usage.touched_len() + self.surge.hot_len();
         let (expected, others) = match plan.parallel_close {
             Some(min) if pairs >= min => std::thread::scope(|s| {
-                let others = s.spawn(|| {
-                    let mut v = Vec::new();
-                    peer::close_day(&ctx, usage, day, first, &mut v);
-                    concentration::close_day(&ctx, usage, day, first, &mut v);
-                    v
-                });
+                // A thread the system refuses (a pids or ulimit cap) only costs the overlap.
+                let others = std::thread::Builder::new()
+                    .name("rxsentinel-close".into())
+                    .spawn_scoped(s, || {
+                        let mut v = Vec::new();
+                        peer::close_day(&ctx, usage, day, first, &mut v);
+                        concentration::close_day(&ctx, usage, day, first, &mut v);
+                        v
+                    })
+                    .ok();
                 let expected = self.surge.expect_day(&ctx, usage, day, first);
-                (expected, Some(others.join().expect("day-close thread does not panic")))
+                (expected, others.map(|t| t.join().expect("day-close thread does not panic")))
             }),
             _ => (self.surge.expect_day(&ctx, usage, day, first), None),
         };

@@ -64,11 +64,17 @@ impl Dictionary {
         self.entries.get(&(table.to_lowercase(), "*".to_owned())).copied()
     }
 
-    /// What a whole-table entry whose name's last `_`-separated part is `short` (lower case)
-    /// is a dictionary of: the table a Caché reference `OEORD_Worker_DR` points into
-    /// (`hr_worker` declared as doctors answers `worker`). Two such tables of different
-    /// meanings answer nothing.
+    /// Doctors or drugs: what a whole-table entry whose name's last `_`-separated part is
+    /// `short` (lower case) lists — the table a Caché reference `OEORD_Worker_DR` points into
+    /// (`hr_worker` declared as doctors answers `worker`). A generic last part (`hr_emp_info`
+    /// does not make every `X_Info_DR` a doctor), two such tables of different meanings, or
+    /// one of another meaning answer nothing (the built-in lists then decide).
     pub fn table_with_tail(&self, short: &str) -> Option<Dimension> {
+        const GENERIC: &[&str] =
+            &["info", "dict", "list", "code", "base", "data", "detail", "table", "tab", "xx", "xxb", "mx", "zd", "dm"];
+        if GENERIC.contains(&short) {
+            return None;
+        }
         let mut found = None;
         for ((table, column), dim) in &self.entries {
             if column == "*" && table.rsplit('_').next() == Some(short) {
@@ -78,7 +84,7 @@ impl Dictionary {
                 found = Some(*dim);
             }
         }
-        found
+        found.filter(|d| matches!(d, Dimension::Doctor | Dimension::Drug))
     }
 
     pub fn len(&self) -> usize {

@@ -58,6 +58,9 @@ struct Cut {
     bytes: Result<Range<usize>, Reject>,
 }
 
+/// A batch's bytes and its lines in them.
+type Cuts = (Vec<u8>, Vec<Cut>);
+
 enum Raw {
     Lines(Vec<u8>, Vec<Cut>),
     Failed(anyhow::Error),
@@ -79,6 +82,8 @@ pub struct Decoded {
     spent: Sender<Batch>,
     next: usize,
     finished: bool,
+    /// Without workers: the read error that ended the last batch, reported after it.
+    failed: Option<anyhow::Error>,
 }
 
 impl Decoded {
@@ -101,16 +106,17 @@ impl Iterator for Decoded {
             return None;
         }
         if let Some((reader, line, spare)) = &mut self.inline {
-            let buf = std::mem::take(spare);
-            return match cut(reader, line, buf, INLINE_BATCH_BYTES) {
-                Ok(Some((buf, cuts))) => Some(Ok(decode_batch(buf, cuts))),
-                Ok(None) => {
+            if let Some(e) = self.failed.take() {
+                self.finished = true;
+                return Some(Err(e));
+            }
+            let (lines, failed) = cut(reader, line, std::mem::take(spare), INLINE_BATCH_BYTES);
+            self.failed = failed;
+            return match lines {
+                Some((buf, cuts)) => Some(Ok(decode_batch(buf, cuts))),
+                None => {
                     self.finished = true;
-                    None
-                }
-                Err(e) => {
-                    self.finished = true;
-                    Some(Err(e))
+                    self.failed.take().map(Err)
                 }
             };
         }
@@ -138,7 +144,7 @@ pub fn spawn(mut reader: LineReader, workers: usize) -> anyhow::Result<Decoded> 
     if workers == 0 {
         let (spent, _) = channel::<Batch>();
         let inline = Some((reader, Vec::with_capacity(4096), Vec::new()));
-        return Ok(Decoded { inline, outs: Vec::new(), spent, next: 0, finished: false });
+        return Ok(Decoded { inline, outs: Vec::new(), spent, next: 0, finished: false, failed: None });
     }
     let mut ins: Vec<SyncSender<Raw>> = Vec::with_capacity(workers);
     let mut outs = Vec::with_capacity(workers);
@@ -163,38 +169,58 @@ pub fn spawn(mut reader: LineReader, workers: usize) -> anyhow::Result<Decoded> 
     std::thread::Builder::new().name("rxsentinel-read".into()).spawn(move || {
         let mut line = Vec::with_capacity(4096);
         let mut buffers: Vec<Vec<u8>> = Vec::new();
-        for k in 0.. {
+        let mut k = 0usize;
+        loop {
+            let before = k;
             for b in returned.try_iter() {
                 if buffers.len() < 2 * DEPTH {
                     buffers.push(b.into_owner());
                 }
             }
             let buf = buffers.pop().unwrap_or_else(|| Vec::with_capacity(BATCH_BYTES + 4096));
-            let raw = match cut(&mut reader, &mut line, buf, BATCH_BYTES) {
-                Ok(Some((buf, cuts))) => Raw::Lines(buf, cuts),
-                Ok(None) => return,
-                Err(e) => Raw::Failed(e),
-            };
-            let failed = matches!(raw, Raw::Failed(_));
-            if ins[k % ins.len()].send(raw).is_err() || failed {
-                return;
+            let (lines, failed) = cut(&mut reader, &mut line, buf, BATCH_BYTES);
+            // Batch k goes to worker k % n; an error goes in the next place, after the
+            // lines read before it.
+            if let Some((buf, cuts)) = lines {
+                if ins[k % ins.len()].send(Raw::Lines(buf, cuts)).is_err() {
+                    return;
+                }
+                k += 1;
+            }
+            match failed {
+                Some(e) => {
+                    let _ = ins[k % ins.len()].send(Raw::Failed(e));
+                    return;
+                }
+                None if k == before => return,
+                None => {}
             }
         }
     })?;
-    Ok(Decoded { inline: None, outs, spent, next: 0, finished: false })
+    Ok(Decoded { inline: None, outs, spent, next: 0, finished: false, failed: None })
 }
 
-/// Reads the next batch of about `bytes` of lines into `buf`; `None` at the end of the input.
+/// Reads the next batch of about `bytes` of lines into `buf`: the lines cut (none at the end
+/// of the input), and the read error that stopped the batch early, if one did — the lines
+/// before it are still scored.
 fn cut(
     reader: &mut LineReader,
     line: &mut Vec<u8>,
     mut buf: Vec<u8>,
     bytes: usize,
-) -> anyhow::Result<Option<(Vec<u8>, Vec<Cut>)>> {
+) -> (Option<Cuts>, Option<anyhow::Error>) {
     buf.clear();
     let mut cuts = Vec::with_capacity(bytes / 256);
+    let mut failed = None;
     while buf.len() < bytes {
-        let Some(l) = reader.next_line(line)? else { break };
+        let l = match reader.next_line(line) {
+            Ok(Some(l)) => l,
+            Ok(None) => break,
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        };
         let end = reader.position();
         match l {
             Line::Record(n) => {
@@ -205,7 +231,7 @@ fn cut(
             Line::Rejected(n, r) => cuts.push(Cut { line: n, end, bytes: Err(r) }),
         }
     }
-    Ok((!cuts.is_empty()).then_some((buf, cuts)))
+    ((!cuts.is_empty()).then_some((buf, cuts)), failed)
 }
 
 fn decode_batch(buf: Vec<u8>, cuts: Vec<Cut>) -> Batch {
@@ -221,4 +247,53 @@ fn decode_batch(buf: Vec<u8>, cuts: Vec<Cut>) -> Batch {
             })
             .collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicU64;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::source::file::ReadOptions;
+
+    /// Records before a read error mid-file (a gzip cut short) are all handed out, then the
+    /// error — with and without workers, as a line-by-line read would.
+    #[test]
+    fn the_lines_before_a_read_error_are_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = r#"{"type":"charge","event_id":"c1","ts":"2026-03-02T09:15:02+08:00","hospital":"H01","dept":"0301","category":"lab","amount":86.0}"#;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        for i in 0..40_000 {
+            std::io::Write::write_all(&mut gz, line.replace("c1", &format!("c{i}")).as_bytes()).unwrap();
+            std::io::Write::write_all(&mut gz, b"\n").unwrap();
+        }
+        let bytes = gz.finish().unwrap();
+        let path = dir.path().join("cut.ndjson.gz");
+        std::fs::write(&path, &bytes[..bytes.len() * 6 / 10]).unwrap();
+        let open = || LineReader::open(&path, &ReadOptions::default(), Arc::new(AtomicU64::new(0))).unwrap();
+        let mut sequential = 0u64;
+        let mut r = open();
+        let mut buf = Vec::new();
+        while let Ok(Some(_)) = r.next_line(&mut buf) {
+            sequential += 1;
+        }
+        assert!(sequential > 10_000, "{sequential}");
+        for workers in [0, 2] {
+            let mut d = spawn(open(), workers).unwrap();
+            let (mut records, mut failed) = (0u64, false);
+            while let Some(b) = d.next() {
+                match b {
+                    Ok(b) => {
+                        assert!(!failed, "nothing after the error");
+                        records += b.records().len() as u64;
+                        d.spent(b);
+                    }
+                    Err(_) => failed = true,
+                }
+            }
+            assert!(failed, "the error is reported ({workers} workers)");
+            assert_eq!(records, sequential, "{workers} workers");
+        }
+    }
 }

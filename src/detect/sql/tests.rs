@@ -61,6 +61,16 @@ fn the_site_dictionary_names_its_own_columns() {
     assert_eq!(analyser().sql(sql, &Dictionary::default()).finding, None);
     let f = analyser().sql(sql, &dict).finding.unwrap();
     assert_eq!(f.doctor_basis, "reference into the worker table");
+    // A generic last part claims nothing; a table of another meaning leaves the built-in
+    // lists to decide.
+    std::fs::write(&path, "table,column,meaning\nhr_emp_info,*,doctor\nx_itmmast,*,other\n").unwrap();
+    let dict = Dictionary::load(&path, &mut problems);
+    let sql =
+        "SELECT PAADM_Info_DR, OEORI_ItmMast_DR, COUNT(*) FROM OE_OrdItem GROUP BY PAADM_Info_DR, OEORI_ItmMast_DR";
+    assert_eq!(analyser().sql(sql, &dict).finding, None);
+    let sql =
+        "SELECT OEORI_ItmMast_DR, COUNT(*) FROM OE_OrdItem WHERE OEORI_Doctor_DR = 1187 GROUP BY OEORI_ItmMast_DR";
+    assert!(analyser().sql(sql, &dict).finding.is_some(), "itmmast stays a drug table");
 }
 
 #[test]
