@@ -55,5 +55,8 @@ fn main() -> anyhow::Result<()> {
         events.len(),
         events.len() as f64 / secs
     );
+    // Leave the decoded events to the OS: freeing 4.6 M events' strings takes a tenth of a
+    // profile attached to this process, and is no part of the scoring loop.
+    std::mem::forget(events);
     Ok(())
 }

@@ -36,7 +36,7 @@ impl LargeRx {
         if rules.is_empty() || rx.visit_type == VisitType::Inpatient {
             return;
         }
-        let herbal = ctx.refs.drug(l.drug).is_some_and(|d| d.herbal);
+        let herbal = ctx.refs.herbal(l.drug);
         let key = rx_key(&ev.hospital, &rx.rx_id);
         let open = self.open.entry(key).or_insert_with(|| Open { day: l.day, drugs: SmallVec::new() });
         let new_drug = !open.drugs.iter().any(|&(d, _)| d == l.drug);

@@ -10,6 +10,9 @@ use super::Ids;
 #[derive(Debug, Default, Clone)]
 pub struct Refs {
     drugs: Vec<Option<DrugInfo>>,
+    /// What every prescription line asks of its drug, a byte per drug (`FLAG_*`): the
+    /// scoring loop reads these instead of the catalog rows, which are a cache miss each.
+    flags: Vec<u8>,
     /// Interned catalog manufacturer of each drug.
     drug_manufacturer: Vec<Option<ManufacturerId>>,
     /// Drugs of each interned manufacturer.
@@ -24,6 +27,12 @@ pub struct Refs {
     /// Median catalog unit price of the drugs other than 饮片 (0 without prices).
     median_price: f64,
 }
+
+const KNOWN: u8 = 1;
+const HERBAL: u8 = 2;
+const ANTIBIOTIC: u8 = 4;
+const CONTROLLED: u8 = 8;
+const SUSPENDED: u8 = 16;
 
 /// A drug's class in the footprint budget (engine `[footprint]`): kickbacks are paid from a
 /// margin, which a 集采中选 or 基本药物 price leaves little of.
@@ -69,6 +78,18 @@ impl Refs {
             }
             r.suspensions[id] = c.suspensions.get(code).cloned().unwrap_or_default();
         }
+        r.flags = vec![0; r.drugs.len().max(r.suspensions.len())];
+        for (id, f) in r.flags.iter_mut().enumerate() {
+            if let Some(d) = &r.drugs[id] {
+                *f |= KNOWN
+                    | if d.herbal { HERBAL } else { 0 }
+                    | if d.antibiotic.is_some() { ANTIBIOTIC } else { 0 }
+                    | if d.controlled.is_some() { CONTROLLED } else { 0 };
+            }
+            if !r.suspensions[id].is_empty() {
+                *f |= SUSPENDED;
+            }
+        }
         let mut by_name: std::collections::BTreeMap<&str, Vec<DrugId>> = Default::default();
         for (id, d) in r.drugs.iter().enumerate() {
             if let Some(d) = d.as_ref().filter(|d| !d.name.is_empty()) {
@@ -108,9 +129,28 @@ impl Refs {
         self.drugs.get(id.index()).and_then(Option::as_ref)
     }
 
+    fn flag(&self, drug: DrugId, f: u8) -> bool {
+        self.flags.get(drug.index()).is_some_and(|&x| x & f != 0)
+    }
+
+    /// Whether the catalog lists the drug.
+    pub fn known_drug(&self, drug: DrugId) -> bool {
+        self.flag(drug, KNOWN)
+    }
+
     /// Whether the drug is a 中药饮片 in the catalog (an unknown drug is not).
     pub fn herbal(&self, drug: DrugId) -> bool {
-        self.drug(drug).is_some_and(|d| d.herbal)
+        self.flag(drug, HERBAL)
+    }
+
+    /// The drug's catalog row when it is an antibiotic.
+    pub fn antibiotic(&self, drug: DrugId) -> Option<&DrugInfo> {
+        self.drug(drug).filter(|_| self.flag(drug, ANTIBIOTIC))
+    }
+
+    /// The drug's catalog row when it is a controlled drug.
+    pub fn controlled(&self, drug: DrugId) -> Option<&DrugInfo> {
+        self.drug(drug).filter(|_| self.flag(drug, CONTROLLED))
     }
 
     /// The drug's class in the footprint budget.
@@ -147,6 +187,9 @@ impl Refs {
     }
 
     pub fn suspensions(&self, drug: DrugId) -> &[Suspension] {
+        if !self.flag(drug, SUSPENDED) {
+            return &[];
+        }
         self.suspensions.get(drug.index()).map_or(&[], Vec::as_slice)
     }
 }
