@@ -12,27 +12,15 @@ use crate::alert::Candidate;
 use crate::event::Month;
 use crate::rules::model::OveruseParams;
 use crate::rules::{Kind, Params};
-use crate::state::usage::{pair_key, unpair};
+use crate::state::usage::{pair_key, unpair, Amt, MonthSlot, UsageStore};
 use crate::state::{DoctorId, DrugId};
 
 use super::stat::round;
 use super::Ctx;
 
-#[derive(Debug, Default, Clone, Copy, serde::Serialize, serde::Deserialize)]
-struct Amt {
-    qty: f64,
-    fen: i64,
-    lines: i64,
-}
-
-impl Amt {
-    fn add(&mut self, qty: f64, fen: i64, sign: i64) {
-        self.qty += sign as f64 * qty;
-        self.fen += sign * fen;
-        self.lines += sign;
-    }
-}
-
+/// One open month: amounts by drug, and by doctor × drug for the pairs whose own slot
+/// (`usage::Pair::months`) does not hold the month — a third month open at once, or the
+/// month as a checkpoint brought it back. A month's pairs are the two merged.
 #[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 struct Tally {
     drugs: FxHashMap<DrugId, Amt>,
@@ -75,7 +63,9 @@ pub struct MonthReport {
     pub by_qty: Vec<Ranked>,
 }
 
-#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+/// Written only through [`Overuse::form`] (its months' pairs live in the pairs' slots); read
+/// back by the derived form.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct Overuse {
     open: FxHashMap<Month, Tally>,
     previous: Option<(Month, FxHashMap<DrugId, Amt>, Vec<DrugId>)>,
@@ -83,24 +73,94 @@ pub struct Overuse {
 }
 
 impl Overuse {
-    /// Adds a line (`sign` 1) or a return (−1) to its month.
+    /// Adds a line (`sign` 1) or a return (−1) to its month; the pair's amounts go to its
+    /// own `slots` when one holds the month or is free.
     #[allow(clippy::too_many_arguments)]
-    pub fn add(&mut self, month: Month, doctor: DoctorId, drug: DrugId, qty: f64, fen: i64, sign: i64) {
-        if self.previous.as_ref().is_some_and(|(m, _, _)| month <= *m) {
+    pub fn add(
+        &mut self,
+        slots: &mut [MonthSlot; 2],
+        month: Month,
+        doctor: DoctorId,
+        drug: DrugId,
+        qty: f64,
+        fen: i64,
+        sign: i64,
+    ) {
+        let closed = self.previous.as_ref().map(|(m, _, _)| *m);
+        if closed.is_some_and(|c| month <= c) {
             return; // that month is closed
         }
         let m = self.open.entry(month).or_default();
         m.drugs.entry(drug).or_default().add(qty, fen, sign);
-        m.pairs.entry(pair_key(doctor, drug)).or_default().add(qty, fen, sign);
+        // A slot of a closed month is free: the close took its amounts or dropped the month.
+        let free = |s: &MonthSlot| s.month.is_none_or(|sm| closed.is_some_and(|c| sm <= c));
+        let slot = match slots.iter().position(|s| s.month == Some(month)) {
+            Some(i) => Some(i),
+            None => slots.iter().position(free),
+        };
+        match slot {
+            Some(i) => {
+                let s = &mut slots[i];
+                if s.month != Some(month) {
+                    *s = MonthSlot { month: Some(month), amt: Amt::default() };
+                }
+                s.amt.add(qty, fen, sign);
+            }
+            None => m.pairs.entry(pair_key(doctor, drug)).or_default().add(qty, fen, sign),
+        }
+    }
+
+    /// `month`'s tally with the amounts its pairs hold in their own slots.
+    fn gathered(&self, usage: &UsageStore, month: Month) -> Tally {
+        let mut t = self.open.get(&month).cloned().unwrap_or_default();
+        for (&k, p) in &usage.pairs {
+            for s in p.months.iter().filter(|s| s.month == Some(month)) {
+                t.pairs.entry(k).or_default().merge(&s.amt);
+            }
+        }
+        t
+    }
+
+    /// The form checkpoints keep (every open month's pairs in its tally, as before the
+    /// pairs held them), borrowing all but the tallies.
+    pub fn form<'a>(&'a self, usage: &UsageStore) -> impl serde::Serialize + 'a {
+        #[derive(serde::Serialize)]
+        #[serde(rename = "Overuse")]
+        struct Form<'a> {
+            open: std::collections::BTreeMap<Month, Tally>,
+            previous: &'a Option<(Month, FxHashMap<DrugId, Amt>, Vec<DrugId>)>,
+            reports: &'a Vec<MonthReport>,
+        }
+        Form {
+            open: self.open.keys().map(|&m| (m, self.gathered(usage, m))).collect(),
+            previous: &self.previous,
+            reports: &self.reports,
+        }
     }
 
     /// Closes `month`: ranks it, alerts, and remembers it as the previous month.
     /// `first_month` is the first calendar month the stream covers from its first day; a
     /// partly observed month is ranked but never compared against.
-    pub fn close_month(&mut self, ctx: &Ctx, month: Month, first_month: Month, out: &mut Vec<Candidate>) {
+    pub fn close_month(
+        &mut self,
+        ctx: &Ctx,
+        usage: &mut UsageStore,
+        month: Month,
+        first_month: Month,
+        out: &mut Vec<Candidate>,
+    ) {
         let hospital = ctx.hospital;
-        let acc = self.open.remove(&month).unwrap_or_default();
+        let mut acc = self.open.remove(&month).unwrap_or_default();
         self.open.retain(|&m, _| m > month);
+        // The month's pairs from their slots; the slots of months dropped unclosed are freed.
+        for (&k, p) in usage.pairs.iter_mut() {
+            for s in p.months.iter_mut().filter(|s| s.month.is_some_and(|m| m <= month)) {
+                if s.month == Some(month) {
+                    acc.pairs.entry(k).or_default().merge(&s.amt);
+                }
+                *s = MonthSlot::default();
+            }
+        }
         let Some(&rule) = ctx.by_kind.get(Kind::OveruseWarning).first() else { return };
         let Params::Overuse(p) = &ctx.rules[rule].params else { return };
         let prev = self.previous.as_ref().filter(|(m, _, _)| *m == month - 1 && *m >= first_month);
@@ -117,7 +177,7 @@ impl Overuse {
     }
 
     /// Rankings of the months still open (provisional), for the report at end of input.
-    pub fn provisional(&self, ctx: &Ctx) -> Vec<MonthReport> {
+    pub fn provisional(&self, ctx: &Ctx, usage: &UsageStore) -> Vec<MonthReport> {
         let Some(&rule) = ctx.by_kind.get(Kind::OveruseWarning).first() else { return Vec::new() };
         let Params::Overuse(p) = &ctx.rules[rule].params else { return Vec::new() };
         let mut months: Vec<&Month> = self.open.keys().collect();
@@ -126,7 +186,7 @@ impl Overuse {
             .into_iter()
             .map(|&m| {
                 let prev = self.previous.as_ref().filter(|(pm, _, _)| *pm == m - 1).map(|(_, d, _)| d);
-                rank(ctx, p, m, &self.open[&m], prev, false)
+                rank(ctx, p, m, &self.gathered(usage, m), prev, false)
             })
             .collect()
     }
@@ -275,4 +335,75 @@ fn top_prescribers(ctx: &Ctx, acc: &Tally, drug: DrugId, n: usize) -> Vec<serde_
         .enumerate()
         .map(|(i, (d, a))| json!({"rank": i + 1, "doctor": ctx.ids.doctor.name(*d), "amount": a.fen as f64 / 100.0}))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Day, Week};
+    use crate::state::usage::Delta;
+    use crate::state::{DeptId, Handle};
+
+    fn line(u: &mut UsageStore, o: &mut Overuse, doctor: u32, month: Month, fen: i64) {
+        let (doctor, drug) = (DoctorId::from_raw(doctor), DrugId::from_raw(7));
+        let d = Delta {
+            doctor,
+            dept: DeptId::from_raw(1),
+            drug,
+            day: Day(700),
+            week: Week(100),
+            sign: 1,
+            qty: 2.0,
+            fen,
+            herbal: false,
+        };
+        let pair = u.apply(d).pair;
+        o.add(&mut pair.months, month, doctor, drug, 2.0, fen, 1);
+    }
+
+    fn pair_fen(t: &Tally, doctor: u32) -> Option<i64> {
+        t.pairs.get(&pair_key(DoctorId::from_raw(doctor), DrugId::from_raw(7))).map(|a| a.fen)
+    }
+
+    /// A pair holds two open months in its slot; a third goes to the month's table; every
+    /// month's pairs are the two merged, in memory and in the checkpoint's form.
+    #[test]
+    fn months_beyond_the_slots_and_checkpoints_keep_every_amount() {
+        let (mut u, mut o) = (UsageStore::default(), Overuse::default());
+        let (m1, m2, m3) = (Month(24_000), Month(24_001), Month(24_002));
+        line(&mut u, &mut o, 1, m1, 100);
+        line(&mut u, &mut o, 1, m1, 50);
+        line(&mut u, &mut o, 1, m2, 10);
+        line(&mut u, &mut o, 1, m3, 7);
+        line(&mut u, &mut o, 2, m3, 3);
+        let one = pair_key(DoctorId::from_raw(1), DrugId::from_raw(7));
+        assert_eq!(u.pairs[&one].months.map(|s| s.month), [Some(m1), Some(m2)]);
+        assert_eq!(pair_fen(&o.open[&m3], 1), Some(7), "a third month is kept in its table");
+        assert_eq!(pair_fen(&o.gathered(&u, m1), 1), Some(150));
+        assert_eq!(pair_fen(&o.gathered(&u, m3), 2), Some(3));
+
+        // The checkpoint's form holds every month's pairs; read back (the derived form, the
+        // pairs' slots empty as a restore leaves them), further lines merge with them.
+        let bytes = postcard::to_allocvec(&o.form(&u)).unwrap();
+        let mut back: Overuse = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(pair_fen(&back.open[&m1], 1), Some(150));
+        assert_eq!(pair_fen(&back.open[&m2], 1), Some(10));
+        assert_eq!(pair_fen(&back.open[&m3], 1), Some(7));
+        let mut fresh = UsageStore::default();
+        line(&mut fresh, &mut back, 1, m1, 1);
+        assert_eq!(pair_fen(&back.gathered(&fresh, m1), 1), Some(151));
+
+        // A closed month frees its slot for a later month; its lines are no longer counted.
+        o.previous = Some((m1, FxHashMap::default(), Vec::new()));
+        for p in u.pairs.values_mut() {
+            for s in p.months.iter_mut().filter(|s| s.month == Some(m1)) {
+                *s = MonthSlot::default();
+            }
+        }
+        o.open.remove(&m1);
+        line(&mut u, &mut o, 1, m1, 1000);
+        line(&mut u, &mut o, 1, Month(24_003), 5);
+        assert_eq!(u.pairs[&one].months.map(|s| s.month), [Some(Month(24_003)), Some(m2)]);
+        assert!(!o.open.contains_key(&m1));
+    }
 }

@@ -49,7 +49,8 @@ pub struct Io<'a> {
 
 /// Checkpointed whole except `refs`, which is rebuilt from the rules' catalog on restore
 /// ([`HospitalState::restored`]): reference data belongs to the rules, not to the stream.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
+/// Written through [`Form`], read back by the derived form (the same fields).
+#[derive(Debug, serde::Deserialize)]
 pub struct HospitalState {
     pub name: String,
     ids: Ids,
@@ -76,6 +77,57 @@ pub struct HospitalState {
     last_week: Option<Week>,
     /// Watermark the days were last closed for.
     advanced_to: Option<Ts>,
+}
+
+/// The written form of a [`HospitalState`]: its fields in their order, with `overuse` in the
+/// form that holds its months' pairs (which live in `usage`'s pairs while the month is open).
+#[derive(serde::Serialize)]
+#[serde(rename = "HospitalState")]
+struct Form<'a, O: serde::Serialize> {
+    name: &'a String,
+    ids: &'a Ids,
+    clock: &'a Clock<Parked>,
+    dedup: &'a Dedup,
+    dept_revenue: &'a RevenueStore<DeptId>,
+    doctor_revenue: &'a RevenueStore<DoctorId>,
+    doctor_dept: &'a Vec<Option<DeptId>>,
+    usage: &'a UsageStore,
+    large_rx: &'a LargeRx,
+    access: &'a AccessNorms,
+    surge: &'a Surge,
+    rep_visits: &'a RepVisits,
+    overuse: O,
+    cooldown: &'a Cooldown,
+    first_day: &'a Option<Day>,
+    closed_day: &'a Option<Day>,
+    last_week: &'a Option<Week>,
+    advanced_to: &'a Option<Ts>,
+}
+
+impl serde::Serialize for HospitalState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Form {
+            name: &self.name,
+            ids: &self.ids,
+            clock: &self.clock,
+            dedup: &self.dedup,
+            dept_revenue: &self.dept_revenue,
+            doctor_revenue: &self.doctor_revenue,
+            doctor_dept: &self.doctor_dept,
+            usage: &self.usage,
+            large_rx: &self.large_rx,
+            access: &self.access,
+            surge: &self.surge,
+            rep_visits: &self.rep_visits,
+            overuse: self.overuse.form(&self.usage),
+            cooldown: &self.cooldown,
+            first_day: &self.first_day,
+            closed_day: &self.closed_day,
+            last_week: &self.last_week,
+            advanced_to: &self.advanced_to,
+        }
+        .serialize(s)
+    }
 }
 
 impl HospitalState {
@@ -211,7 +263,7 @@ impl HospitalState {
                     dept: self.ids.dept.intern(&rx.dept),
                     day: zone.day(ev.ts),
                 };
-                if self.refs.drug(l.drug).is_none() {
+                if !self.refs.known_drug(l.drug) {
                     stats.unknown_drug += 1;
                 }
                 if self.refs.doctor(l.doctor).is_none() {
@@ -312,10 +364,10 @@ impl HospitalState {
     /// Volume state, open rep visits and the month's 超常预警 accumulators see every line
     /// and return in time.
     fn count_volume(&mut self, d: Delta, manufacturer: Option<&str>) {
-        self.usage.apply(d);
+        let pair = self.usage.apply(d).pair;
+        self.overuse.add(&mut pair.months, d.day.month(), d.doctor, d.drug, d.qty, d.fen, i64::from(d.sign));
         let m = manufacturer.map(|m| self.ids.manufacturer.intern(m));
         self.rep_visits.line(&self.refs, d.dept, d.doctor, (d.drug, d.herbal), m, d.day, f64::from(d.sign));
-        self.overuse.add(d.day.month(), d.doctor, d.drug, d.qty, d.fen, i64::from(d.sign));
     }
 
     /// Closes every local day that the watermark has left behind by more than the allowed
@@ -398,7 +450,7 @@ impl HospitalState {
         if (day + 1).month() != day.month() {
             // The first month counts as observed only when the stream starts on its 1st.
             let first_month = first.month() + i32::from((first - 1).month() == first.month());
-            self.overuse.close_month(&ctx, day.month(), first_month, cands);
+            self.overuse.close_month(&ctx, &mut self.usage, day.month(), first_month, cands);
         }
     }
 
@@ -503,7 +555,7 @@ impl HospitalState {
     pub fn month_reports(&self, plan: &Plan) -> Vec<MonthReport> {
         let ctx = ctx!(plan, self);
         let mut v = self.overuse.reports.clone();
-        v.extend(self.overuse.provisional(&ctx));
+        v.extend(self.overuse.provisional(&ctx, &self.usage));
         v
     }
 

@@ -7,7 +7,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::event::{Day, Week};
+use crate::event::{Day, Month, Week};
 
 use super::intern::{DeptId, DoctorId, DrugId, Handle};
 use super::ring::Ring;
@@ -99,6 +99,47 @@ pub struct Pair {
     /// Highest calibration score any of the pair's runs has reached (see `detect::calib`):
     /// the budget counts subjects, not runs.
     pub peak: f32,
+    /// The pair's amounts in the calendar months still open for the 超常预警 (see
+    /// `detect::overuse`), held here so that a line costs one probe of one table, not a
+    /// second one in the month's. Checkpointed in `Overuse`'s form, not the pair's.
+    #[serde(skip)]
+    pub months: [MonthSlot; 2],
+}
+
+/// Quantity, amount and lines, net of returns: the 超常预警's unit.
+#[derive(Debug, Default, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Amt {
+    pub qty: f64,
+    pub fen: i64,
+    pub lines: i64,
+}
+
+impl Amt {
+    pub fn add(&mut self, qty: f64, fen: i64, sign: i64) {
+        self.qty += sign as f64 * qty;
+        self.fen += sign * fen;
+        self.lines += sign;
+    }
+
+    pub fn merge(&mut self, o: &Amt) {
+        self.qty += o.qty;
+        self.fen += o.fen;
+        self.lines += o.lines;
+    }
+}
+
+/// One month's amounts of a pair; `month` none: a free slot.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct MonthSlot {
+    pub month: Option<Month>,
+    pub amt: Amt,
+}
+
+/// A change applied: whether every series could count it (false when its day is older
+/// than the rings hold), and the pair's slot.
+pub struct Applied<'a> {
+    pub ok: bool,
+    pub pair: &'a mut Pair,
 }
 
 /// A doctor's lines. Shares of a drug are of the lines of its own kind: 中药饮片 are written
@@ -207,13 +248,13 @@ pub struct UsageStore {
 }
 
 impl UsageStore {
-    /// Applies a change; false when its day is older than the rings hold.
-    pub fn apply(&mut self, d: Delta) -> bool {
+    /// Applies a change.
+    pub fn apply(&mut self, d: Delta) -> Applied<'_> {
         let pk = pair_key(d.doctor, d.drug);
         let mut new_pair = false;
         let pair = self.pairs.entry(pk).or_insert_with(|| {
             new_pair = true;
-            Pair { series: Series::new(d.week, d.day), cusum: Cusum::default(), peak: 0.0 }
+            Pair { series: Series::new(d.week, d.day), cusum: Cusum::default(), peak: 0.0, months: Default::default() }
         });
         let mut ok = pair.series.apply(&d);
         let mut new_doctor = false;
@@ -266,7 +307,7 @@ impl UsageStore {
                 self.touched_compact = self.touched.len();
             }
         }
-        ok
+        Applied { ok, pair }
     }
 
     /// Pairs written on `day` or before and not yet judged, sorted.
@@ -306,7 +347,9 @@ impl UsageStore {
     /// Forgets keys with no activity for longer than the rings span, before local `day`.
     pub fn evict_idle(&mut self, day: Day) {
         let cutoff = day - (WEEKS as i32) * 7;
-        self.pairs.retain(|_, p| p.series.last_day() > cutoff);
+        // A pair holding a month still open keeps it (it wrote in that month, so it is idle
+        // only on a stream that stopped closing days).
+        self.pairs.retain(|_, p| p.series.last_day() > cutoff || p.months.iter().any(|m| m.month.is_some()));
         let before = self.doctors.len();
         self.doctors.retain(|_, d| d.series.last_day() > cutoff);
         if self.doctors.len() != before {
@@ -340,8 +383,8 @@ mod tests {
         let (doctor, dept, drug) = (DoctorId::from_raw(1), DeptId::from_raw(2), DrugId::from_raw(3));
         let d =
             Delta { doctor, dept, drug, day: Day(700), week: Week(100), sign: 1, qty: 4.0, fen: 1000, herbal: false };
-        assert!(s.apply(d));
-        assert!(s.apply(Delta { sign: -1, qty: 1.0, fen: 250, ..d }));
+        assert!(s.apply(d).ok);
+        assert!(s.apply(Delta { sign: -1, qty: 1.0, fen: 250, ..d }).ok);
         s.apply(Delta { day: Day(701), ..d });
         s.apply(Delta { drug: DrugId::from_raw(4), day: Day(701), herbal: true, ..d });
         let p = s.pair(doctor, drug).unwrap();
