@@ -63,23 +63,14 @@ fn every_thread_count_gives_the_same_alerts_and_summary() {
     }
 }
 
-/// Busy days closed on two threads (surge's expectations beside peer_outlier and
-/// concentration) give the alerts of one thread, in the same order: the whole demo
-/// hospital, every day split however small.
-#[test]
-fn days_closed_on_two_threads_give_the_same_alerts() {
+/// Alerts of a hospital scored with every day closed on one thread, then on two.
+fn closed_both_ways(text: &str, catalog: Option<&std::path::Path>) -> (Vec<String>, Vec<String>) {
     use rxsentinel::pipeline::plan::Plan;
     use rxsentinel::pipeline::Pipeline;
     use rxsentinel::rules::RuleSet;
     use std::sync::Arc;
 
-    let text = {
-        let gz = std::fs::File::open(root().join("fixtures/hospital/events.ndjson.gz")).unwrap();
-        let mut t = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(gz), &mut t).unwrap();
-        t
-    };
-    let rules = || RuleSet::load(&root().join("rules"), None).unwrap();
+    let rules = || RuleSet::load(&root().join("rules"), catalog).unwrap();
     let run = |plan: Plan| {
         let mut p = Pipeline::with_plan(Arc::new(plan));
         let mut out = Vec::new();
@@ -93,10 +84,46 @@ fn days_closed_on_two_threads_give_the_same_alerts() {
     let one = run(Plan::new(rules()));
     let mut two = Plan::new(rules());
     two.parallel_close = Some(0);
-    let two = run(two);
-    let kinds = ["\"surge\"", "\"peer_outlier\""];
-    for k in kinds {
+    (one, run(two))
+}
+
+/// Busy days closed on two threads (surge's expectations beside peer_outlier and
+/// concentration) give the alerts of one thread: the whole demo hospital, every day split
+/// however small.
+#[test]
+fn days_closed_on_two_threads_give_the_same_alerts() {
+    let text = {
+        let gz = std::fs::File::open(root().join("fixtures/hospital/events.ndjson.gz")).unwrap();
+        let mut t = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(gz), &mut t).unwrap();
+        t
+    };
+    let (one, two) = closed_both_ways(&text, None);
+    for k in ["\"surge\"", "\"peer_outlier\""] {
         assert!(one.iter().any(|a| a.contains(k)), "the demo hospital raises {k}");
     }
     assert!(one == two, "alerts differ when days close on two threads");
+}
+
+/// … and in the same order on a day that raises surge and peer_outlier (or concentration)
+/// alerts at once, which the demo hospital never does: a generated hospital of the
+/// `early-schemes` shape that does (the test says so if a change of the generator loses it).
+#[test]
+fn a_day_of_surge_and_peer_alerts_closes_in_the_same_order_on_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("h");
+    let mut g = rxgen::gen::GenArgs::preset("early-schemes", &out).unwrap();
+    (g.doctors, g.days, g.seed) = (100, 100, 3);
+    rxgen::gen::run(&g).unwrap();
+    let text = std::fs::read_to_string(out.join("events.ndjson")).unwrap();
+    let (one, two) = closed_both_ways(&text, Some(&out.join("rules/catalog")));
+    let kind_ts = |a: &String| {
+        let v: serde_json::Value = serde_json::from_str(a).unwrap();
+        (v["kind"].as_str().unwrap().to_owned(), v["ts"].as_str().unwrap().to_owned())
+    };
+    let both_days = one.iter().map(kind_ts).filter(|(k, _)| k == "surge").any(|(_, day)| {
+        one.iter().map(kind_ts).any(|(k, ts)| ts == day && (k == "peer_outlier" || k == "concentration"))
+    });
+    assert!(both_days, "the generated hospital has a day with surge and peer alerts");
+    assert!(one == two, "alerts differ (or their order) when days close on two threads");
 }

@@ -41,36 +41,40 @@ fn innocent_shapes_stay_quiet() {
     }
 }
 
+/// A site dictionary of `rows` (after the header), loaded without problems.
+fn dict(dir: &std::path::Path, rows: &str) -> Dictionary {
+    let path = dir.join("dictionary.csv");
+    std::fs::write(&path, format!("table,column,meaning\n{rows}")).unwrap();
+    let mut problems = Vec::new();
+    let d = Dictionary::load(&path, &mut problems);
+    assert!(problems.is_empty(), "{rows}: {problems:?}");
+    d
+}
+
 #[test]
 fn the_site_dictionary_names_its_own_columns() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("dictionary.csv");
-    std::fs::write(&path, "table,column,meaning\nt_rx,col_a,doctor\nt_rx,col_b,drug\n").unwrap();
-    let mut problems = Vec::new();
-    let dict = Dictionary::load(&path, &mut problems);
-    assert!(problems.is_empty());
+    let d = dict(dir.path(), "t_rx,col_a,doctor\nt_rx,col_b,drug\n");
     let sql = "select x.col_a, x.col_b, sum(x.n) from his.t_rx x group by x.col_a, x.col_b";
     assert_eq!(analyser().sql(sql, &Dictionary::default()).finding, None);
-    let f = analyser().sql(sql, &dict).finding.unwrap();
+    let f = analyser().sql(sql, &d).finding.unwrap();
     assert_eq!(f.doctor_basis, "dictionary t_rx.col_a");
     // A whole table the site declares is followed through a Caché reference into it.
-    std::fs::write(&path, "table,column,meaning\nhr_worker,*,doctor\n").unwrap();
-    let dict = Dictionary::load(&path, &mut problems);
+    let d = dict(dir.path(), "hr_worker,*,doctor\n");
     let sql =
         "SELECT OEORD_Worker_DR, OEORI_ItmMast_DR, COUNT(*) FROM OE_OrdItem GROUP BY OEORD_Worker_DR, OEORI_ItmMast_DR";
     assert_eq!(analyser().sql(sql, &Dictionary::default()).finding, None);
-    let f = analyser().sql(sql, &dict).finding.unwrap();
+    let f = analyser().sql(sql, &d).finding.unwrap();
     assert_eq!(f.doctor_basis, "reference into the worker table");
     // A generic last part claims nothing; a table of another meaning leaves the built-in
     // lists to decide.
-    std::fs::write(&path, "table,column,meaning\nhr_emp_info,*,doctor\nx_itmmast,*,other\n").unwrap();
-    let dict = Dictionary::load(&path, &mut problems);
+    let d = dict(dir.path(), "hr_emp_info,*,doctor\nx_itmmast,*,other\n");
     let sql =
         "SELECT PAADM_Info_DR, OEORI_ItmMast_DR, COUNT(*) FROM OE_OrdItem GROUP BY PAADM_Info_DR, OEORI_ItmMast_DR";
-    assert_eq!(analyser().sql(sql, &dict).finding, None);
+    assert_eq!(analyser().sql(sql, &d).finding, None);
     let sql =
         "SELECT OEORI_ItmMast_DR, COUNT(*) FROM OE_OrdItem WHERE OEORI_Doctor_DR = 1187 GROUP BY OEORI_ItmMast_DR";
-    assert!(analyser().sql(sql, &dict).finding.is_some(), "itmmast stays a drug table");
+    assert!(analyser().sql(sql, &d).finding.is_some(), "itmmast stays a drug table");
 }
 
 #[test]
