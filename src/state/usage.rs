@@ -3,7 +3,8 @@
 //! CUSUM) and weekly rings (21 weeks, for baselines). The unit the footprint detectors
 //! count is the prescription line: a Poisson-like count, unlike quantity (amounts and
 //! quantities are the monthly 超常预警's, kept there). Per-pair state is fixed and inline
-//! (132 bytes; ≤ 256 with its key); idle keys are evicted by event time.
+//! (200 bytes with the open months' 超常预警 amounts; ≤ 256 with its key); idle keys are
+//! evicted by event time.
 
 use rustc_hash::FxHashMap;
 
