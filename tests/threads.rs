@@ -117,13 +117,17 @@ fn a_day_of_surge_and_peer_alerts_closes_in_the_same_order_on_two_threads() {
     rxgen::gen::run(&g).unwrap();
     let text = std::fs::read_to_string(out.join("events.ndjson")).unwrap();
     let (one, two) = closed_both_ways(&text, Some(&out.join("rules/catalog")));
-    let kind_ts = |a: &String| {
-        let v: serde_json::Value = serde_json::from_str(a).unwrap();
-        (v["kind"].as_str().unwrap().to_owned(), v["ts"].as_str().unwrap().to_owned())
-    };
-    let both_days = one.iter().map(kind_ts).filter(|(k, _)| k == "surge").any(|(_, day)| {
-        one.iter().map(kind_ts).any(|(k, ts)| ts == day && (k == "peer_outlier" || k == "concentration"))
-    });
+    let kind_ts: Vec<(String, String)> = one
+        .iter()
+        .map(|a| {
+            let v: serde_json::Value = serde_json::from_str(a).unwrap();
+            (v["kind"].as_str().unwrap().to_owned(), v["ts"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    let both_days = kind_ts
+        .iter()
+        .filter(|(k, _)| k == "surge")
+        .any(|(_, day)| kind_ts.iter().any(|(k, ts)| ts == day && (k == "peer_outlier" || k == "concentration")));
     assert!(both_days, "the generated hospital has a day with surge and peer alerts");
     assert!(one == two, "alerts differ (or their order) when days close on two threads");
 }

@@ -92,11 +92,10 @@ impl Overuse {
         }
         let m = self.open.entry(month).or_default();
         m.drugs.entry(drug).or_default().add(qty, fen, sign);
-        // A slot of a closed month is free: the close took its amounts or dropped the month.
-        let free = |s: &MonthSlot| s.month.is_none_or(|sm| closed.is_some_and(|c| sm <= c));
+        // A month's close empties its slots (`take_month`), so a slot is the month's or free.
         let slot = match slots.iter().position(|s| s.month == Some(month)) {
             Some(i) => Some(i),
-            None => slots.iter().position(free),
+            None => slots.iter().position(|s| s.month.is_none()),
         };
         match slot {
             Some(i) => {
@@ -119,6 +118,31 @@ impl Overuse {
             }
         }
         t
+    }
+
+    /// Takes `month`'s tally with the amounts its pairs hold, emptying their slots of it and
+    /// of any earlier month (one dropped unclosed after a long silence).
+    fn take_month(&mut self, usage: &mut UsageStore, month: Month) -> Tally {
+        let mut acc = self.open.remove(&month).unwrap_or_default();
+        self.open.retain(|&m, _| m > month);
+        for (&k, p) in usage.pairs.iter_mut() {
+            for s in p.months.iter_mut().filter(|s| s.month.is_some_and(|m| m <= month)) {
+                if s.month == Some(month) {
+                    acc.pairs.entry(k).or_default().merge(&s.amt);
+                }
+                *s = MonthSlot::default();
+            }
+        }
+        acc
+    }
+
+    /// Amounts of open months held by pairs the volume state evicted: to their month's table.
+    pub fn keep_evicted(&mut self, held: Vec<(u64, MonthSlot)>) {
+        for (k, s) in held {
+            if let Some(t) = s.month.and_then(|m| self.open.get_mut(&m)) {
+                t.pairs.entry(k).or_default().merge(&s.amt);
+            }
+        }
     }
 
     /// The form checkpoints keep (every open month's pairs in its tally, as before the
@@ -150,17 +174,7 @@ impl Overuse {
         out: &mut Vec<Candidate>,
     ) {
         let hospital = ctx.hospital;
-        let mut acc = self.open.remove(&month).unwrap_or_default();
-        self.open.retain(|&m, _| m > month);
-        // The month's pairs from their slots; the slots of months dropped unclosed are freed.
-        for (&k, p) in usage.pairs.iter_mut() {
-            for s in p.months.iter_mut().filter(|s| s.month.is_some_and(|m| m <= month)) {
-                if s.month == Some(month) {
-                    acc.pairs.entry(k).or_default().merge(&s.amt);
-                }
-                *s = MonthSlot::default();
-            }
-        }
+        let acc = self.take_month(usage, month);
         let Some(&rule) = ctx.by_kind.get(Kind::OveruseWarning).first() else { return };
         let Params::Overuse(p) = &ctx.rules[rule].params else { return };
         let prev = self.previous.as_ref().filter(|(m, _, _)| *m == month - 1 && *m >= first_month);
@@ -344,7 +358,7 @@ mod tests {
     use crate::state::usage::Delta;
     use crate::state::{DeptId, Handle};
 
-    fn line(u: &mut UsageStore, o: &mut Overuse, doctor: u32, month: Month, fen: i64) {
+    fn line(u: &mut UsageStore, o: &mut Overuse, doctor: u32, month: Month, fen: i64, sign: i8) {
         let (doctor, drug) = (DoctorId::from_raw(doctor), DrugId::from_raw(7));
         let d = Delta {
             doctor,
@@ -352,58 +366,74 @@ mod tests {
             drug,
             day: Day(700),
             week: Week(100),
-            sign: 1,
+            sign,
             qty: 2.0,
             fen,
             herbal: false,
         };
         let pair = u.apply(d).pair;
-        o.add(&mut pair.months, month, doctor, drug, 2.0, fen, 1);
+        o.add(&mut pair.months, month, doctor, drug, 2.0, fen, i64::from(sign));
     }
 
     fn pair_fen(t: &Tally, doctor: u32) -> Option<i64> {
         t.pairs.get(&pair_key(DoctorId::from_raw(doctor), DrugId::from_raw(7))).map(|a| a.fen)
     }
 
+    fn months(u: &UsageStore, doctor: u32) -> [Option<Month>; 2] {
+        u.pair(DoctorId::from_raw(doctor), DrugId::from_raw(7)).unwrap().months.map(|s| s.month)
+    }
+
     /// A pair holds two open months in its slot; a third goes to the month's table; every
-    /// month's pairs are the two merged, in memory and in the checkpoint's form.
+    /// month's pairs are the two merged, in memory, at its close and in the checkpoint's form.
     #[test]
     fn months_beyond_the_slots_and_checkpoints_keep_every_amount() {
         let (mut u, mut o) = (UsageStore::default(), Overuse::default());
         let (m1, m2, m3) = (Month(24_000), Month(24_001), Month(24_002));
-        line(&mut u, &mut o, 1, m1, 100);
-        line(&mut u, &mut o, 1, m1, 50);
-        line(&mut u, &mut o, 1, m2, 10);
-        line(&mut u, &mut o, 1, m3, 7);
-        line(&mut u, &mut o, 2, m3, 3);
-        let one = pair_key(DoctorId::from_raw(1), DrugId::from_raw(7));
-        assert_eq!(u.pairs[&one].months.map(|s| s.month), [Some(m1), Some(m2)]);
+        line(&mut u, &mut o, 1, m1, 100, 1);
+        line(&mut u, &mut o, 1, m1, 50, 1);
+        line(&mut u, &mut o, 1, m1, 30, -1);
+        line(&mut u, &mut o, 1, m2, 10, 1);
+        line(&mut u, &mut o, 1, m3, 7, 1);
+        line(&mut u, &mut o, 2, m3, 3, 1);
+        assert_eq!(months(&u, 1), [Some(m1), Some(m2)]);
         assert_eq!(pair_fen(&o.open[&m3], 1), Some(7), "a third month is kept in its table");
-        assert_eq!(pair_fen(&o.gathered(&u, m1), 1), Some(150));
+        assert_eq!(pair_fen(&o.gathered(&u, m1), 1), Some(120), "a return nets out");
         assert_eq!(pair_fen(&o.gathered(&u, m3), 2), Some(3));
 
         // The checkpoint's form holds every month's pairs; read back (the derived form, the
         // pairs' slots empty as a restore leaves them), further lines merge with them.
         let bytes = postcard::to_allocvec(&o.form(&u)).unwrap();
         let mut back: Overuse = postcard::from_bytes(&bytes).unwrap();
-        assert_eq!(pair_fen(&back.open[&m1], 1), Some(150));
+        assert_eq!(pair_fen(&back.open[&m1], 1), Some(120));
         assert_eq!(pair_fen(&back.open[&m2], 1), Some(10));
         assert_eq!(pair_fen(&back.open[&m3], 1), Some(7));
         let mut fresh = UsageStore::default();
-        line(&mut fresh, &mut back, 1, m1, 1);
-        assert_eq!(pair_fen(&back.gathered(&fresh, m1), 1), Some(151));
+        line(&mut fresh, &mut back, 1, m1, 1, 1);
+        assert_eq!(pair_fen(&back.take_month(&mut fresh, m1), 1), Some(121));
 
-        // A closed month frees its slot for a later month; its lines are no longer counted.
+        // The close takes the month from slot and table alike and frees the slot for a later
+        // month; a line of the closed month is no longer counted.
+        line(&mut u, &mut o, 1, m3, 5, 1);
+        assert_eq!(pair_fen(&o.take_month(&mut u, m1), 1), Some(120));
         o.previous = Some((m1, FxHashMap::default(), Vec::new()));
-        for p in u.pairs.values_mut() {
-            for s in p.months.iter_mut().filter(|s| s.month == Some(m1)) {
-                *s = MonthSlot::default();
-            }
-        }
-        o.open.remove(&m1);
-        line(&mut u, &mut o, 1, m1, 1000);
-        line(&mut u, &mut o, 1, Month(24_003), 5);
-        assert_eq!(u.pairs[&one].months.map(|s| s.month), [Some(Month(24_003)), Some(m2)]);
+        assert_eq!(months(&u, 1), [None, Some(m2)]);
+        line(&mut u, &mut o, 1, m1, 1000, 1);
+        line(&mut u, &mut o, 1, m3, 2, 1);
+        assert_eq!(months(&u, 1), [Some(m3), Some(m2)]);
         assert!(!o.open.contains_key(&m1));
+        // m3: 7 and 5 in the table before the slot freed, 2 in the slot.
+        assert_eq!(pair_fen(&o.take_month(&mut u, m3), 1), Some(14), "m2 dropped unclosed with it");
+        assert_eq!(months(&u, 1), [None, None]);
+    }
+
+    /// A pair evicted while it holds an open month hands the amounts to the month's table.
+    #[test]
+    fn an_evicted_pair_leaves_its_month_amounts_behind() {
+        let (mut u, mut o) = (UsageStore::default(), Overuse::default());
+        line(&mut u, &mut o, 1, Month(24_000), 100, 1);
+        let held = u.evict_idle(Day(700) + 7 * crate::state::usage::WEEKS as i32);
+        assert!(u.pairs.is_empty());
+        o.keep_evicted(held);
+        assert_eq!(pair_fen(&o.take_month(&mut u, Month(24_000)), 1), Some(100));
     }
 }

@@ -96,7 +96,7 @@ fn allows(ctx: &Ctx, a: &crate::rules::model::Allow, rx: &Rx, l: Line) -> bool {
 }
 
 fn antibiotic(ctx: &Ctx, ev: &Event, rx: &Rx, l: Line, out: &mut Vec<Candidate>) {
-    let Some(level) = ctx.refs.antibiotic(l.drug).and_then(|d| d.antibiotic) else { return };
+    let Some(level) = ctx.refs.antibiotic(l.drug) else { return };
     for &i in ctx.by_kind.get(Kind::AntibioticPrivilege) {
         let Params::Antibiotic(p) = &ctx.rules[i].params else { continue };
         // The roster's explicit grant (given after training and exam) decides; without a
@@ -139,7 +139,7 @@ fn antibiotic(ctx: &Ctx, ev: &Event, rx: &Rx, l: Line, out: &mut Vec<Candidate>)
 }
 
 fn controlled(ctx: &Ctx, ev: &Event, rx: &Rx, l: Line, out: &mut Vec<Candidate>) {
-    let Some(class) = ctx.refs.controlled(l.drug).and_then(|d| d.controlled) else { return };
+    let Some(class) = ctx.refs.controlled(l.drug) else { return };
     let Some(doctor) = ctx.refs.doctor(l.doctor) else { return };
     if doctor.controlled_privilege {
         return;

@@ -106,25 +106,47 @@ struct Form<'a, O: serde::Serialize> {
 
 impl serde::Serialize for HospitalState {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Destructured whole: a field added to the state and not to the form does not build.
+        let HospitalState {
+            name,
+            ids,
+            refs: _,
+            clock,
+            dedup,
+            dept_revenue,
+            doctor_revenue,
+            doctor_dept,
+            usage,
+            large_rx,
+            access,
+            surge,
+            rep_visits,
+            overuse,
+            cooldown,
+            first_day,
+            closed_day,
+            last_week,
+            advanced_to,
+        } = self;
         Form {
-            name: &self.name,
-            ids: &self.ids,
-            clock: &self.clock,
-            dedup: &self.dedup,
-            dept_revenue: &self.dept_revenue,
-            doctor_revenue: &self.doctor_revenue,
-            doctor_dept: &self.doctor_dept,
-            usage: &self.usage,
-            large_rx: &self.large_rx,
-            access: &self.access,
-            surge: &self.surge,
-            rep_visits: &self.rep_visits,
-            overuse: self.overuse.form(&self.usage),
-            cooldown: &self.cooldown,
-            first_day: &self.first_day,
-            closed_day: &self.closed_day,
-            last_week: &self.last_week,
-            advanced_to: &self.advanced_to,
+            name,
+            ids,
+            clock,
+            dedup,
+            dept_revenue,
+            doctor_revenue,
+            doctor_dept,
+            usage,
+            large_rx,
+            access,
+            surge,
+            rep_visits,
+            overuse: overuse.form(usage),
+            cooldown,
+            first_day,
+            closed_day,
+            last_week,
+            advanced_to,
         }
         .serialize(s)
     }
@@ -398,7 +420,8 @@ impl HospitalState {
         let week = zone.week(wm);
         if self.last_week.is_some_and(|w| w < week) {
             let today = zone.day(wm);
-            self.usage.evict_idle(today);
+            let held = self.usage.evict_idle(today);
+            self.overuse.keep_evicted(held);
             self.dept_revenue.evict_idle(today - plan.ring_days as i32);
             self.doctor_revenue.evict_idle(today - plan.ring_days as i32);
         }

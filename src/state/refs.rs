@@ -1,7 +1,7 @@
 //! Reference data indexed by interned ids: the catalog, roster and 停用/限用 list turned
 //! into tables the scoring loop reads by handle instead of by string.
 
-use crate::rules::catalog::{DoctorInfo, DrugInfo, Suspension};
+use crate::rules::catalog::{AbxLevel, Controlled, DoctorInfo, DrugInfo, Suspension};
 use crate::rules::Catalog;
 
 use super::intern::{DoctorId, DrugId, Handle, ManufacturerId};
@@ -10,8 +10,9 @@ use super::Ids;
 #[derive(Debug, Default, Clone)]
 pub struct Refs {
     drugs: Vec<Option<DrugInfo>>,
-    /// What every prescription line asks of its drug, a byte per drug (`FLAG_*`): the
-    /// scoring loop reads these instead of the catalog rows, which are a cache miss each.
+    /// What every prescription line asks of its drug, a byte per drug: the
+    /// scoring loop reads these (`KNOWN`, `HERBAL`, …) instead of the catalog rows, a cache
+    /// miss each.
     flags: Vec<u8>,
     /// Interned catalog manufacturer of each drug.
     drug_manufacturer: Vec<Option<ManufacturerId>>,
@@ -80,13 +81,13 @@ impl Refs {
         }
         r.flags = vec![0; r.drugs.len().max(r.suspensions.len())];
         for (id, f) in r.flags.iter_mut().enumerate() {
-            if let Some(d) = &r.drugs[id] {
+            if let Some(Some(d)) = r.drugs.get(id) {
                 *f |= KNOWN
                     | if d.herbal { HERBAL } else { 0 }
                     | if d.antibiotic.is_some() { ANTIBIOTIC } else { 0 }
                     | if d.controlled.is_some() { CONTROLLED } else { 0 };
             }
-            if !r.suspensions[id].is_empty() {
+            if r.suspensions.get(id).is_some_and(|s| !s.is_empty()) {
                 *f |= SUSPENDED;
             }
         }
@@ -143,14 +144,15 @@ impl Refs {
         self.flag(drug, HERBAL)
     }
 
-    /// The drug's catalog row when it is an antibiotic.
-    pub fn antibiotic(&self, drug: DrugId) -> Option<&DrugInfo> {
-        self.drug(drug).filter(|_| self.flag(drug, ANTIBIOTIC))
+    /// The drug's antibiotic level (抗菌药物分级), when it is one; the catalog row is read
+    /// only then.
+    pub fn antibiotic(&self, drug: DrugId) -> Option<AbxLevel> {
+        self.flag(drug, ANTIBIOTIC).then(|| self.drug(drug).and_then(|d| d.antibiotic)).flatten()
     }
 
-    /// The drug's catalog row when it is a controlled drug.
-    pub fn controlled(&self, drug: DrugId) -> Option<&DrugInfo> {
-        self.drug(drug).filter(|_| self.flag(drug, CONTROLLED))
+    /// The drug's controlled class (麻醉/精神药品), when it is one.
+    pub fn controlled(&self, drug: DrugId) -> Option<Controlled> {
+        self.flag(drug, CONTROLLED).then(|| self.drug(drug).and_then(|d| d.controlled)).flatten()
     }
 
     /// The drug's class in the footprint budget.

@@ -2,7 +2,7 @@
 //! and per department: daily rings (the last 32 days, for trailing windows and the daily
 //! CUSUM) and weekly rings (21 weeks, for baselines). The unit the footprint detectors
 //! count is the prescription line: a Poisson-like count, unlike quantity (amounts and
-//! quantities are the monthly 超常预警's, kept there). Per-pair state is fixed and inline
+//! quantities are the monthly 超常预警's: each pair holds its open months', see `Pair::months`). Per-pair state is fixed and inline
 //! (200 bytes with the open months' 超常预警 amounts; ≤ 256 with its key); idle keys are
 //! evicted by event time.
 
@@ -346,11 +346,19 @@ impl UsageStore {
     }
 
     /// Forgets keys with no activity for longer than the rings span, before local `day`.
-    pub fn evict_idle(&mut self, day: Day) {
+    /// Evicts keys idle since before the rings' reach; returns the month amounts the evicted
+    /// pairs still held (a pair idle that long holds one only on a stream that stopped
+    /// closing days), for their month's table.
+    pub fn evict_idle(&mut self, day: Day) -> Vec<(u64, MonthSlot)> {
         let cutoff = day - (WEEKS as i32) * 7;
-        // A pair holding a month still open keeps it (it wrote in that month, so it is idle
-        // only on a stream that stopped closing days).
-        self.pairs.retain(|_, p| p.series.last_day() > cutoff || p.months.iter().any(|m| m.month.is_some()));
+        let mut held = Vec::new();
+        self.pairs.retain(|&k, p| {
+            let keep = p.series.last_day() > cutoff;
+            if !keep {
+                held.extend(p.months.iter().filter(|m| m.month.is_some()).map(|&m| (k, m)));
+            }
+            keep
+        });
         let before = self.doctors.len();
         self.doctors.retain(|_, d| d.series.last_day() > cutoff);
         if self.doctors.len() != before {
@@ -366,6 +374,7 @@ impl UsageStore {
         self.dept_drugs.retain(|_, s| s.last_day() > cutoff);
         self.depts.retain(|_, s| s.last_day() > cutoff);
         self.herbal_depts.retain(|_, s| s.last_day() > cutoff);
+        held
     }
 
     /// (pairs, doctors, dept × drug) keys held.
