@@ -2,9 +2,9 @@
 //! and per department: daily rings (the last 32 days, for trailing windows and the daily
 //! CUSUM) and weekly rings (21 weeks, for baselines). The unit the footprint detectors
 //! count is the prescription line: a Poisson-like count, unlike quantity (amounts and
-//! quantities are the monthly 超常预警's: each pair holds its open months', see `Pair::months`). Per-pair state is fixed and inline
-//! (200 bytes with the open months' 超常预警 amounts; ≤ 256 with its key); idle keys are
-//! evicted by event time.
+//! quantities are the monthly 超常预警's: each pair holds its open months', see
+//! `Pair::months`). Per-pair state is fixed and inline (200 bytes with those amounts; ≤ 256
+//! with its key); idle keys are evicted by event time.
 
 use rustc_hash::FxHashMap;
 
