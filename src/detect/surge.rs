@@ -25,6 +25,8 @@
 //! the baseline's lines, so a pair with few of them (a short baseline in a hospital's first
 //! weeks, a rarely written drug) needs a larger excess for the same p.
 
+use std::ops::Range;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::json;
 
@@ -53,7 +55,7 @@ pub struct Surge {
     alerted: FxHashSet<u64>,
     /// The rows of the last [`DayExpect`], kept for the next day's.
     #[serde(skip)]
-    spare: Vec<(u64, Option<(f64, Expect)>)>,
+    spare: Rows,
 }
 
 /// One closed day's expectations (see [`Surge::expect_day`]).
@@ -63,7 +65,49 @@ pub struct DayExpect {
     first_week: Week,
     phi: f64,
     thr: Threshold,
-    rows: Vec<(u64, Option<(f64, Expect)>)>,
+    rows: Rows,
+}
+
+/// Pairs (by key, in key order) with their lines that day and expectation (`None`: no
+/// baseline).
+pub type Rows = Vec<(u64, Option<(f64, Expect)>)>;
+
+/// The pairs a closed day judges (see [`Surge::plan_day`]).
+pub struct DayJob {
+    rule: usize,
+    day: Day,
+    first_week: Week,
+    phi: f64,
+    thr: Threshold,
+    /// In key order.
+    keys: Vec<u64>,
+}
+
+impl DayJob {
+    /// Pairs to judge.
+    pub fn pairs(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Appends the rows of the pairs `part` of [`DayJob::pairs`] to `rows`. A pure function of
+    /// the state: parts computed on any threads, concatenated in order, are the rows of
+    /// the whole.
+    pub fn expect(&self, ctx: &Ctx, usage: &UsageStore, part: Range<usize>, rows: &mut Rows) {
+        let Params::Surge(p) = &ctx.rules[self.rule].params else { return };
+        let mut memo = Memo::default();
+        rows.extend(
+            self.keys[part]
+                .iter()
+                .map(|&k| (k, expect(usage, ctx.refs, p, &mut memo, unpair(k), self.day, self.first_week))),
+        );
+    }
+
+    /// The day's expectations, from the rows of all its pairs in order.
+    pub fn finish(self, rows: Rows) -> DayExpect {
+        let DayJob { rule, day, first_week, phi, thr, keys } = self;
+        debug_assert_eq!(rows.len(), keys.len());
+        DayExpect { rule, day, first_week, phi, thr, rows }
+    }
 }
 
 /// Pearson dispersion of weekly pair counts around the doctor's own share: how much more
@@ -105,7 +149,7 @@ fn measure_dispersion(u: &UsageStore, refs: &Refs, p: &SurgeParams, day: Day, fi
 
 /// Expectation of one pair on one day, with its parts for the evidence.
 #[derive(Copy, Clone, Debug)]
-struct Expect {
+pub struct Expect {
     mu: f64,
     rate: f64,
     trend: f64,
@@ -129,6 +173,16 @@ impl Surge {
     /// read from the state without changing it, so other detectors can read the same state
     /// meanwhile; [`Surge::apply_day`] then moves the CUSUMs and alerts.
     pub fn expect_day(&mut self, ctx: &Ctx, usage: &UsageStore, day: Day, first_day: Day) -> Option<DayExpect> {
+        let job = self.plan_day(ctx, usage, day, first_day)?;
+        let mut rows = std::mem::take(&mut self.spare);
+        job.expect(ctx, usage, 0..job.pairs(), &mut rows);
+        Some(job.finish(rows))
+    }
+
+    /// What [`Surge::expect_day`] changes in the detector (the dispersion, the budget's
+    /// exposure) and the pairs it judges, so that their expectations can be computed in
+    /// parts, on several threads ([`DayJob::expect`]).
+    pub fn plan_day(&mut self, ctx: &Ctx, usage: &UsageStore, day: Day, first_day: Day) -> Option<DayJob> {
         let rules = ctx.by_kind.get(Kind::Surge);
         let &rule = rules.first()?;
         let Params::Surge(p) = &ctx.rules[rule].params else { return None };
@@ -150,10 +204,7 @@ impl Surge {
         keys.extend(self.hot.iter().copied());
         keys.sort_unstable();
         keys.dedup();
-        let mut memo = Memo::default();
-        let mut rows = std::mem::take(&mut self.spare);
-        rows.extend(keys.into_iter().map(|k| (k, expect(usage, ctx.refs, p, &mut memo, unpair(k), day, first_week))));
-        Some(DayExpect { rule, day, first_week, phi, thr, rows })
+        Some(DayJob { rule, day, first_week, phi, thr, keys })
     }
 
     /// The second half of [`Surge::close_day`].

@@ -441,29 +441,20 @@ impl HospitalState {
         // on a busy day they run side by side (candidates in the same order either way).
         let usage = &self.usage;
         let pairs = usage.touched_len() + self.surge.hot_len();
-        let (expected, others) = match plan.parallel_close {
-            Some(min) if pairs >= min => std::thread::scope(|s| {
-                // A thread the system refuses (a pids or ulimit cap) only costs the overlap.
-                let others = std::thread::Builder::new()
-                    .name("rxsentinel-close".into())
-                    .spawn_scoped(s, || {
-                        let mut v = Vec::new();
-                        peer::close_day(&ctx, usage, day, first, &mut v);
-                        concentration::close_day(&ctx, usage, day, first, &mut v);
-                        v
-                    })
-                    .ok();
-                let expected = self.surge.expect_day(&ctx, usage, day, first);
-                (expected, others.map(|t| t.join().expect("day-close thread does not panic")))
-            }),
-            _ => (self.surge.expect_day(&ctx, usage, day, first), None),
-        };
-        if let Some(e) = expected {
-            self.surge.apply_day(&ctx, &mut self.usage, e, cands);
-        }
-        match others {
-            Some(v) => cands.extend(v),
-            None => {
+        match plan.parallel_close {
+            Some(min) if pairs >= min => {
+                let job = self.surge.plan_day(&ctx, usage, day, first);
+                let (rows, mut peers, conc) = super::close::shared(&ctx, usage, job.as_ref(), day, first);
+                if let Some(job) = job {
+                    self.surge.apply_day(&ctx, &mut self.usage, job.finish(rows), cands);
+                }
+                peers.extend(conc);
+                cands.extend(peers);
+            }
+            _ => {
+                if let Some(e) = self.surge.expect_day(&ctx, usage, day, first) {
+                    self.surge.apply_day(&ctx, &mut self.usage, e, cands);
+                }
                 peer::close_day(&ctx, &self.usage, day, first, cands);
                 concentration::close_day(&ctx, &self.usage, day, first, cands);
             }

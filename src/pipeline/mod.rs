@@ -11,6 +11,7 @@
 //! └── stats, events set aside
 //! ```
 
+mod close;
 pub mod examples;
 pub mod hospital;
 pub mod plan;

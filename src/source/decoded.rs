@@ -11,6 +11,7 @@
 
 use std::ops::Range;
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Condvar, Mutex};
 
 use self_cell::self_cell;
 
@@ -60,11 +61,6 @@ struct Cut {
 
 /// A batch's bytes and its lines in them.
 type Cuts = (Vec<u8>, Vec<Cut>);
-
-enum Raw {
-    Lines(Vec<u8>, Vec<Cut>),
-    Failed(anyhow::Error),
-}
 
 enum Done {
     Batch(Batch),
@@ -138,66 +134,110 @@ impl Iterator for Decoded {
     }
 }
 
-/// Starts the reader thread and `workers` decoding threads on `reader`; with none, the
-/// caller's thread reads and decodes each batch as it takes it.
-pub fn spawn(mut reader: LineReader, workers: usize) -> anyhow::Result<Decoded> {
+/// The input, shared by the workers, which cut it in turns: batch k is cut by worker
+/// k % n, so each worker's batches are in order and the caller takes them round.
+struct Turns {
+    reader: LineReader,
+    /// The reader's line buffer.
+    line: Vec<u8>,
+    /// The batch whose turn it is.
+    turn: usize,
+    /// A read error that ended the last batch: the next turn reports it.
+    failed: Option<anyhow::Error>,
+    /// The input has ended (or failed): every worker stops.
+    done: bool,
+}
+
+/// Starts `workers` threads that cut and decode the input in turns; with none, the
+/// caller's thread reads and decodes each batch as it takes it. There is no reader thread
+/// of its own: on two cores a third busy thread only waits for the others' time slices,
+/// while a worker cuts the lines it then decodes from its own caches.
+pub fn spawn(reader: LineReader, workers: usize) -> anyhow::Result<Decoded> {
     if workers == 0 {
         let (spent, _) = channel::<Batch>();
         let inline = Some((reader, Vec::with_capacity(4096), Vec::new()));
         return Ok(Decoded { inline, outs: Vec::new(), spent, next: 0, finished: false, failed: None });
     }
-    let mut ins: Vec<SyncSender<Raw>> = Vec::with_capacity(workers);
+    let turns = Arc::new((
+        Mutex::new(Turns { reader, line: Vec::with_capacity(4096), turn: 0, failed: None, done: false }),
+        Condvar::new(),
+    ));
+    let (spent, returned) = channel::<Batch>();
+    let returned = Arc::new(Mutex::new(returned));
     let mut outs = Vec::with_capacity(workers);
     for w in 0..workers {
-        let (in_tx, in_rx) = sync_channel::<Raw>(DEPTH);
         let (out_tx, out_rx) = sync_channel::<Done>(DEPTH);
-        std::thread::Builder::new().name(format!("rxsentinel-decode-{w}")).spawn(move || {
-            for raw in in_rx {
-                let done = match raw {
-                    Raw::Lines(buf, cuts) => Done::Batch(decode_batch(buf, cuts)),
-                    Raw::Failed(e) => Done::Failed(e),
-                };
-                if out_tx.send(done).is_err() {
-                    return;
-                }
-            }
-        })?;
-        ins.push(in_tx);
+        let (turns, returned) = (turns.clone(), returned.clone());
+        std::thread::Builder::new()
+            .name(format!("rxsentinel-decode-{w}"))
+            .spawn(move || work(w, workers, &turns, &returned, &out_tx))?;
         outs.push(out_rx);
     }
-    let (spent, returned) = channel::<Batch>();
-    std::thread::Builder::new().name("rxsentinel-read".into()).spawn(move || {
-        let mut line = Vec::with_capacity(4096);
-        let mut buffers: Vec<Vec<u8>> = Vec::new();
-        let mut k = 0usize;
-        loop {
-            let before = k;
-            for b in returned.try_iter() {
-                if buffers.len() < 2 * DEPTH {
-                    buffers.push(b.into_owner());
-                }
-            }
-            let buf = buffers.pop().unwrap_or_else(|| Vec::with_capacity(BATCH_BYTES + 4096));
-            let (lines, failed) = cut(&mut reader, &mut line, buf, BATCH_BYTES);
-            // Batch k goes to worker k % n; an error goes in the next place, after the
-            // lines read before it.
-            if let Some((buf, cuts)) = lines {
-                if ins[k % ins.len()].send(Raw::Lines(buf, cuts)).is_err() {
-                    return;
-                }
-                k += 1;
-            }
-            match failed {
-                Some(e) => {
-                    let _ = ins[k % ins.len()].send(Raw::Failed(e));
-                    return;
-                }
-                None if k == before => return,
-                None => {}
+    Ok(Decoded { inline: None, outs, spent, next: 0, finished: false, failed: None })
+}
+
+/// One worker: waits for its turn, cuts a batch, passes the turn on, decodes the batch and
+/// hands it to the caller; until the input ends or the caller goes.
+fn work(
+    w: usize,
+    workers: usize,
+    turns: &(Mutex<Turns>, Condvar),
+    returned: &Mutex<Receiver<Batch>>,
+    out: &SyncSender<Done>,
+) {
+    let (lock, cv) = turns;
+    let mut buffers: Vec<Vec<u8>> = Vec::new();
+    loop {
+        // Spent batches come back here, and are freed off the scoring thread.
+        let back: Vec<Batch> = returned.lock().map(|r| r.try_iter().collect()).unwrap_or_default();
+        for b in back {
+            if buffers.len() < 2 * DEPTH {
+                buffers.push(b.into_owner());
             }
         }
-    })?;
-    Ok(Decoded { inline: None, outs, spent, next: 0, finished: false, failed: None })
+        let buf = buffers.pop().unwrap_or_else(|| Vec::with_capacity(BATCH_BYTES + 4096));
+        let Ok(mut g) = lock.lock() else { return };
+        while g.turn % workers != w && !g.done {
+            g = match cv.wait(g) {
+                Ok(g) => g,
+                Err(_) => return,
+            };
+        }
+        if g.done {
+            return;
+        }
+        if let Some(e) = g.failed.take() {
+            g.done = true;
+            cv.notify_all();
+            drop(g);
+            let _ = out.send(Done::Failed(e));
+            return;
+        }
+        let t = &mut *g;
+        let (lines, failed) = cut(&mut t.reader, &mut t.line, buf, BATCH_BYTES);
+        t.failed = failed;
+        let Some((buf, cuts)) = lines else {
+            // Nothing read: the end (the worker stops, and the caller, finding its turn's
+            // channel closed, ends too), or an error, which the next turn (this one) reports.
+            if t.failed.is_none() {
+                t.done = true;
+                cv.notify_all();
+                return;
+            }
+            continue;
+        };
+        t.turn += 1;
+        cv.notify_all();
+        drop(g);
+        if out.send(Done::Batch(decode_batch(buf, cuts))).is_err() {
+            // The caller has gone: so do the others.
+            if let Ok(mut g) = lock.lock() {
+                g.done = true;
+            }
+            cv.notify_all();
+            return;
+        }
+    }
 }
 
 /// Reads the next batch of about `bytes` of lines into `buf`: the lines cut (none at the end
@@ -279,14 +319,17 @@ mod tests {
             sequential += 1;
         }
         assert!(sequential > 10_000, "{sequential}");
-        for workers in [0, 2] {
+        for workers in [0, 1, 2, 3] {
             let mut d = spawn(open(), workers).unwrap();
             let (mut records, mut failed) = (0u64, false);
             while let Some(b) = d.next() {
                 match b {
                     Ok(b) => {
                         assert!(!failed, "nothing after the error");
-                        records += b.records().len() as u64;
+                        for r in b.records() {
+                            records += 1;
+                            assert_eq!(r.line, records, "in order ({workers} workers)");
+                        }
                         d.spent(b);
                     }
                     Err(_) => failed = true,
