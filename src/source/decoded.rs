@@ -69,8 +69,8 @@ enum Done {
 
 /// The batches of one input, in order.
 pub struct Decoded {
-    /// Without workers: the reader, its line buffer, and the last spent batch's buffer.
-    inline: Option<(LineReader, Vec<u8>, Vec<u8>)>,
+    /// Without workers: the reader and the last spent batch's buffer.
+    inline: Option<(LineReader, Vec<u8>)>,
     outs: Vec<Receiver<Done>>,
     /// Spent batches, to the reader. Unbounded, so that returning one never waits on a
     /// reader that waits on a worker that waits on the scorer; the reader takes them back
@@ -85,7 +85,7 @@ pub struct Decoded {
 impl Decoded {
     /// Hands a scored batch back, to be freed and its buffer reused off this thread.
     pub fn spent(&mut self, batch: Batch) {
-        if let Some((_, _, spare)) = &mut self.inline {
+        if let Some((_, spare)) = &mut self.inline {
             *spare = batch.into_owner();
             return;
         }
@@ -101,12 +101,12 @@ impl Iterator for Decoded {
         if self.finished {
             return None;
         }
-        if let Some((reader, line, spare)) = &mut self.inline {
+        if let Some((reader, spare)) = &mut self.inline {
             if let Some(e) = self.failed.take() {
                 self.finished = true;
                 return Some(Err(e));
             }
-            let (lines, failed) = cut(reader, line, std::mem::take(spare), INLINE_BATCH_BYTES);
+            let (lines, failed) = cut(reader, std::mem::take(spare), INLINE_BATCH_BYTES);
             self.failed = failed;
             return match lines {
                 Some((buf, cuts)) => Some(Ok(decode_batch(buf, cuts))),
@@ -138,8 +138,6 @@ impl Iterator for Decoded {
 /// k % n, so each worker's batches are in order and the caller takes them round.
 struct Turns {
     reader: LineReader,
-    /// The reader's line buffer.
-    line: Vec<u8>,
     /// The batch whose turn it is.
     turn: usize,
     /// A read error that ended the last batch: the next turn reports it.
@@ -155,11 +153,11 @@ struct Turns {
 pub fn spawn(reader: LineReader, workers: usize) -> anyhow::Result<Decoded> {
     if workers == 0 {
         let (spent, _) = channel::<Batch>();
-        let inline = Some((reader, Vec::with_capacity(4096), Vec::new()));
+        let inline = Some((reader, Vec::new()));
         return Ok(Decoded { inline, outs: Vec::new(), spent, next: 0, finished: false, failed: None });
     }
     let turns = Arc::new((
-        Mutex::new(Turns { reader, line: Vec::with_capacity(4096), turn: 0, failed: None, done: false }),
+        Mutex::new(Turns { reader, turn: 0, failed: None, done: false }),
         Condvar::new(),
     ));
     let (spent, returned) = channel::<Batch>();
@@ -214,7 +212,7 @@ fn work(
             return;
         }
         let t = &mut *g;
-        let (lines, failed) = cut(&mut t.reader, &mut t.line, buf, BATCH_BYTES);
+        let (lines, failed) = cut(&mut t.reader, buf, BATCH_BYTES);
         t.failed = failed;
         let Some((buf, cuts)) = lines else {
             // Nothing read: the end (the worker stops, and the caller, finding its turn's
@@ -243,17 +241,13 @@ fn work(
 /// Reads the next batch of about `bytes` of lines into `buf`: the lines cut (none at the end
 /// of the input), and the read error that stopped the batch early, if one did — the lines
 /// before it are still scored.
-fn cut(
-    reader: &mut LineReader,
-    line: &mut Vec<u8>,
-    mut buf: Vec<u8>,
-    bytes: usize,
-) -> (Option<Cuts>, Option<anyhow::Error>) {
+fn cut(reader: &mut LineReader, mut buf: Vec<u8>, bytes: usize) -> (Option<Cuts>, Option<anyhow::Error>) {
     buf.clear();
     let mut cuts = Vec::with_capacity(bytes / 256);
     let mut failed = None;
     while buf.len() < bytes {
-        let l = match reader.next_line(line) {
+        let from = buf.len();
+        let l = match reader.append_line(&mut buf) {
             Ok(Some(l)) => l,
             Ok(None) => break,
             Err(e) => {
@@ -262,14 +256,10 @@ fn cut(
             }
         };
         let end = reader.position();
-        match l {
-            Line::Record(n) => {
-                let from = buf.len();
-                buf.extend_from_slice(line);
-                cuts.push(Cut { line: n, end, bytes: Ok(from..buf.len()) });
-            }
-            Line::Rejected(n, r) => cuts.push(Cut { line: n, end, bytes: Err(r) }),
-        }
+        cuts.push(match l {
+            Line::Record(n) => Cut { line: n, end, bytes: Ok(from..buf.len()) },
+            Line::Rejected(n, r) => Cut { line: n, end, bytes: Err(r) },
+        });
     }
     ((!cuts.is_empty()).then_some((buf, cuts)), failed)
 }

@@ -145,7 +145,7 @@ impl LineReader {
         let mut buf = Vec::new();
         while self.line < lines {
             let read = self
-                .read_line(&mut buf)
+                .read_line(&mut buf, 0)
                 .with_context(|| format!("{}: read error after line {}", self.path.display(), self.line))?;
             if read.is_none() {
                 anyhow::bail!(
@@ -168,35 +168,47 @@ impl LineReader {
     }
 
     pub fn next_line(&mut self, buf: &mut Vec<u8>) -> anyhow::Result<Option<Line>> {
+        buf.clear();
+        self.append_line(buf)
+    }
+
+    /// [`LineReader::next_line`], appending the line to `buf` after what it holds (a batch
+    /// of lines read straight into its buffer: no copy per line). A rejected line leaves
+    /// `buf` as it was.
+    pub fn append_line(&mut self, buf: &mut Vec<u8>) -> anyhow::Result<Option<Line>> {
+        let from = buf.len();
         loop {
-            buf.clear();
+            buf.truncate(from);
             let read = self
-                .read_line(buf)
+                .read_line(buf, from)
                 .with_context(|| format!("{}: read error after line {}", self.path.display(), self.line))?;
             let Some(len) = read else { return Ok(None) };
             self.line += 1;
             if len > self.max_line_bytes {
+                buf.truncate(from);
                 return Ok(Some(Line::Rejected(self.line, self.too_long(len))));
             }
-            if self.line == 1 && buf.starts_with(UTF8_BOM) {
-                buf.drain(..UTF8_BOM.len());
+            if self.line == 1 && buf[from..].starts_with(UTF8_BOM) {
+                buf.drain(from..from + UTF8_BOM.len());
             }
-            while buf.last() == Some(&b'\r') {
+            while buf.len() > from && buf.last() == Some(&b'\r') {
                 buf.pop();
             }
-            if buf.iter().all(u8::is_ascii_whitespace) {
+            if buf[from..].iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            if self.text == Text::Gb18030 && !buf.is_ascii() {
-                transcode(buf, &mut self.scratch);
+            if self.text == Text::Gb18030 && !buf[from..].is_ascii() && transcode(&buf[from..], &mut self.scratch) {
+                buf.truncate(from);
+                buf.extend_from_slice(&self.scratch);
             }
             return Ok(Some(Line::Record(self.line)));
         }
     }
 
-    /// Appends the next line to `buf` without its `\n` and returns its length, or `None` at
-    /// the end. Past `max_line_bytes` the line's bytes are consumed but not kept.
-    fn read_line(&mut self, buf: &mut Vec<u8>) -> io::Result<Option<u64>> {
+    /// Appends the next line to `buf` (whose first `from` bytes are not the line's) without
+    /// its `\n` and returns its length, or `None` at the end. Past `max_line_bytes` the
+    /// line's bytes are consumed but not kept.
+    fn read_line(&mut self, buf: &mut Vec<u8>, from: usize) -> io::Result<Option<u64>> {
         let mut len: Option<u64> = None;
         loop {
             let avail = match self.inner.fill_buf() {
@@ -213,7 +225,7 @@ impl LineReader {
             if total <= self.max_line_bytes {
                 buf.extend_from_slice(part);
             } else {
-                buf.clear();
+                buf.truncate(from);
             }
             len = Some(total);
             let used = newline.map_or(avail.len(), |i| i + 1);
@@ -234,18 +246,16 @@ impl LineReader {
     }
 }
 
-/// GB18030 → UTF-8 through `scratch`. A line that is not valid GB18030 is left as it is,
-/// so it is read as UTF-8 or rejected for what it is.
-fn transcode(buf: &mut Vec<u8>, scratch: &mut Vec<u8>) {
+/// GB18030 → UTF-8 into `scratch`; false for a line that is not valid GB18030, which is
+/// then left as it is, so it is read as UTF-8 or rejected for what it is.
+fn transcode(line: &[u8], scratch: &mut Vec<u8>) -> bool {
     let mut decoder = GB18030.new_decoder_without_bom_handling();
-    let Some(room) = decoder.max_utf8_buffer_length_without_replacement(buf.len()) else { return };
+    let Some(room) = decoder.max_utf8_buffer_length_without_replacement(line.len()) else { return false };
     scratch.clear();
     scratch.resize(room, 0);
-    let (result, _, written) = decoder.decode_to_utf8_without_replacement(buf, scratch, true);
-    if result == DecoderResult::InputEmpty {
-        scratch.truncate(written);
-        std::mem::swap(buf, scratch);
-    }
+    let (result, _, written) = decoder.decode_to_utf8_without_replacement(line, scratch, true);
+    scratch.truncate(written);
+    result == DecoderResult::InputEmpty
 }
 
 #[cfg(test)]
@@ -297,5 +307,38 @@ mod tests {
         let text = format!("{EVENT}\n{EVENT}\n");
         let (gb, _, _) = GB18030.encode(&text);
         assert_eq!(read_all(&gb, 1000).0, vec![(1, Ok(EVENT.to_owned())), (2, Ok(EVENT.to_owned()))]);
+    }
+
+    /// Lines appended to a batch's buffer are the lines `next_line` reads, after what the
+    /// buffer held; a rejected or blank line leaves it as it was.
+    #[test]
+    fn appended_lines_are_the_lines_read() {
+        let long = "x".repeat(3000);
+        let text = format!("\u{FEFF}{EVENT}\r\n  \r\n{long}\n{EVENT}\n");
+        let chinese = format!("{EVENT}\n{}\n", EVENT.replace("张三", "李四"));
+        let gb = GB18030.encode(&chinese).0.into_owned();
+        for bytes in [text.into_bytes(), gb] {
+            let (want, _) = read_all(&bytes, 1000);
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("in.ndjson");
+            std::fs::write(&path, &bytes).unwrap();
+            let opts = ReadOptions { max_line_bytes: 1000, ..ReadOptions::default() };
+            let mut r = LineReader::open(&path, &opts, Arc::default()).unwrap();
+            let mut buf = b"held".to_vec();
+            let mut got = Vec::new();
+            loop {
+                let from = buf.len();
+                match r.append_line(&mut buf).unwrap() {
+                    None => break,
+                    Some(Line::Record(n)) => got.push((n, Ok(String::from_utf8(buf[from..].to_vec()).unwrap()))),
+                    Some(Line::Rejected(n, reject)) => {
+                        assert_eq!(buf.len(), from, "a rejected line is not kept");
+                        got.push((n, Err(reject.reason)));
+                    }
+                }
+            }
+            assert!(buf.starts_with(b"held"));
+            assert_eq!(got, want);
+        }
     }
 }
