@@ -174,8 +174,11 @@ fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
 /// mapped to one event type). A flat record of plain strings and short numbers takes the
 /// hand-written pass ([`super::flat`]); anything else, and every fault, serde_json's.
 pub fn decode(bytes: &[u8], default_type: Option<EventType>) -> Result<Event<'_>, Reject> {
-    if let Some(raw) = simdutf8::basic::from_utf8(bytes).ok().and_then(super::flat::raw) {
-        return typed(raw, default_type);
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        let mut raw = Raw::default();
+        if super::flat::fill(text, &mut raw).is_some() {
+            return typed(raw, default_type);
+        }
     }
     decode_serde(bytes, default_type)
 }

@@ -18,10 +18,10 @@ use super::decode::{Raw, Str};
 /// Unknown fields may hold nested values (skipped); deeper than this goes to serde.
 const MAX_DEPTH: u32 = 32;
 
-/// The record in `text`, or `None` when serde must decide.
-pub(super) fn raw(text: &str) -> Option<Raw<'_>> {
+/// Reads the record in `text` into `raw` (all `None`), or `None` when serde must decide.
+/// Filled in place: a record's fields are several hundred bytes, copied at every return.
+pub(super) fn fill<'a>(text: &'a str, raw: &mut Raw<'a>) -> Option<()> {
     let mut p = Parser { text, b: text.as_bytes(), i: 0 };
-    let mut raw = Raw::default();
     let mut seen = 0u64;
     p.ws();
     p.eat(b'{')?;
@@ -42,7 +42,7 @@ pub(super) fn raw(text: &str) -> Option<Raw<'_>> {
                         return None;
                     }
                     seen |= bit;
-                    p.field(f, &mut raw)?;
+                    p.field(f, raw)?;
                 }
                 None => p.skip(0)?,
             }
@@ -55,7 +55,7 @@ pub(super) fn raw(text: &str) -> Option<Raw<'_>> {
         }
     }
     p.ws();
-    (p.i == p.b.len()).then_some(raw)
+    (p.i == p.b.len()).then_some(())
 }
 
 #[derive(Copy, Clone)]
@@ -471,6 +471,12 @@ mod tests {
             }
         }
         lines
+    }
+
+    /// The record [`fill`] reads, or `None`.
+    fn raw(text: &str) -> Option<Raw<'_>> {
+        let mut raw = Raw::default();
+        fill(text, &mut raw).map(|()| raw)
     }
 
     /// The invariant: whatever the fast pass accepts, serde accepts with the same record.

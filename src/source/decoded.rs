@@ -156,10 +156,7 @@ pub fn spawn(reader: LineReader, workers: usize) -> anyhow::Result<Decoded> {
         let inline = Some((reader, Vec::new()));
         return Ok(Decoded { inline, outs: Vec::new(), spent, next: 0, finished: false, failed: None });
     }
-    let turns = Arc::new((
-        Mutex::new(Turns { reader, turn: 0, failed: None, done: false }),
-        Condvar::new(),
-    ));
+    let turns = Arc::new((Mutex::new(Turns { reader, turn: 0, failed: None, done: false }), Condvar::new()));
     let (spent, returned) = channel::<Batch>();
     let returned = Arc::new(Mutex::new(returned));
     let mut outs = Vec::with_capacity(workers);
