@@ -7,11 +7,13 @@
 # record counters reach the total, polled every 20 ms); prints the rates and the ratio.
 #
 #   bash benches/kafka.sh [DOCTORS] [DAYS]        # default 150 120: 2.09 M events
+#   RXS=/path/to/rxsentinel bash benches/kafka.sh  # another build of the service (default: this tree's)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 doctors=${1:-150} days=${2:-120}
 port=${PORT:-19092} http=${HTTP_PORT:-19464}
 out=${RXS_BENCH_DIR:-/tmp/rxs-kafka-bench}
+rxs=${RXS:-target/release/rxsentinel}
 cargo build --release --workspace --quiet
 cargo build --release --example kafka_load --quiet
 L=target/release/examples/kafka_load
@@ -39,7 +41,7 @@ for i in 1 2 3; do
     bare+=("$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.2f", b - a}')")
 
     t0=$(now)
-    target/release/rxsentinel run --brokers 127.0.0.1:$port --group "bench-$i-$$" --topic events --rules rules \
+    "$rxs" run --brokers 127.0.0.1:$port --group "bench-$i-$$" --topic events --rules rules \
         --catalog "$out/rules/catalog" --alerts "$out/alerts-run-$i.ndjson" --http 127.0.0.1:$http 2>"$out/run.log" &
     pid=$!
     while (($(consumed) < n)); do
