@@ -28,8 +28,8 @@ pub fn multicore() -> bool {
     std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
 }
 
-/// Pairs to judge from which a closed day is worth a second thread (a thread costs tens of
-/// microseconds; judging a thousand pairs, a few hundred).
+/// Pairs to judge from which a closed day is worth a second thread (waking the helper and
+/// waiting for it costs tens of microseconds; judging a thousand pairs, a few hundred).
 pub const PARALLEL_CLOSE_PAIRS: usize = 1024;
 
 impl Plan {

@@ -1,9 +1,9 @@
-//! Decoding in parallel with scoring: a reader thread cuts one input into batches of lines
-//! (inflating gzip on that thread too), a pool of workers decodes each batch into events
-//! that borrow from the batch's bytes, and the caller takes the batches back in order —
-//! so the events are scored exactly as a sequential read would score them. Spent batches go
-//! back to the reader ([`Decoded::spent`]), which frees their events and reuses their
-//! buffers: the scoring thread neither frees nor allocates them.
+//! Decoding in parallel with scoring: a pool of workers cuts one input into batches of
+//! lines in turns (inflating gzip as they read), each decoding the batches it cut into
+//! events that borrow from the batch's bytes, and the caller takes the batches back in
+//! order — so the events are scored exactly as a sequential read would score them. Spent
+//! batches go back to the workers ([`Decoded::spent`]), which free their events and reuse
+//! their buffers: the scoring thread neither frees nor allocates them.
 //!
 //! With no workers (one core), the caller's thread cuts and decodes each batch itself when
 //! it asks for it: decoding a few hundred lines in a row, then scoring them, keeps each
@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use self_cell::self_cell;
 
@@ -23,7 +23,7 @@ use super::file::{Line, LineReader};
 const BATCH_BYTES: usize = 1 << 20;
 /// The same, decoded on the scoring thread: its events stay in the caches until scored.
 const INLINE_BATCH_BYTES: usize = 1 << 16;
-/// Batches waiting per worker, decoded or not: bounds the memory read ahead.
+/// Decoded batches waiting per worker: bounds the memory read ahead.
 const DEPTH: usize = 2;
 
 /// One line of the input, decoded (or why not), with where the reader stood after it.
@@ -65,6 +65,8 @@ type Cuts = (Vec<u8>, Vec<Cut>);
 enum Done {
     Batch(Batch),
     Failed(anyhow::Error),
+    /// The input ended after the batches before it.
+    End,
 }
 
 /// The batches of one input, in order.
@@ -72,9 +74,9 @@ pub struct Decoded {
     /// Without workers: the reader and the last spent batch's buffer.
     inline: Option<(LineReader, Vec<u8>)>,
     outs: Vec<Receiver<Done>>,
-    /// Spent batches, to the reader. Unbounded, so that returning one never waits on a
-    /// reader that waits on a worker that waits on the scorer; the reader takes them back
-    /// before each batch it cuts, so no more wait there than are in flight.
+    /// Spent batches, to the workers. Unbounded, so that returning one never waits on a
+    /// worker that waits on the scorer; the workers take them back before each batch they
+    /// cut, so no more wait there than are in flight.
     spent: Sender<Batch>,
     next: usize,
     finished: bool,
@@ -89,7 +91,7 @@ impl Decoded {
             *spare = batch.into_owner();
             return;
         }
-        // The reader has ended: the batch is dropped here.
+        // The workers have ended: the batch is dropped here.
         let _ = self.spent.send(batch);
     }
 }
@@ -125,10 +127,15 @@ impl Iterator for Decoded {
                 self.finished = true;
                 Some(Err(e))
             }
-            // The reader ended: the first worker found closed in turn had the last batch.
-            Err(_) => {
+            Ok(Done::End) => {
                 self.finished = true;
                 None
+            }
+            // A worker gone without saying why (a panic): the input is not known to have
+            // ended, so this is no end of it.
+            Err(_) => {
+                self.finished = true;
+                Some(Err(anyhow::anyhow!("a decoding thread stopped before the end of the input")))
             }
         }
     }
@@ -171,6 +178,18 @@ pub fn spawn(reader: LineReader, workers: usize) -> anyhow::Result<Decoded> {
     Ok(Decoded { inline: None, outs, spent, next: 0, finished: false, failed: None })
 }
 
+/// Marks the input done and wakes the workers when a worker stops, however it stops (a
+/// panic included, which would otherwise leave the others waiting for its turn).
+struct Stop<'a>(&'a (Mutex<Turns>, Condvar));
+
+impl Drop for Stop<'_> {
+    fn drop(&mut self) {
+        let (lock, cv) = self.0;
+        lock.lock().unwrap_or_else(PoisonError::into_inner).done = true;
+        cv.notify_all();
+    }
+}
+
 /// One worker: waits for its turn, cuts a batch, passes the turn on, decodes the batch and
 /// hands it to the caller; until the input ends or the caller goes.
 fn work(
@@ -180,16 +199,15 @@ fn work(
     returned: &Mutex<Receiver<Batch>>,
     out: &SyncSender<Done>,
 ) {
+    let _stop = Stop(turns);
     let (lock, cv) = turns;
     let mut buffers: Vec<Vec<u8>> = Vec::new();
     loop {
-        // Spent batches come back here, and are freed off the scoring thread.
-        let back: Vec<Batch> = returned.lock().map(|r| r.try_iter().collect()).unwrap_or_default();
-        for b in back {
-            if buffers.len() < 2 * DEPTH {
-                buffers.push(b.into_owner());
-            }
-        }
+        // Spent batches come back here, and are freed off the scoring thread; each worker
+        // takes what it keeps, and leaves the rest to the others.
+        let room = 2 * DEPTH - buffers.len();
+        let back: Vec<Batch> = returned.lock().map(|r| r.try_iter().take(room).collect()).unwrap_or_default();
+        buffers.extend(back.into_iter().map(Batch::into_owner));
         let buf = buffers.pop().unwrap_or_else(|| Vec::with_capacity(BATCH_BYTES + 4096));
         let Ok(mut g) = lock.lock() else { return };
         while g.turn % workers != w && !g.done {
@@ -202,8 +220,6 @@ fn work(
             return;
         }
         if let Some(e) = g.failed.take() {
-            g.done = true;
-            cv.notify_all();
             drop(g);
             let _ = out.send(Done::Failed(e));
             return;
@@ -212,11 +228,11 @@ fn work(
         let (lines, failed) = cut(&mut t.reader, buf, BATCH_BYTES);
         t.failed = failed;
         let Some((buf, cuts)) = lines else {
-            // Nothing read: the end (the worker stops, and the caller, finding its turn's
-            // channel closed, ends too), or an error, which the next turn (this one) reports.
+            // Nothing read: the end, which this turn reports, or an error, which the next
+            // turn (this one) reports.
             if t.failed.is_none() {
-                t.done = true;
-                cv.notify_all();
+                drop(g);
+                let _ = out.send(Done::End);
                 return;
             }
             continue;
@@ -225,11 +241,7 @@ fn work(
         cv.notify_all();
         drop(g);
         if out.send(Done::Batch(decode_batch(buf, cuts))).is_err() {
-            // The caller has gone: so do the others.
-            if let Ok(mut g) = lock.lock() {
-                g.done = true;
-            }
-            cv.notify_all();
+            // The caller has gone: so do the others (`Stop`).
             return;
         }
     }
@@ -324,6 +336,20 @@ mod tests {
             }
             assert!(failed, "the error is reported ({workers} workers)");
             assert_eq!(records, sequential, "{workers} workers");
+        }
+        // The whole file: every record, in order, then the end and no error.
+        let whole = dir.path().join("whole.ndjson.gz");
+        std::fs::write(&whole, &bytes).unwrap();
+        for workers in [0, 1, 2, 3] {
+            let r = LineReader::open(&whole, &ReadOptions::default(), Arc::new(AtomicU64::new(0))).unwrap();
+            let mut records = 0u64;
+            for b in spawn(r, workers).unwrap() {
+                for r in b.expect("no error in a whole file").records() {
+                    records += 1;
+                    assert_eq!(r.line, records, "in order ({workers} workers)");
+                }
+            }
+            assert_eq!(records, 40_000, "{workers} workers");
         }
     }
 }

@@ -128,8 +128,6 @@ impl LineReader {
         &self.path
     }
 
-    /// Reads the next non-empty line into `buf` (without its line ending, as UTF-8 when the
-    /// input is GB18030) and returns its 1-based number, or `None` at the end of the file.
     /// Lines and bytes consumed so far (a checkpoint's position in this file).
     pub fn position(&self) -> (u64, u64) {
         (self.line, self.bytes)
@@ -167,14 +165,16 @@ impl LineReader {
         Ok(())
     }
 
+    /// Reads the next non-empty line into `buf` (without its line ending, as UTF-8 when the
+    /// input is GB18030) and returns its 1-based number, or `None` at the end of the file.
     pub fn next_line(&mut self, buf: &mut Vec<u8>) -> anyhow::Result<Option<Line>> {
         buf.clear();
         self.append_line(buf)
     }
 
     /// [`LineReader::next_line`], appending the line to `buf` after what it holds (a batch
-    /// of lines read straight into its buffer: no copy per line). A rejected line leaves
-    /// `buf` as it was.
+    /// of lines read straight into its buffer: no copy per line). A rejected or blank line
+    /// leaves `buf` as it was; after a read error, part of a line may follow what it held.
     pub fn append_line(&mut self, buf: &mut Vec<u8>) -> anyhow::Result<Option<Line>> {
         let from = buf.len();
         loop {
