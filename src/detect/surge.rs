@@ -161,17 +161,10 @@ pub struct Expect {
 }
 
 impl Surge {
-    /// Judges the pairs for local `day`. Nothing is judged until the baseline lies wholly
-    /// inside the stream (`first_day` is its first local day).
-    pub fn close_day(&mut self, ctx: &Ctx, usage: &mut UsageStore, day: Day, first_day: Day, out: &mut Vec<Candidate>) {
-        if let Some(j) = self.expect_day(ctx, usage, day, first_day) {
-            self.apply_day(ctx, usage, j, out);
-        }
-    }
-
-    /// The first half of [`Surge::close_day`]: each pair's lines and expectation for `day`,
+    /// The first half of a day's close: each pair's lines and expectation for local `day`,
     /// read from the state without changing it, so other detectors can read the same state
-    /// meanwhile; [`Surge::apply_day`] then moves the CUSUMs and alerts.
+    /// meanwhile; [`Surge::apply_day`] then moves the CUSUMs and alerts. Nothing is judged
+    /// until the baseline lies wholly inside the stream (`first_day` is its first local day).
     pub fn expect_day(&mut self, ctx: &Ctx, usage: &UsageStore, day: Day, first_day: Day) -> Option<DayExpect> {
         let job = self.plan_day(ctx, usage, day, first_day)?;
         let mut rows = std::mem::take(&mut self.spare);
@@ -207,7 +200,7 @@ impl Surge {
         Some(DayJob { rule, day, first_week, phi, thr, keys })
     }
 
-    /// The second half of [`Surge::close_day`].
+    /// The second half of a day's close (see [`Surge::expect_day`]).
     pub fn apply_day(&mut self, ctx: &Ctx, usage: &mut UsageStore, j: DayExpect, out: &mut Vec<Candidate>) {
         let DayExpect { rule, day, first_week, phi, thr, mut rows } = j;
         let Params::Surge(p) = &ctx.rules[rule].params else { return };

@@ -27,18 +27,12 @@ fn close_helper() -> Option<&'static rayon::ThreadPool> {
 /// second starts.
 const EXPECT_PARTS: usize = 8;
 
-/// The read-only part of a day's close on two threads: surge's rows (in key order),
-/// peer_outlier's and concentration's candidates. The threads take tasks in turn from one
+/// The read-only part of a day's close on two threads: surge's rows (in key order), and
+/// peer_outlier's candidates followed by concentration's (the one-thread close's order). The threads take tasks in turn from one
 /// counter (concentration, peer_outlier, then the parts of surge's pairs), so the result
 /// is the same whichever thread ran which; a thread the system refuses (a pids or ulimit
 /// cap) only costs the overlap.
-pub fn shared(
-    ctx: &Ctx,
-    usage: &UsageStore,
-    job: Option<&DayJob>,
-    day: Day,
-    first: Day,
-) -> (Rows, Vec<Candidate>, Vec<Candidate>) {
+pub fn shared(ctx: &Ctx, usage: &UsageStore, job: Option<&DayJob>, day: Day, first: Day) -> (Rows, Vec<Candidate>) {
     enum Done {
         Cands(Vec<Candidate>),
         Rows(Rows),
@@ -55,26 +49,24 @@ pub fn shared(
                 return done;
             }
             let mut v = Vec::new();
-            done.push((
-                i,
-                match (i, job) {
-                    (0, _) => Done::Cands({
-                        concentration::close_day(ctx, usage, day, first, &mut v);
-                        v
-                    }),
-                    (1, _) => Done::Cands({
-                        peer::close_day(ctx, usage, day, first, &mut v);
-                        v
-                    }),
-                    (i, Some(job)) => Done::Rows({
-                        let from = (i - 2) * part;
-                        let mut rows = Vec::new();
-                        job.expect(ctx, usage, from..(from + part).min(n), &mut rows);
-                        rows
-                    }),
-                    (_, None) => unreachable!("no parts without a job"),
-                },
-            ));
+            let d = match (i, job) {
+                (0, _) => {
+                    concentration::close_day(ctx, usage, day, first, &mut v);
+                    Done::Cands(v)
+                }
+                (1, _) => {
+                    peer::close_day(ctx, usage, day, first, &mut v);
+                    Done::Cands(v)
+                }
+                (i, Some(job)) => {
+                    let from = (i - 2) * part;
+                    let mut rows = Vec::new();
+                    job.expect(ctx, usage, from..(from + part).min(n), &mut rows);
+                    Done::Rows(rows)
+                }
+                (_, None) => unreachable!("no parts without a job"),
+            };
+            done.push((i, d));
         }
     };
     let mut done = match close_helper() {
@@ -91,13 +83,14 @@ pub fn shared(
         None => take(),
     };
     done.sort_unstable_by_key(|d| d.0);
-    let (mut rows, mut cands) = (Rows::with_capacity(n), [Vec::new(), Vec::new()]);
+    let (mut rows, mut conc, mut cands) = (Rows::with_capacity(n), Vec::new(), Vec::new());
     for (i, d) in done {
         match d {
-            Done::Cands(v) => cands[i] = v,
+            Done::Cands(v) if i == 0 => conc = v,
+            Done::Cands(v) => cands = v,
             Done::Rows(r) => rows.extend(r),
         }
     }
-    let [conc, peers] = cands;
-    (rows, peers, conc)
+    cands.extend(conc);
+    (rows, cands)
 }

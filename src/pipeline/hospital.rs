@@ -444,12 +444,11 @@ impl HospitalState {
         match plan.parallel_close {
             Some(min) if pairs >= min => {
                 let job = self.surge.plan_day(&ctx, usage, day, first);
-                let (rows, mut peers, conc) = super::close::shared(&ctx, usage, job.as_ref(), day, first);
+                let (rows, others) = super::close::shared(&ctx, usage, job.as_ref(), day, first);
                 if let Some(job) = job {
                     self.surge.apply_day(&ctx, &mut self.usage, job.finish(rows), cands);
                 }
-                peers.extend(conc);
-                cands.extend(peers);
+                cands.extend(others);
             }
             _ => {
                 if let Some(e) = self.surge.expect_day(&ctx, usage, day, first) {
