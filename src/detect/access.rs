@@ -11,16 +11,18 @@ use crate::rules::model::TongfangParams;
 use crate::rules::{Dictionary, Kind, Params, RuleSet};
 
 use super::bulk::{self, AccessNorms, Judgement};
-use super::sql::{Analyser, Analysis, Finding};
+use super::sql::{Analyser, Analysis, Finding, Memo};
 use super::stat::round;
 use super::Ctx;
 
-/// The SQL analyser of each `tongfang_query` rule, by rule index, and the site dictionaries.
+/// The SQL analyser of each `tongfang_query` rule, by rule index, the site dictionaries,
+/// and the verdicts on statements already read.
 #[derive(Debug, Default, Clone)]
 pub struct AccessRules {
     matchers: Vec<Option<Analyser>>,
     dictionary: Dictionary,
     hospital_dictionaries: std::collections::BTreeMap<String, Dictionary>,
+    read: Memo,
 }
 
 impl AccessRules {
@@ -34,7 +36,7 @@ impl AccessRules {
             })
             .collect();
         let (dictionary, hospital_dictionaries) = (rules.dictionary.clone(), rules.hospital_dictionaries.clone());
-        AccessRules { matchers, dictionary, hospital_dictionaries }
+        AccessRules { matchers, dictionary, hospital_dictionaries, read: Memo::default() }
     }
 
     /// Judges one access; `trusted`: its time is one the hospital's clock trusts, so the
@@ -59,8 +61,12 @@ impl AccessRules {
             if allowed(p, a) {
                 continue;
             }
-            let dict = self.hospital_dictionaries.get(ctx.hospital).unwrap_or(&self.dictionary);
-            if let Some(dims) = tongfang_dims(a, analyser, dict) {
+            let (dict, dict_name) = match self.hospital_dictionaries.get_key_value(ctx.hospital) {
+                Some((name, d)) => (d, name.as_str()),
+                None => (&self.dictionary, ""),
+            };
+            let read = |sql: &str| self.read.get(i, dict_name, sql, || analyser.sql(sql, dict));
+            if let Some(dims) = tongfang_dims(a, analyser, dict, read) {
                 let c = tongfang(ctx, i, ev, a, p, off_hours, dims)
                     .evidence("calendar_off_hours", calendar_off)
                     .evidence("usual_hours", norms.usual_hours(&a.user));
@@ -171,15 +177,17 @@ fn allowed(p: &TongfangParams, a: &Access) -> bool {
 
 /// The doctor and drug dimensions when the access aggregates by both: its `group_by` list,
 /// else its SQL (and how much of the SQL was read).
+/// `read`: the verdict on a statement.
 fn tongfang_dims(
     a: &Access,
     analyser: &Analyser,
     dict: &Dictionary,
+    read: impl FnOnce(&str) -> Analysis,
 ) -> Option<(Finding, &'static str, Option<Analysis>)> {
     if let Some(f) = analyser.listed(&a.group_by, dict) {
         return Some((f, "group_by", None));
     }
-    let analysis = analyser.sql(a.sql.as_deref()?, dict);
+    let analysis = read(a.sql.as_deref()?);
     Some((analysis.finding.clone()?, "sql", Some(analysis)))
 }
 

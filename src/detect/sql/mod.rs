@@ -19,11 +19,13 @@ pub mod columns;
 mod decide;
 mod fixed;
 pub mod lex;
+mod memo;
 mod resolve;
 mod text;
 pub mod vocab;
 
 pub use columns::Columns;
+pub use memo::Memo;
 
 use crate::rules::dictionary::{Dictionary, Dimension};
 use crate::rules::model::TongfangParams;
