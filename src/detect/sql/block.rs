@@ -50,6 +50,9 @@ pub struct Block {
     pub groupings: Vec<Grouping>,
     pub equalities: Vec<(Ref, Ref)>,
     pub fixed: Vec<Ref>,
+    /// A marker that keeps only drug lines (`drug_flag = '1'`, `xmlb IN ('XY','ZCY')`):
+    /// the block's fee items (`item_code`, `xmdm`) are drugs.
+    pub drug_items: Option<Ref>,
     pub aggregate: bool,
     pub pivot: bool,
 }
@@ -164,6 +167,7 @@ impl<'a> Pass<'a> {
             Some(Kind::Punct(b'(')) => return self.open(i),
             Some(Kind::Punct(b')')) => return self.close(i),
             Some(Kind::Punct(b'=')) => return self.equals(i),
+            Some(Kind::Punct(b'>')) => self.greater(i),
             Some(Kind::Word) => return self.word(i),
             _ => {}
         }
@@ -310,6 +314,10 @@ impl<'a> Pass<'a> {
             "in" if !k.word(i.wrapping_sub(1), "not") => {
                 let pivot = k.word(i.wrapping_sub(2), "for") || k.word(i.wrapping_sub(4), "for");
                 let listed = k.punct(i + 1, b'(') && (k.literal(i + 2) || pivot);
+                if listed && !pivot {
+                    let values = self.listed_values(i + 1);
+                    self.mark(i.wrapping_sub(1), "=", &values);
+                }
                 self.fixed_before(i, listed);
             }
             "decode" if k.punct(i + 1, b'(') => self.decode(i + 2),

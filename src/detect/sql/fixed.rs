@@ -4,6 +4,7 @@
 
 use super::block::{Pass, Ref};
 use super::lex::Kind;
+use super::vocab;
 
 impl Pass<'_> {
     /// The column reference ending at token `end` (`name`, `q.name`, `s.q.name`).
@@ -108,13 +109,61 @@ impl Pass<'_> {
         }
     }
 
+    /// A marker of drug lines (`drug_flag`, `xmlb`: `vocab::marker`) ending at token `end`,
+    /// compared by `op` with the literals at `values`: when each keeps only drug lines, the
+    /// block's fee items are drugs.
+    pub(super) fn mark(&mut self, end: usize, op: &str, values: &[usize]) {
+        let k = self.k;
+        let Some(r) = self.operand_ending(end) else { return };
+        let Some(m) = vocab::marker(k.text(r.name as usize)) else { return };
+        let literal = |v: usize| matches!(k.kind(v), Some(Kind::Str | Kind::Num));
+        if !values.is_empty() && values.iter().all(|&v| literal(v) && vocab::keeps_drugs(m, op, k.text(v))) {
+            if let Some(b) = self.block() {
+                b.drug_items.get_or_insert(r);
+            }
+        }
+    }
+
+    /// `col > v` and `col <> v` (`>=` is read at its `=`; Caché's `->` is a path).
+    pub(super) fn greater(&mut self, i: usize) {
+        let k = self.k;
+        let prev = i.wrapping_sub(1);
+        if k.punct(i + 1, b'=') || k.punct(prev, b'-') {
+            return;
+        }
+        if k.punct(prev, b'<') {
+            self.mark(i.wrapping_sub(2), "<>", &[i + 1]);
+        } else {
+            self.mark(prev, ">", &[i + 1]);
+        }
+    }
+
+    /// `col IN ('a', 'b')` starting at the `(` at `open`: its literals, at most 64.
+    pub(super) fn listed_values(&self, open: usize) -> Vec<usize> {
+        let k = self.k;
+        let mut out = Vec::new();
+        let mut j = open + 1;
+        while out.len() < 64 && k.literal(j) {
+            out.push(j);
+            if !k.punct(j + 1, b',') {
+                break;
+            }
+            j += 2;
+        }
+        out
+    }
+
     /// `left = right`: a column fixed to a value, or two columns equated.
     pub(super) fn equals(&mut self, i: usize) {
         let k = self.k;
         let prev = i.wrapping_sub(1);
+        if k.punct(prev, b'!') {
+            self.mark(i.wrapping_sub(2), "!=", &[i + 1]);
+        }
         if [b'<', b'>', b'!', b':'].iter().any(|&c| k.punct(prev, c)) {
             return;
         }
+        self.mark(prev, "=", &[i + 1]);
         let left = self.operand_ending(prev);
         let right = self.ref_starting(i + 1);
         let right_fixed = self.value_at(i + 1)

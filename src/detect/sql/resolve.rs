@@ -34,6 +34,8 @@ pub(super) struct Scope {
     single: Option<String>,
     /// (qualifier, column) → the dictionary table it is joined to and its meaning.
     joins: HashMap<(String, String), (Dimension, String)>,
+    /// The marker that keeps only drug lines, as written (`d.DRUG_FLAG`).
+    drug_items: Option<String>,
 }
 
 pub struct Resolver<'a> {
@@ -149,6 +151,7 @@ impl Resolver<'_> {
         if let [t] = b.tables.as_slice() {
             s.single = t.name.map(|n| lower(k, n));
         }
+        s.drug_items = b.drug_items.map(|r| self.written(&r));
         for (l, r) in &b.equalities {
             for (key, other) in [(l, r), (r, l)] {
                 let (Some(kt), ot) = (self.table_of(&s, other), self.table_of(&s, key)) else { continue };
@@ -200,6 +203,11 @@ impl Resolver<'_> {
         }
         if let Some(f) = self.a.designated_reference(self.dict, name) {
             return Some(make(f));
+        }
+        // A fee item, by its name or (a generic name: `mc`, `code`) by its table's.
+        let item = || vocab::item(name) || m == Meaning::Generic && table.as_deref().is_some_and(vocab::item_table);
+        if let Some(marker) = s.drug_items.as_ref().filter(|_| item()) {
+            return Some(make((Dimension::Drug, format!("item restricted to drugs by {marker}"))));
         }
         self.a.pattern_hit(name).map(make)
     }

@@ -164,3 +164,34 @@ fn cache_paths_references_and_calls_around_operands() {
         assert_eq!(find(sql), None, "{sql}");
     }
 }
+
+#[test]
+fn fee_items_restricted_to_drugs_are_drugs() {
+    for sql in [
+        "select d.doct_code, d.item_code, sum(d.qty) from fin_opb_feedetail d where d.drug_flag = '1' group by d.doct_code, d.item_code",
+        "SELECT YSGH, FYXH, SUM(FYSL) FROM ZY_FYMX WHERE YPLX > 0 GROUP BY YSGH, FYXH",
+        "select ysdm, xmdm, sum(je) from mz_fymx where ypbz <> 'N' group by ysdm, xmdm",
+        "SELECT r.XM AS KDR, x.MC, SUM(t.SL) FROM T_FYMX t JOIN T_RY r ON r.ID = t.RYID JOIN T_XM x ON x.ID = t.XMID WHERE x.XMLB IN ('XY', 'ZCY') GROUP BY r.XM, x.MC",
+        "select 开单医生, 收费项目, sum(数量) from 门诊费用明细 where 收费类别 = '西药' group by 开单医生, 收费项目",
+        "select doctor_id, item_id, count(*) from charges where is_drug = 1 group by doctor_id, item_id",
+    ] {
+        let f = find(sql).unwrap_or_else(|| panic!("{sql}"));
+        assert!(f.drug_basis.starts_with("item restricted to drugs by"), "{sql}: {f:?}");
+    }
+}
+
+#[test]
+fn fee_items_of_other_classes_stay_items() {
+    for sql in [
+        "select d.doct_code, d.item_code, sum(d.qty) from fin_opb_feedetail d group by d.doct_code, d.item_code",
+        "select d.doct_code, d.item_code, sum(d.qty) from fin_opb_feedetail d where d.drug_flag = '0' group by d.doct_code, d.item_code",
+        "select d.doct_code, d.item_code, sum(d.qty) from fin_opb_feedetail d where d.drug_flag = :f group by d.doct_code, d.item_code",
+        "select ysdm, xmdm, sum(je) from mz_fymx where xmlb in ('JC', 'HY') group by ysdm, xmdm",
+        "select ysdm, xmdm, sum(je) from mz_fymx where xmlb in ('XY', 'JC') group by ysdm, xmdm",
+        "select ksdm, xmdm, sum(je) from mz_fymx where ypbz = '1' group by ksdm, xmdm",
+        "select ysdm, sum(je) from mz_fymx where ypbz = '1' group by ysdm",
+        "select ysdm, fyxh, sum(je) from mz_fymx where yplx >= 0 group by ysdm, fyxh",
+    ] {
+        assert_eq!(find(sql), None, "{sql}");
+    }
+}

@@ -214,6 +214,97 @@ pub fn meaning(name: &str) -> Meaning {
     }
 }
 
+/// A column that tells drug lines from other fee lines: a flag (`drug_flag`, `ypbz` 药品标志,
+/// `is_drug`, `sfyp` 是否药品, `yplx` 药品类型, `药品标志`) or an item class (`xmlb` 项目类别,
+/// `item_type`, `order_type`, `收费类别`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Marker {
+    DrugFlag,
+    ItemClass,
+}
+
+/// Subjects of a fee item, a line that may be a drug or not (`item_code`, `xmdm` 项目代码,
+/// `fyxh` 费用序号, `sfxm` 收费项目).
+const ITEM: &[&str] = &["item", "items", "itm", "xm", "sfxm", "fyxm", "fy", "charge", "chargeitem", "service"];
+/// Words that make a drug subject a flag or a type of the line.
+const FLAG: &[&str] = &["flag", "flg", "bz", "bs", "bj", "yn", "ind", "indicator", "lx", "type", "kind", "sign", "mark"];
+/// Words of a class.
+const CLASS: &[&str] = &["lb", "fl", "lx", "type", "typ", "class", "category", "cat", "kind", "cate"];
+/// Subjects whose class says whether the line is a drug.
+const CLASSED: &[&str] = &["item", "itm", "xm", "sfxm", "fy", "sf", "charge", "fee", "order", "ord", "service", "yz"];
+
+/// Whether `name` marks drug lines, and how.
+pub fn marker(name: &str) -> Option<Marker> {
+    if !name.is_ascii() {
+        let flag = name.contains("药品") && ["标志", "标识", "标记", "类型", "标示"].iter().any(|w| name.contains(w))
+            || name.starts_with("是否") && name.contains('药');
+        if flag {
+            return Some(Marker::DrugFlag);
+        }
+        let class = ["收费类别", "项目类别", "费用类别", "项目类型", "医嘱类型", "医嘱类别", "收费项目类别"];
+        return class.iter().any(|w| name.ends_with(w)).then_some(Marker::ItemClass);
+    }
+    let ws = words(name);
+    // One word or two: a subject and its flag or class, glued (`ypbz`, `xmlb`) or apart.
+    let parts: Vec<(&str, &str)> = match ws.as_slice() {
+        [w] => (1..w.len()).map(|c| w.split_at(c)).collect(),
+        [a, b] => vec![(a.as_str(), b.as_str())],
+        [a, b, c] if is(SUFFIX, c) || is(FLAG, c) => vec![(a.as_str(), b.as_str())],
+        _ => Vec::new(),
+    };
+    for (subject, tail) in parts {
+        let drug = is(DRUG, subject) && !matches!(subject, "generic" | "trade" | "brand" | "product");
+        if drug && is(FLAG, tail) || (subject == "is" || subject == "sf") && is(DRUG, tail) {
+            return Some(Marker::DrugFlag);
+        }
+        if is(CLASSED, subject) && is(CLASS, tail) {
+            return Some(Marker::ItemClass);
+        }
+    }
+    None
+}
+
+/// Whether a fee-line name is an item that a marker can make a drug.
+pub fn item(name: &str) -> bool {
+    if !name.is_ascii() {
+        return name.ends_with("项目") || name.ends_with("项目编码") || name.ends_with("项目代码");
+    }
+    let ws = words(name);
+    let Some(head) = ws.iter().rev().find(|w| !is(SUFFIX, w)) else { return false };
+    if is(ITEM, head) {
+        return true;
+    }
+    // Glued: `xmdm`, `fyxh`, `itemid`.
+    (1..head.len()).any(|c| head.is_char_boundary(c) && is(ITEM, &head[..c]) && is(SUFFIX, &head[c..]))
+}
+
+/// Whether a table holds fee items (`t_xm`, `his_item`, `收费项目`): a generic name in it
+/// (`mc`, `code`) is an item. Here `xm` is 项目, not 姓名.
+pub fn item_table(name: &str) -> bool {
+    name.contains("项目") || words(name).iter().any(|w| is(ITEM, w))
+}
+
+/// Codes of drug classes (西药, 中成药, 草药 …); a value containing 药 but not 药事 (the
+/// pharmacy service fee) is one too.
+const DRUG_CLASSES: &[&str] = &[
+    "xy", "zcy", "cy", "zyc", "xyf", "zcyf", "cyf", "ypf", "drug", "drugs", "med", "meds", "medication", "medications",
+    "medicine", "medicines", "pharmacy", "pharm", "rx",
+];
+
+/// Whether comparing a marker with `value` (a literal as written, quotes and all) by `op`
+/// keeps only drug lines: a flag equal to a true value or unequal to a false one (`> 0`,
+/// `<> '0'`), a class equal to a drug class.
+pub fn keeps_drugs(marker: Marker, op: &str, value: &str) -> bool {
+    let v = value.trim_start_matches(['N', 'n', 'E', 'e']).trim_matches(['\'', '"']).trim().to_lowercase();
+    let falsy = matches!(v.as_str(), "0" | "n" | "no" | "f" | "false" | "否" | "");
+    match (marker, op) {
+        (Marker::DrugFlag, "=") => !falsy,
+        (Marker::DrugFlag, "<>" | "!=" | ">") => falsy,
+        (Marker::ItemClass, "=") => is(DRUG_CLASSES, &v) || v.contains('药') && !v.contains("药事"),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,5 +339,37 @@ mod tests {
         assert_eq!(m("mc"), Meaning::Generic);
         assert_eq!(m("kfrq"), Meaning::Unknown);
         assert_eq!(m("patient_id"), Meaning::Is(Patient));
+    }
+
+    #[test]
+    fn markers_of_drug_lines() {
+        for s in ["DRUG_FLAG", "ypbz", "is_drug", "IsDrug", "sfyp", "YPLX", "药品标志", "是否药品", "drug_flag_yn"] {
+            assert_eq!(marker(s), Some(Marker::DrugFlag), "{s}");
+        }
+        for s in ["xmlb", "ITEM_TYPE", "OrderType", "fylb", "收费类别", "item_class_code"] {
+            assert_eq!(marker(s), Some(Marker::ItemClass), "{s}");
+        }
+        for s in ["drug_code", "ypdm", "ysdm", "lb", "kslb", "trade_type", "patient_type", "fee_date"] {
+            assert_eq!(marker(s), None, "{s}");
+        }
+        for s in ["ITEM_CODE", "xmdm", "fyxh", "f_item_id", "sfxm", "收费项目", "ItemId"] {
+            assert!(item(s), "{s}");
+        }
+        for s in ["ypdm", "ysdm", "fee", "xmlb", "item_type", "kfrq", "xm"] {
+            assert!(!item(s), "{s}");
+        }
+        assert!(item_table("T_XM") && item_table("fin_com_item") && !item_table("t_ry"));
+        assert!(keeps_drugs(Marker::DrugFlag, "=", "'1'"));
+        assert!(keeps_drugs(Marker::DrugFlag, "=", "'Y'"));
+        assert!(!keeps_drugs(Marker::DrugFlag, "=", "'0'"));
+        assert!(keeps_drugs(Marker::DrugFlag, ">", "0"));
+        assert!(keeps_drugs(Marker::DrugFlag, "<>", "'0'"));
+        assert!(!keeps_drugs(Marker::DrugFlag, "<>", "'1'"));
+        for v in ["'XY'", "'zcy'", "N'西药'", "'中草药'", "'Drug'"] {
+            assert!(keeps_drugs(Marker::ItemClass, "=", v), "{v}");
+        }
+        for v in ["'JC'", "'HY'", "'5'", "'检查'", "'药事服务费'", ":1"] {
+            assert!(!keeps_drugs(Marker::ItemClass, "=", v), "{v}");
+        }
     }
 }
