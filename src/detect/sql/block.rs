@@ -42,9 +42,18 @@ pub struct Table {
     pub alias: Option<u32>,
 }
 
+/// A subquery in its parent's WHERE that keeps the parent's rows: `EXISTS (…)`, or
+/// `col IN (…)` with the column (`NOT` ones are not recorded).
+#[derive(Copy, Clone, Debug)]
+pub struct Filter {
+    pub parent: usize,
+    pub column: Option<Ref>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Block {
     pub nested: bool,
+    pub filter: Option<Filter>,
     pub tables: Vec<Table>,
     pub selects: Vec<Span>,
     pub groupings: Vec<Grouping>,
@@ -192,11 +201,35 @@ impl<'a> Pass<'a> {
             return;
         }
         let owns = self.k.word(i + 1, "select") || self.k.word(i + 1, "with");
+        let filter = if owns { self.filter_at(i) } else { None };
         let block = owns.then(|| self.new_block(true));
+        if let (Some(b), Some(f)) = (block, filter) {
+            self.blocks[b].filter = Some(f);
+        }
         self.frames.push(Frame::new(None));
         let top = self.frames.len() - 1;
         self.own(top, block);
         self.opened.push(i as u32);
+    }
+
+    /// The subquery opening at `(` `i` filters the enclosing block's rows: `EXISTS (`,
+    /// `col IN (`, in its WHERE or ON.
+    fn filter_at(&self, i: usize) -> Option<Filter> {
+        let k = self.k;
+        let f = self.owner()?;
+        let parent = self.frames[f].block?;
+        let not = |w: usize| k.word(w, "not");
+        if self.frames[f].clause != Clause::Where || f + 1 != self.frames.len() {
+            return None;
+        }
+        if k.word(i.wrapping_sub(1), "exists") && !not(i.wrapping_sub(2)) {
+            return Some(Filter { parent, column: None });
+        }
+        if k.word(i.wrapping_sub(1), "in") && !not(i.wrapping_sub(2)) {
+            let column = self.operand_ending(i.wrapping_sub(2))?;
+            return Some(Filter { parent, column: Some(column) });
+        }
+        None
     }
 
     fn close(&mut self, i: usize) {

@@ -52,6 +52,44 @@ impl Resolver<'_> {
     }
 }
 
+impl Resolver<'_> {
+    /// A drug that a subquery in WHERE fixes for the block (scope `outer`): `EXISTS (select
+    /// 1 from drug_dict d where d.drug_id = o.item_id and d.generic_name = 'X')`, or `o.item_id
+    /// IN (select drug_id from drug_dict where generic_name = 'X')`. The subquery must fix a
+    /// drug itself, and link to the block through a drug (or a column that says no other
+    /// dimension): patients who ever had the drug are not the drug.
+    pub(super) fn filtered_by(&mut self, child: &Block, outer: &Scope) -> Option<Hit> {
+        let inner = self.scope(child);
+        let fixed = child.fixed.iter().filter_map(|r| self.hit(&inner, r)).find(|h| h.dim == Dimension::Drug)?;
+        let drug_or_none = |h: Option<Hit>| h.is_none_or(|h| h.dim == Dimension::Drug);
+        let link = match child.filter?.column {
+            Some(col) => {
+                let selects = child.selects.clone();
+                let drug_out = selects
+                    .into_iter()
+                    .any(|sp| self.item_hits(&inner, sp, None).iter().any(|h| h.dim == Dimension::Drug));
+                (drug_out && drug_or_none(self.hit(outer, &col))).then_some(col)?
+            }
+            None => child.equalities.iter().find_map(|(l, r)| {
+                let known = |r: &Ref| r.qual.is_some_and(|q| inner.tables.contains_key(&lower(self.k, q)));
+                let (i, o) = match (known(l), known(r)) {
+                    (true, false) => (l, r),
+                    (false, true) => (r, l),
+                    _ => return None,
+                };
+                let ih = self.hit(&inner, i);
+                (ih.as_ref().is_some_and(|h| h.dim == Dimension::Drug) && drug_or_none(self.hit(outer, o)))
+                    .then_some(*o)
+            })?,
+        };
+        let mut h =
+            self.hit(outer, &link).unwrap_or(Hit { dim: Dimension::Drug, column: String::new(), basis: String::new() });
+        h.column = self.written(&link);
+        h.basis = format!("subquery fixes {}", fixed.column);
+        Some(h)
+    }
+}
+
 fn find(hits: &[Hit], dim: Dimension) -> Option<&Hit> {
     hits.iter().find(|h| h.dim == dim)
 }

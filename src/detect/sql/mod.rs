@@ -89,9 +89,19 @@ impl Analyser {
         let toks = lex::tokens(head);
         let k = text::Toks { sql: head, t: &toks };
         let pass = block::Pass::run(&k);
-        let mut r =
-            resolve::Resolver { k: &k, a: self, dict, jumps: &pass.jumps, blocks: &pass.blocks, steps: toks.len() };
-        let finding = pass.blocks.iter().find_map(|b| r.block(b));
+        let mut filters: Vec<(usize, usize)> =
+            pass.blocks.iter().enumerate().filter_map(|(c, b)| Some((b.filter?.parent, c))).collect();
+        filters.sort_unstable();
+        let mut r = resolve::Resolver {
+            k: &k,
+            a: self,
+            dict,
+            jumps: &pass.jumps,
+            blocks: &pass.blocks,
+            filters: &filters,
+            steps: toks.len(),
+        };
+        let finding = (0..pass.blocks.len()).find_map(|b| r.block(b));
         Analysis { finding, scanned: head.len(), total: sql.len(), steps: r.steps }
     }
 

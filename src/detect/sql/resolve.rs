@@ -44,6 +44,8 @@ pub struct Resolver<'a> {
     pub dict: &'a Dictionary,
     pub jumps: &'a HashMap<u32, u32>,
     pub blocks: &'a [Block],
+    /// (parent, child) of each subquery filtering its parent's rows, in order.
+    pub filters: &'a [(usize, usize)],
     /// Tokens walked: bounded by a small multiple of the tokens of the statement.
     pub steps: usize,
 }
@@ -175,7 +177,7 @@ impl Resolver<'_> {
         }
     }
 
-    fn written(&self, r: &Ref) -> String {
+    pub(super) fn written(&self, r: &Ref) -> String {
         match r.qual {
             Some(q) => format!("{}.{}", self.k.text(q as usize), self.k.text(r.name as usize)),
             None => self.k.text(r.name as usize).to_owned(),
@@ -269,7 +271,7 @@ impl Resolver<'_> {
     }
 
     /// Hits of every item of `spans` (select items: with their alias's meaning).
-    fn item_hits(&mut self, s: &Scope, span: Span, alias: Option<u32>) -> Vec<Hit> {
+    pub(super) fn item_hits(&mut self, s: &Scope, span: Span, alias: Option<u32>) -> Vec<Hit> {
         let end = alias.map_or(span.1, |al| if self.k.word(al as usize - 1, "as") { al - 1 } else { al });
         let refs = self.refs((span.0, end));
         let mut hits: Vec<Hit> = refs.iter().filter_map(|r| self.hit(s, r)).collect();
@@ -282,8 +284,10 @@ impl Resolver<'_> {
         hits
     }
 
-    /// The doctor × drug finding of block `b`, if any.
-    pub fn block(&mut self, b: &Block) -> Option<Finding> {
+    /// The doctor × drug finding of block `index`, if any.
+    pub fn block(&mut self, index: usize) -> Option<Finding> {
+        let blocks = self.blocks;
+        let b = &blocks[index];
         let s = self.scope(b);
         let mut selects: Vec<(String, Option<String>, Vec<Hit>)> = Vec::with_capacity(b.selects.len());
         for &span in &b.selects {
@@ -298,6 +302,10 @@ impl Resolver<'_> {
         let mut fixed: Vec<Hit> = b.fixed.iter().filter_map(|r| self.hit(&s, r)).collect();
         if b.nested {
             fixed.extend(self.correlated(b, &s));
+        }
+        let from = self.filters.partition_point(|&(p, _)| p < index);
+        for &(_, child) in self.filters[from..].iter().take_while(|&&(p, _)| p == index) {
+            fixed.extend(self.filtered_by(&blocks[child], &s));
         }
         let mut alternatives: Vec<(&'static str, Vec<Hit>)> = Vec::new();
         for g in &b.groupings {

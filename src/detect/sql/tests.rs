@@ -174,6 +174,7 @@ fn fee_items_restricted_to_drugs_are_drugs() {
         "SELECT r.XM AS KDR, x.MC, SUM(t.SL) FROM T_FYMX t JOIN T_RY r ON r.ID = t.RYID JOIN T_XM x ON x.ID = t.XMID WHERE x.XMLB IN ('XY', 'ZCY') GROUP BY r.XM, x.MC",
         "select 开单医生, 收费项目, sum(数量) from 门诊费用明细 where 收费类别 = '西药' group by 开单医生, 收费项目",
         "select doctor_id, item_id, count(*) from charges where is_drug = 1 group by doctor_id, item_id",
+        "select p.provider_name, m.material_name, sum(f.qty) from fact_rx f join dim_provider p on p.prov_key = f.prov_key join dim_material m on m.mat_key = f.mat_key where m.mat_type = 'DRUG' group by p.provider_name, m.material_name",
     ] {
         let f = find(sql).unwrap_or_else(|| panic!("{sql}"));
         assert!(f.drug_basis.starts_with("item restricted to drugs by"), "{sql}: {f:?}");
@@ -191,6 +192,27 @@ fn fee_items_of_other_classes_stay_items() {
         "select ksdm, xmdm, sum(je) from mz_fymx where ypbz = '1' group by ksdm, xmdm",
         "select ysdm, sum(je) from mz_fymx where ypbz = '1' group by ysdm",
         "select ysdm, fyxh, sum(je) from mz_fymx where yplx >= 0 group by ysdm, fyxh",
+    ] {
+        assert_eq!(find(sql), None, "{sql}");
+    }
+}
+
+#[test]
+fn a_subquery_in_where_can_fix_the_drug() {
+    for sql in [
+        "select o.order_doc, count(*) from inp_orders o where exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.generic_name = 'X') group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where o.item_id in (select drug_id from drug_dict where generic_name = 'X') group by o.order_doc",
+    ] {
+        let f = find(sql).unwrap_or_else(|| panic!("{sql}"));
+        assert!(f.drug_basis.starts_with("subquery fixes"), "{sql}: {f:?}");
+    }
+    for sql in [
+        "select o.order_doc, count(*) from inp_orders o where not exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.generic_name = 'X') group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where o.item_id not in (select drug_id from drug_dict where generic_name = 'X') group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where o.patient_id in (select patient_id from rx where drug_code = 'X') group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where exists (select 1 from rx r where r.patient_id = o.patient_id and r.drug_code = 'X') group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.is_antibiotic = 1) group by o.order_doc",
+        "select o.dept_code, count(*) from inp_orders o where exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.generic_name = 'X') group by o.dept_code",
     ] {
         assert_eq!(find(sql), None, "{sql}");
     }

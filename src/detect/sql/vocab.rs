@@ -224,14 +224,17 @@ pub enum Marker {
 }
 
 /// Subjects of a fee item, a line that may be a drug or not (`item_code`, `xmdm` 项目代码,
-/// `fyxh` 费用序号, `sfxm` 收费项目).
-const ITEM: &[&str] = &["item", "items", "itm", "xm", "sfxm", "fyxm", "fy", "charge", "chargeitem", "service"];
+/// `fyxh` 费用序号, `sfxm` 收费项目, a warehouse's `material_name`).
+const ITEM: &[&str] =
+    &["item", "items", "itm", "xm", "sfxm", "fyxm", "fy", "charge", "chargeitem", "service", "material", "mat"];
 /// Words that make a drug subject a flag or a type of the line.
-const FLAG: &[&str] = &["flag", "flg", "bz", "bs", "bj", "yn", "ind", "indicator", "lx", "type", "kind", "sign", "mark"];
+const FLAG: &[&str] =
+    &["flag", "flg", "bz", "bs", "bj", "yn", "ind", "indicator", "lx", "type", "kind", "sign", "mark"];
 /// Words of a class.
 const CLASS: &[&str] = &["lb", "fl", "lx", "type", "typ", "class", "category", "cat", "kind", "cate"];
 /// Subjects whose class says whether the line is a drug.
-const CLASSED: &[&str] = &["item", "itm", "xm", "sfxm", "fy", "sf", "charge", "fee", "order", "ord", "service", "yz"];
+const CLASSED: &[&str] =
+    &["item", "itm", "xm", "sfxm", "fy", "sf", "charge", "fee", "order", "ord", "service", "yz", "material", "mat"];
 
 /// Whether `name` marks drug lines, and how.
 pub fn marker(name: &str) -> Option<Marker> {
@@ -287,8 +290,25 @@ pub fn item_table(name: &str) -> bool {
 /// Codes of drug classes (西药, 中成药, 草药 …); a value containing 药 but not 药事 (the
 /// pharmacy service fee) is one too.
 const DRUG_CLASSES: &[&str] = &[
-    "xy", "zcy", "cy", "zyc", "xyf", "zcyf", "cyf", "ypf", "drug", "drugs", "med", "meds", "medication", "medications",
-    "medicine", "medicines", "pharmacy", "pharm", "rx",
+    "xy",
+    "zcy",
+    "cy",
+    "zyc",
+    "xyf",
+    "zcyf",
+    "cyf",
+    "ypf",
+    "drug",
+    "drugs",
+    "med",
+    "meds",
+    "medication",
+    "medications",
+    "medicine",
+    "medicines",
+    "pharmacy",
+    "pharm",
+    "rx",
 ];
 
 /// Whether comparing a marker with `value` (a literal as written, quotes and all) by `op`
@@ -343,7 +363,8 @@ mod tests {
 
     #[test]
     fn markers_of_drug_lines() {
-        for s in ["DRUG_FLAG", "ypbz", "is_drug", "IsDrug", "sfyp", "YPLX", "药品标志", "是否药品", "drug_flag_yn"] {
+        for s in ["DRUG_FLAG", "ypbz", "is_drug", "IsDrug", "sfyp", "YPLX", "药品标志", "是否药品", "drug_flag_yn"]
+        {
             assert_eq!(marker(s), Some(Marker::DrugFlag), "{s}");
         }
         for s in ["xmlb", "ITEM_TYPE", "OrderType", "fylb", "收费类别", "item_class_code"] {
