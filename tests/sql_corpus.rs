@@ -4,7 +4,10 @@
 //! and never tuned on; its figures are printed apart. `blind2.sql` was written blind by a
 //! second engineer and measured before the analyser was changed on it (recall 0.583): it
 //! is scored apart, against a floor, as what statements of unseen vendors still cost.
-//! `blind3.sql`, by a third engineer, is held out: measured once (recall 0.857), never tuned on.
+//! `blind3.sql`, by a third engineer, was held out until stop 28 (measured once: recall 0.857);
+//! its misses then prompted two general readings (fee items restricted to drugs, subqueries
+//! fixing a drug). `blind4.sql`, by a fourth engineer, is held out: measured once (recall
+//! 0.825), never tuned on.
 
 use std::path::Path;
 
@@ -109,6 +112,7 @@ fn precision_and_recall_over_the_corpus() {
     let cases = corpus();
     let (blind, cases): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|c| c.file == "blind2.sql");
     let (blind3, cases): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|c| c.file == "blind3.sql");
+    let (blind4, cases): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|c| c.file == "blind4.sql");
     let (held, train): (Vec<&Case>, Vec<&Case>) = cases.iter().partition(|c| c.file == "heldout.sql");
     let tongfang = cases.iter().filter(|c| c.tongfang).count();
     assert!(cases.len() >= 150, "{} statements", cases.len());
@@ -128,7 +132,8 @@ fn precision_and_recall_over_the_corpus() {
     let mut blind_misses = Vec::new();
     let blind = score(blind.iter(), &a, &mut blind_misses);
     let blind3 = score(blind3.iter(), &a, &mut blind_misses);
-    for (name, s) in [("all", &all), ("tuned", &tuned), ("held-out", &held), ("blind2", &blind), ("blind3", &blind3)] {
+    let blind4 = score(blind4.iter(), &a, &mut blind_misses);
+    for (name, s) in [("all", &all), ("tuned", &tuned), ("held-out", &held), ("blind2", &blind), ("blind3", &blind3), ("blind4", &blind4)] {
         println!(
             "{name:>8}: {} statements, precision {:.3}, recall {:.3} (tp {}, fp {}, fn {}, tn {})",
             s.tp + s.fp + s.fn_ + s.tn,
@@ -152,5 +157,6 @@ fn precision_and_recall_over_the_corpus() {
     // (9 misses: fee items restricted to drugs only by a vendor's category codes, a user table
     // as the prescriber, HL7 field numbers, an OMOP ingredient through concept_ancestor).
     assert!(blind.precision() >= 0.95 && blind.recall() >= 0.75, "blind2 fell: {blind_misses:#?}");
-    assert!(blind3.precision() >= 0.95 && blind3.recall() >= 0.85, "blind3 fell: {blind_misses:#?}");
+    assert!(blind3.precision() >= 0.95 && blind3.recall() >= 0.94, "blind3 fell: {blind_misses:#?}");
+    assert!(blind4.precision() >= 0.95 && blind4.recall() >= 0.82, "blind4 fell: {blind_misses:#?}");
 }
