@@ -133,7 +133,14 @@ fn precision_and_recall_over_the_corpus() {
     let blind = score(blind.iter(), &a, &mut blind_misses);
     let blind3 = score(blind3.iter(), &a, &mut blind_misses);
     let blind4 = score(blind4.iter(), &a, &mut blind_misses);
-    for (name, s) in [("all", &all), ("tuned", &tuned), ("held-out", &held), ("blind2", &blind), ("blind3", &blind3), ("blind4", &blind4)] {
+    for (name, s) in [
+        ("all", &all),
+        ("tuned", &tuned),
+        ("held-out", &held),
+        ("blind2", &blind),
+        ("blind3", &blind3),
+        ("blind4", &blind4),
+    ] {
         println!(
             "{name:>8}: {} statements, precision {:.3}, recall {:.3} (tp {}, fp {}, fn {}, tn {})",
             s.tp + s.fp + s.fn_ + s.tn,
