@@ -62,6 +62,8 @@ pub struct Block {
     /// A marker that keeps only drug lines (`drug_flag = '1'`, `xmlb IN ('XY','ZCY')`):
     /// the block's fee items (`item_code`, `xmdm`) are drugs.
     pub drug_items: Option<Ref>,
+    /// Its WHERE has an `OR`: a marker or a filtering subquery may be one alternative only.
+    pub where_or: bool,
     pub aggregate: bool,
     pub pivot: bool,
 }
@@ -212,21 +214,39 @@ impl<'a> Pass<'a> {
         self.opened.push(i as u32);
     }
 
+    /// The innermost block's WHERE (not ON, HAVING or a select list) is being read.
+    pub(super) fn in_where(&self) -> bool {
+        self.owner().is_some_and(|f| {
+            let fr = &self.frames[f];
+            fr.clause == Clause::Where && self.k.word((fr.item_start as usize).wrapping_sub(1), "where")
+        })
+    }
+
+    /// Token `start` (where an operand begins) is negated: `NOT col …`, `NOT (col …`.
+    pub(super) fn negated(&self, start: usize) -> bool {
+        let k = self.k;
+        let before = start.wrapping_sub(1);
+        k.word(before, "not") || k.punct(before, b'(') && k.word(before.wrapping_sub(1), "not")
+    }
+
     /// The subquery opening at `(` `i` filters the enclosing block's rows: `EXISTS (`,
-    /// `col IN (`, in its WHERE or ON.
+    /// `col IN (`, directly in its WHERE (`NOT` ones are not filters of this kind).
     fn filter_at(&self, i: usize) -> Option<Filter> {
         let k = self.k;
         let f = self.owner()?;
         let parent = self.frames[f].block?;
-        let not = |w: usize| k.word(w, "not");
-        if self.frames[f].clause != Clause::Where || f + 1 != self.frames.len() {
+        if !self.in_where() || f + 1 != self.frames.len() {
             return None;
         }
-        if k.word(i.wrapping_sub(1), "exists") && !not(i.wrapping_sub(2)) {
+        let before = i.wrapping_sub(1);
+        if k.word(before, "exists") && !self.negated(before) {
             return Some(Filter { parent, column: None });
         }
-        if k.word(i.wrapping_sub(1), "in") && !not(i.wrapping_sub(2)) {
+        if k.word(before, "in") && !k.word(before.wrapping_sub(1), "not") {
             let column = self.operand_ending(i.wrapping_sub(2))?;
+            if self.negated(column.qual.unwrap_or(column.name) as usize) {
+                return None;
+            }
             return Some(Filter { parent, column: Some(column) });
         }
         None
@@ -331,6 +351,11 @@ impl<'a> Pass<'a> {
         if k.punct(i + 1, b'(') && AGGREGATES.contains(&w.as_str()) {
             if let Some(b) = self.block() {
                 b.aggregate = true;
+            }
+        }
+        if w == "or" && self.in_where() {
+            if let Some(b) = self.block() {
+                b.where_or = true;
             }
         }
         match w.as_str() {

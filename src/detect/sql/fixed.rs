@@ -114,7 +114,13 @@ impl Pass<'_> {
     /// block's fee items are drugs.
     pub(super) fn mark(&mut self, end: usize, op: &str, values: &[usize]) {
         let k = self.k;
+        if !self.in_where() {
+            return;
+        }
         let Some(r) = self.operand_ending(end) else { return };
+        if self.negated(r.qual.unwrap_or(r.name) as usize) {
+            return;
+        }
         let Some(m) = vocab::marker(k.text(r.name as usize)) else { return };
         let literal = |v: usize| matches!(k.kind(v), Some(Kind::Str | Kind::Num));
         if !values.is_empty() && values.iter().all(|&v| literal(v) && vocab::keeps_drugs(m, op, k.text(v))) {
@@ -138,19 +144,23 @@ impl Pass<'_> {
         }
     }
 
-    /// `col IN ('a', 'b')` starting at the `(` at `open`: its literals, at most 64.
+    /// `col IN ('a', 'b')` starting at the `(` at `open`: its literals, when it holds only
+    /// literals (at most 64); else none.
     pub(super) fn listed_values(&self, open: usize) -> Vec<usize> {
         let k = self.k;
         let mut out = Vec::new();
         let mut j = open + 1;
         while out.len() < 64 && k.literal(j) {
             out.push(j);
+            if k.punct(j + 1, b')') {
+                return out;
+            }
             if !k.punct(j + 1, b',') {
                 break;
             }
             j += 2;
         }
-        out
+        Vec::new()
     }
 
     /// `left = right`: a column fixed to a value, or two columns equated.

@@ -17,8 +17,10 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use super::Analysis;
 
-/// Text held at most (the statements' bytes; entries carry their verdicts besides).
+/// Bytes held at most: each entry's text, names and verdict, and a table slot.
 const MAX_BYTES: usize = 16 << 20;
+/// What an entry costs besides its strings: the entry, its key and the table's slack.
+const ENTRY_BYTES: usize = std::mem::size_of::<(u64, Entry)>() * 2;
 
 #[derive(Debug, Default)]
 pub struct Memo {
@@ -38,6 +40,16 @@ struct Inner {
     /// By the hash of (rule, dictionary, text): those three and the verdict.
     map: FxHashMap<u64, Entry>,
     bytes: usize,
+}
+
+impl Entry {
+    fn cost(&self) -> usize {
+        let found =
+            self.verdict.finding.as_ref().map_or(0, |f| {
+                f.doctor.len() + f.drug.len() + f.reason.len() + f.doctor_basis.len() + f.drug_basis.len()
+            });
+        ENTRY_BYTES + self.text.len() + self.dictionary.len() + found
+    }
 }
 
 impl Clone for Memo {
@@ -63,14 +75,16 @@ impl Memo {
         let verdict = read();
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         if sql.len() <= MAX_BYTES / 4 {
-            if inner.bytes + sql.len() > MAX_BYTES {
-                inner.map.clear();
+            let e = Entry { rule, dictionary: dictionary.into(), text: sql.into(), verdict: verdict.clone() };
+            let cost = e.cost();
+            if inner.bytes + cost > MAX_BYTES {
+                // A new table: `clear` would keep the old one's capacity.
+                inner.map = FxHashMap::default();
                 inner.bytes = 0;
             }
-            inner.bytes += sql.len();
-            let e = Entry { rule, dictionary: dictionary.into(), text: sql.into(), verdict: verdict.clone() };
+            inner.bytes += cost;
             if let Some(old) = inner.map.insert(key, e) {
-                inner.bytes -= old.text.len();
+                inner.bytes -= old.cost();
             }
         }
         verdict
@@ -125,6 +139,13 @@ mod tests {
         let inner = m.inner.lock().unwrap();
         assert!(inner.bytes <= MAX_BYTES, "{}", inner.bytes);
         assert!(inner.map.len() <= 8);
+        drop(inner);
+        // Many short statements: their entries count, not only their text.
+        for i in 0..200_000 {
+            m.get(0, "", &format!("select {i}"), || verdict(i));
+        }
+        let inner = m.inner.lock().unwrap();
+        assert!(inner.bytes <= MAX_BYTES && inner.map.len() < 200_000, "{} entries", inner.map.len());
         drop(inner);
         // Too long to keep: read each time.
         let huge = "y".repeat(MAX_BYTES / 2);

@@ -34,8 +34,8 @@ pub(super) struct Scope {
     single: Option<String>,
     /// (qualifier, column) → the dictionary table it is joined to and its meaning.
     joins: HashMap<(String, String), (Dimension, String)>,
-    /// The marker that keeps only drug lines, as written (`d.DRUG_FLAG`).
-    drug_items: Option<String>,
+    /// The marker that keeps only drug lines, as written (`d.DRUG_FLAG`), and its qualifier.
+    drug_items: Option<(String, Option<String>)>,
 }
 
 pub struct Resolver<'a> {
@@ -153,7 +153,8 @@ impl Resolver<'_> {
         if let [t] = b.tables.as_slice() {
             s.single = t.name.map(|n| lower(k, n));
         }
-        s.drug_items = b.drug_items.map(|r| self.written(&r));
+        // With an OR in the WHERE the marker may be one alternative only.
+        s.drug_items = b.drug_items.filter(|_| !b.where_or).map(|r| (self.written(&r), r.qual.map(|q| lower(k, q))));
         for (l, r) in &b.equalities {
             for (key, other) in [(l, r), (r, l)] {
                 let (Some(kt), ot) = (self.table_of(&s, other), self.table_of(&s, key)) else { continue };
@@ -208,7 +209,12 @@ impl Resolver<'_> {
         }
         // A fee item, by its name or (a generic name: `mc`, `code`) by its table's.
         let item = || vocab::item(name) || m == Meaning::Generic && table.as_deref().is_some_and(vocab::item_table);
-        if let Some(marker) = s.drug_items.as_ref().filter(|_| item()) {
+        // The marker must mark this item's lines: the same qualifier, when both have one.
+        let same_rows = |mq: &Option<String>| match (mq, r.qual) {
+            (Some(mq), Some(q)) => *mq == lower(self.k, q),
+            _ => true,
+        };
+        if let Some((marker, _)) = s.drug_items.as_ref().filter(|(_, mq)| same_rows(mq) && item()) {
             return Some(make((Dimension::Drug, format!("item restricted to drugs by {marker}"))));
         }
         self.a.pattern_hit(name).map(make)
@@ -304,7 +310,8 @@ impl Resolver<'_> {
             fixed.extend(self.correlated(b, &s));
         }
         let from = self.filters.partition_point(|&(p, _)| p < index);
-        for &(_, child) in self.filters[from..].iter().take_while(|&&(p, _)| p == index) {
+        let filters = if b.where_or { &[][..] } else { &self.filters[from..] };
+        for &(_, child) in filters.iter().take_while(|&&(p, _)| p == index) {
             fixed.extend(self.filtered_by(&blocks[child], &s));
         }
         let mut alternatives: Vec<(&'static str, Vec<Hit>)> = Vec::new();

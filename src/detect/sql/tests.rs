@@ -192,6 +192,25 @@ fn fee_items_of_other_classes_stay_items() {
         "select ksdm, xmdm, sum(je) from mz_fymx where ypbz = '1' group by ksdm, xmdm",
         "select ysdm, sum(je) from mz_fymx where ypbz = '1' group by ysdm",
         "select ysdm, fyxh, sum(je) from mz_fymx where yplx >= 0 group by ysdm, fyxh",
+        // A drug-fee column, not a restriction; a marker in ON, negated, or one of an OR.
+        "select ysdm, xmdm, sum(case when ypbz = '1' then je else 0 end) ypje, sum(je) from mz_fymx group by ysdm, xmdm",
+        "select f.ysdm, f.xmdm, sum(f.je) from mz_fymx f left join gy_sfxm s on s.xmdm = f.xmdm and f.ypbz = '1' group by f.ysdm, f.xmdm",
+        "select ysdm, xmdm, sum(je) from mz_fymx where ypbz = '1' or xmlb = 'ZL' group by ysdm, xmdm",
+        "select ysdm, xmdm, sum(je) from mz_fymx where not (ypbz = '1') group by ysdm, xmdm",
+        "select ysdm, xmdm, sum(je) from mz_fymx where not ypbz = '1' group by ysdm, xmdm",
+        // Not drug classes; a list that is not all drug classes.
+        "select ysdm, xmdm, sum(je) from mz_fymx where xmlb = '非药品' group by ysdm, xmdm",
+        "select ysdm, xmdm, sum(je) from mz_fymx where 药品标志 = '非药品' group by ysdm, xmdm",
+        "select ysdm, xmdm, sum(je) from mz_fymx where xmlb = '煎药费' group by ysdm, xmdm",
+        "select ysdm, xmdm, sum(je) from mz_fymx where xmlb in ('XY', upper('jc')) group by ysdm, xmdm",
+        // The marker marks another table's lines; a line serial and a name are not items.
+        "select c.ysdm, j.xmdm, count(*) from mz_cfmx c join jc_sqd j on j.brid = c.brid where c.ypbz = '1' group by c.ysdm, j.xmdm",
+        "select ysdm, fylsh, sum(je) from mz_fymx where ypbz = '1' group by ysdm, fylsh",
+        "select f.ysdm, f.xm, sum(f.je) from fy_mzmx f where f.ypbz = '1' group by f.ysdm, f.xm",
+        // Per-doctor drug totals with no drug: a marker is not a drug column.
+        "select doctor_id, sum(amount) from charges where is_drug = 1 group by doctor_id",
+        "select 开单医生, sum(金额) from 门诊费用 where 药品标志 = '1' group by 开单医生",
+        "select 开单医生, sum(金额) from 门诊费用 where 是否药品 = N'否' group by 开单医生",
     ] {
         assert_eq!(find(sql), None, "{sql}");
     }
@@ -209,6 +228,9 @@ fn a_subquery_in_where_can_fix_the_drug() {
     for sql in [
         "select o.order_doc, count(*) from inp_orders o where not exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.generic_name = 'X') group by o.order_doc",
         "select o.order_doc, count(*) from inp_orders o where o.item_id not in (select drug_id from drug_dict where generic_name = 'X') group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where not o.item_id in (select drug_id from drug_dict where generic_name = 'X') group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where o.status = 1 or exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.generic_name = 'X') group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o left join x on x.id = o.id and exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.generic_name = 'X') group by o.order_doc",
         "select o.order_doc, count(*) from inp_orders o where o.patient_id in (select patient_id from rx where drug_code = 'X') group by o.order_doc",
         "select o.order_doc, count(*) from inp_orders o where exists (select 1 from rx r where r.patient_id = o.patient_id and r.drug_code = 'X') group by o.order_doc",
         "select o.order_doc, count(*) from inp_orders o where exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.is_antibiotic = 1) group by o.order_doc",

@@ -188,8 +188,12 @@ fn chinese(name: &str) -> Meaning {
     }
 }
 
-/// What `name` (one identifier, unqualified, unquoted) means.
+/// What `name` (one identifier, unqualified, unquoted) means. A marker of drug lines
+/// (`is_drug`, `药品标志`) is not a drug: fixing it keeps all drugs, not one.
 pub fn meaning(name: &str) -> Meaning {
+    if marker(name).is_some() {
+        return Meaning::Is(Dimension::Other);
+    }
     if !name.is_ascii() {
         let m = chinese(name);
         if m != Meaning::Unknown {
@@ -225,8 +229,9 @@ pub enum Marker {
 
 /// Subjects of a fee item, a line that may be a drug or not (`item_code`, `xmdm` 项目代码,
 /// `fyxh` 费用序号, `sfxm` 收费项目, a warehouse's `material_name`).
-const ITEM: &[&str] =
-    &["item", "items", "itm", "xm", "sfxm", "fyxm", "fy", "charge", "chargeitem", "service", "material", "mat"];
+const ITEM: &[&str] = &["item", "items", "itm", "xm", "sfxm", "fyxm", "fy", "chargeitem", "material"];
+/// Table words of fee items: `t_xm`, `his_item` (here `xm` is 项目, not 姓名).
+const ITEM_TABLE: &[&str] = &["item", "items", "itm", "xm", "sfxm", "fyxm", "chargeitem", "material", "materials"];
 /// Words that make a drug subject a flag or a type of the line.
 const FLAG: &[&str] =
     &["flag", "flg", "bz", "bs", "bj", "yn", "ind", "indicator", "lx", "type", "kind", "sign", "mark"];
@@ -278,17 +283,23 @@ pub fn item(name: &str) -> bool {
         return true;
     }
     // Glued: `xmdm`, `fyxh`, `itemid`.
-    (1..head.len()).any(|c| head.is_char_boundary(c) && is(ITEM, &head[..c]) && is(SUFFIX, &head[c..]))
+    // Glued: `xmdm`, `fyxh`, `itemid`; not a line's serial (`fylsh` 费用流水号).
+    (1..head.len()).any(|c| {
+        head.is_char_boundary(c)
+            && is(ITEM, &head[..c])
+            && is(SUFFIX, &head[c..])
+            && !matches!(&head[c..], "lsh" | "sn")
+    })
 }
 
 /// Whether a table holds fee items (`t_xm`, `his_item`, `收费项目`): a generic name in it
 /// (`mc`, `code`) is an item. Here `xm` is 项目, not 姓名.
 pub fn item_table(name: &str) -> bool {
-    name.contains("项目") || words(name).iter().any(|w| is(ITEM, w))
+    name.contains("项目") || words(name).iter().any(|w| is(ITEM_TABLE, w))
 }
 
-/// Codes of drug classes (西药, 中成药, 草药 …); a value containing 药 but not 药事 (the
-/// pharmacy service fee) is one too.
+/// Codes of drug classes (西药, 中成药, 草药 …); a value containing 药 is one too, but not
+/// 非药品, 药事 (the pharmacy service fee) or 煎药 (decoction).
 const DRUG_CLASSES: &[&str] = &[
     "xy",
     "zcy",
@@ -316,11 +327,15 @@ const DRUG_CLASSES: &[&str] = &[
 /// `<> '0'`), a class equal to a drug class.
 pub fn keeps_drugs(marker: Marker, op: &str, value: &str) -> bool {
     let v = value.trim_start_matches(['N', 'n', 'E', 'e']).trim_matches(['\'', '"']).trim().to_lowercase();
-    let falsy = matches!(v.as_str(), "0" | "n" | "no" | "f" | "false" | "否" | "");
+    let falsy = matches!(v.as_str(), "0" | "n" | "no" | "f" | "false" | "否" | "")
+        || ["非", "否", "无", "不"].iter().any(|w| v.contains(w));
     match (marker, op) {
         (Marker::DrugFlag, "=") => !falsy,
         (Marker::DrugFlag, "<>" | "!=" | ">") => falsy,
-        (Marker::ItemClass, "=") => is(DRUG_CLASSES, &v) || v.contains('药') && !v.contains("药事"),
+        (Marker::ItemClass, "=") => {
+            is(DRUG_CLASSES, &v)
+                || v.contains('药') && !falsy && !["药事", "煎药", "代煎"].iter().any(|w| v.contains(w))
+        }
         _ => false,
     }
 }
