@@ -230,20 +230,26 @@ impl<'a> Pass<'a> {
     }
 
     /// The subquery opening at `(` `i` filters the enclosing block's rows: `EXISTS (`,
-    /// `col IN (`, directly in its WHERE (`NOT` ones are not filters of this kind).
+    /// `col IN (`, `col = (`, `col = ANY (` in its WHERE, inside parentheses or not (`NOT`
+    /// ones are not filters of this kind).
     fn filter_at(&self, i: usize) -> Option<Filter> {
         let k = self.k;
         let f = self.owner()?;
         let parent = self.frames[f].block?;
-        if !self.in_where() || f + 1 != self.frames.len() {
+        if !self.in_where() {
             return None;
         }
         let before = i.wrapping_sub(1);
         if k.word(before, "exists") && !self.negated(before) {
             return Some(Filter { parent, column: None });
         }
-        if k.word(before, "in") && !k.word(before.wrapping_sub(1), "not") {
-            let column = self.operand_ending(i.wrapping_sub(2))?;
+        // The token before the column: `in`, `=`, or `= any` / `= some`.
+        let op_end = if k.word(before, "any") || k.word(before, "some") { before.wrapping_sub(1) } else { before };
+        let equal =
+            k.punct(op_end, b'=') && ![b'<', b'>', b'!', b':'].iter().any(|&c| k.punct(op_end.wrapping_sub(1), c));
+        let listed = k.word(before, "in") && !k.word(before.wrapping_sub(1), "not");
+        if listed || equal {
+            let column = self.operand_ending(op_end.wrapping_sub(1))?;
             if self.negated(column.qual.unwrap_or(column.name) as usize) {
                 return None;
             }

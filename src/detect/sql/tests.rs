@@ -221,6 +221,10 @@ fn a_subquery_in_where_can_fix_the_drug() {
     for sql in [
         "select o.order_doc, count(*) from inp_orders o where exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.generic_name = 'X') group by o.order_doc",
         "select o.order_doc, count(*) from inp_orders o where o.item_id in (select drug_id from drug_dict where generic_name = 'X') group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where (exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.generic_name = 'X')) group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where o.dt > :d and (o.item_id in (select drug_id from drug_dict where generic_name = 'X')) group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where o.item_id = (select drug_id from drug_dict where generic_name = 'X') group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where o.item_id = any (select drug_id from drug_dict where generic_name = 'X') group by o.order_doc",
     ] {
         let f = find(sql).unwrap_or_else(|| panic!("{sql}"));
         assert!(f.drug_basis.starts_with("subquery fixes"), "{sql}: {f:?}");
@@ -229,6 +233,10 @@ fn a_subquery_in_where_can_fix_the_drug() {
         "select o.order_doc, count(*) from inp_orders o where not exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.generic_name = 'X') group by o.order_doc",
         "select o.order_doc, count(*) from inp_orders o where o.item_id not in (select drug_id from drug_dict where generic_name = 'X') group by o.order_doc",
         "select o.order_doc, count(*) from inp_orders o where not o.item_id in (select drug_id from drug_dict where generic_name = 'X') group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where not (exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.generic_name = 'X')) group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where o.item_id <> (select drug_id from drug_dict where generic_name = 'X') group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where (o.flag = 1 or o.item_id in (select drug_id from drug_dict where generic_name = 'X')) group by o.order_doc",
+        "select o.order_doc, count(*) from inp_orders o where o.patient_id = (select patient_id from rx where drug_code = 'X' limit 1) group by o.order_doc",
         "select o.order_doc, count(*) from inp_orders o where o.status = 1 or exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.generic_name = 'X') group by o.order_doc",
         "select o.order_doc, count(*) from inp_orders o left join x on x.id = o.id and exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.generic_name = 'X') group by o.order_doc",
         "select o.order_doc, count(*) from inp_orders o where o.patient_id in (select patient_id from rx where drug_code = 'X') group by o.order_doc",
