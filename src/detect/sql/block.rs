@@ -43,7 +43,7 @@ pub struct Table {
 }
 
 /// A subquery in its parent's WHERE that keeps the parent's rows: `EXISTS (…)`, or
-/// `col IN (…)` with the column (`NOT` ones are not recorded).
+/// `col IN (…)`, `col = (…)`, `col = ANY (…)` with the column (`NOT` ones are not recorded).
 #[derive(Copy, Clone, Debug)]
 pub struct Filter {
     pub parent: usize,

@@ -64,10 +64,10 @@ impl Resolver<'_> {
         let drug_or_none = |h: Option<Hit>| h.is_none_or(|h| h.dim == Dimension::Drug);
         let link = match child.filter?.column {
             Some(col) => {
-                let selects = child.selects.clone();
-                let drug_out = selects
-                    .into_iter()
-                    .any(|sp| self.item_hits(&inner, sp, None).iter().any(|h| h.dim == Dimension::Drug));
+                let drug_out = child
+                    .selects
+                    .iter()
+                    .any(|&sp| self.item_hits(&inner, sp, None).iter().any(|h| h.dim == Dimension::Drug));
                 (drug_out && drug_or_none(self.hit(outer, &col))).then_some(col)?
             }
             None => child.equalities.iter().find_map(|(l, r)| {

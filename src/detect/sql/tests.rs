@@ -176,9 +176,14 @@ fn fee_items_restricted_to_drugs_are_drugs() {
         "select doctor_id, item_id, count(*) from charges where is_drug = 1 group by doctor_id, item_id",
         "select p.provider_name, m.material_name, sum(f.qty) from fact_rx f join dim_provider p on p.prov_key = f.prov_key join dim_material m on m.mat_key = f.mat_key where m.mat_type = 'DRUG' group by p.provider_name, m.material_name",
     ] {
-        let f = find(sql).unwrap_or_else(|| panic!("{sql}"));
-        assert!(f.drug_basis.starts_with("item restricted to drugs by"), "{sql}: {f:?}");
+        assert_drug_basis(sql, "item restricted to drugs by");
     }
+}
+
+/// `sql` is 统方 and its drug was read so.
+fn assert_drug_basis(sql: &str, basis: &str) {
+    let f = find(sql).unwrap_or_else(|| panic!("{sql}"));
+    assert!(f.drug_basis.starts_with(basis), "{sql}: {f:?}");
 }
 
 #[test]
@@ -226,8 +231,7 @@ fn a_subquery_in_where_can_fix_the_drug() {
         "select o.order_doc, count(*) from inp_orders o where o.item_id = (select drug_id from drug_dict where generic_name = 'X') group by o.order_doc",
         "select o.order_doc, count(*) from inp_orders o where o.item_id = any (select drug_id from drug_dict where generic_name = 'X') group by o.order_doc",
     ] {
-        let f = find(sql).unwrap_or_else(|| panic!("{sql}"));
-        assert!(f.drug_basis.starts_with("subquery fixes"), "{sql}: {f:?}");
+        assert_drug_basis(sql, "subquery fixes");
     }
     for sql in [
         "select o.order_doc, count(*) from inp_orders o where not exists (select 1 from drug_dict dd where dd.drug_id = o.item_id and dd.generic_name = 'X') group by o.order_doc",

@@ -191,7 +191,8 @@ fn chinese(name: &str) -> Meaning {
 /// What `name` (one identifier, unqualified, unquoted) means. A marker of drug lines
 /// (`is_drug`, `药品标志`) is not a drug: fixing it keeps all drugs, not one.
 pub fn meaning(name: &str) -> Meaning {
-    if marker(name).is_some() {
+    let ws = words(name);
+    if marker_in(name, &ws).is_some() {
         return Meaning::Is(Dimension::Other);
     }
     if !name.is_ascii() {
@@ -200,7 +201,6 @@ pub fn meaning(name: &str) -> Meaning {
             return m;
         }
     }
-    let ws = words(name);
     let mut generic = false;
     for w in ws.iter().rev() {
         match word(w) {
@@ -243,6 +243,11 @@ const CLASSED: &[&str] =
 
 /// Whether `name` marks drug lines, and how.
 pub fn marker(name: &str) -> Option<Marker> {
+    marker_in(name, &words(name))
+}
+
+/// [`marker`] with the name's `words` already split.
+fn marker_in(name: &str, ws: &[String]) -> Option<Marker> {
     if !name.is_ascii() {
         let flag = name.contains("药品") && ["标志", "标识", "标记", "类型", "标示"].iter().any(|w| name.contains(w))
             || name.starts_with("是否") && name.contains('药');
@@ -252,9 +257,8 @@ pub fn marker(name: &str) -> Option<Marker> {
         let class = ["收费类别", "项目类别", "费用类别", "项目类型", "医嘱类型", "医嘱类别", "收费项目类别"];
         return class.iter().any(|w| name.ends_with(w)).then_some(Marker::ItemClass);
     }
-    let ws = words(name);
     // One word or two: a subject and its flag or class, glued (`ypbz`, `xmlb`) or apart.
-    let parts: Vec<(&str, &str)> = match ws.as_slice() {
+    let parts: Vec<(&str, &str)> = match ws {
         [w] => (1..w.len()).map(|c| w.split_at(c)).collect(),
         [a, b] => vec![(a.as_str(), b.as_str())],
         [a, b, c] if is(SUFFIX, c) || is(FLAG, c) => vec![(a.as_str(), b.as_str())],
