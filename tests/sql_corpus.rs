@@ -6,8 +6,10 @@
 //! is scored apart, against a floor, as what statements of unseen vendors still cost.
 //! `blind3.sql`, by a third engineer, was held out until stop 28 (measured once: recall 0.857);
 //! its misses then prompted two general readings (fee items restricted to drugs, subqueries
-//! fixing a drug). `blind4.sql`, by a fourth engineer, is held out: measured once (recall
-//! 0.825), never tuned on.
+//! fixing a drug). `blind4.sql`, by a fourth engineer, was held out until stop 29 (measured
+//! once: recall 0.825); its misses prompted the readings of stop 29 (a table joined to a
+//! doctor or drug column stands for it, Caché's `%STARTSWITH`). `blind5.sql`, by a fifth
+//! engineer, is held out: measured once (recall 0.875), never tuned on.
 
 use std::path::Path;
 
@@ -113,6 +115,7 @@ fn precision_and_recall_over_the_corpus() {
     let (blind, cases): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|c| c.file == "blind2.sql");
     let (blind3, cases): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|c| c.file == "blind3.sql");
     let (blind4, cases): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|c| c.file == "blind4.sql");
+    let (blind5, cases): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|c| c.file == "blind5.sql");
     let (held, train): (Vec<&Case>, Vec<&Case>) = cases.iter().partition(|c| c.file == "heldout.sql");
     let tongfang = cases.iter().filter(|c| c.tongfang).count();
     assert!(cases.len() >= 150, "{} statements", cases.len());
@@ -133,6 +136,7 @@ fn precision_and_recall_over_the_corpus() {
     let blind = score(blind.iter(), &a, &mut blind_misses);
     let blind3 = score(blind3.iter(), &a, &mut blind_misses);
     let blind4 = score(blind4.iter(), &a, &mut blind_misses);
+    let blind5 = score(blind5.iter(), &a, &mut blind_misses);
     for (name, s) in [
         ("all", &all),
         ("tuned", &tuned),
@@ -140,6 +144,7 @@ fn precision_and_recall_over_the_corpus() {
         ("blind2", &blind),
         ("blind3", &blind3),
         ("blind4", &blind4),
+        ("blind5", &blind5),
     ] {
         println!(
             "{name:>8}: {} statements, precision {:.3}, recall {:.3} (tp {}, fp {}, fn {}, tn {})",
@@ -165,5 +170,6 @@ fn precision_and_recall_over_the_corpus() {
     // as the prescriber, HL7 field numbers, an OMOP ingredient through concept_ancestor).
     assert!(blind.precision() >= 0.95 && blind.recall() >= 0.75, "blind2 fell: {blind_misses:#?}");
     assert!(blind3.precision() >= 0.95 && blind3.recall() >= 0.94, "blind3 fell: {blind_misses:#?}");
-    assert!(blind4.precision() >= 0.95 && blind4.recall() >= 0.82, "blind4 fell: {blind_misses:#?}");
+    assert!(blind4.precision() >= 0.95 && blind4.recall() >= 0.87, "blind4 fell: {blind_misses:#?}");
+    assert!(blind5.precision() >= 0.95 && blind5.recall() >= 0.87, "blind5 fell: {blind_misses:#?}");
 }

@@ -179,6 +179,7 @@ impl<'a> Pass<'a> {
             Some(Kind::Punct(b')')) => return self.close(i),
             Some(Kind::Punct(b'=')) => return self.equals(i),
             Some(Kind::Punct(b'>')) => self.greater(i),
+            Some(Kind::Punct(b'<')) => self.less(i),
             Some(Kind::Word) => return self.word(i),
             _ => {}
         }
@@ -359,6 +360,9 @@ impl<'a> Pass<'a> {
                 b.aggregate = true;
             }
         }
+        if k.name(i) {
+            self.bare_flag(i);
+        }
         if w == "or" && self.in_where() {
             if let Some(b) = self.block() {
                 b.where_or = true;
@@ -375,6 +379,8 @@ impl<'a> Pass<'a> {
             }
             "order" | "rows" | "range" => self.end_partition(top, i),
             "like" => self.fixed_before(i, self.value_at(i + 1)),
+            // Caché's prefix match `col %STARTSWITH 'x'`, a LIKE 'x%'.
+            "startswith" if k.punct(i.wrapping_sub(1), b'%') => self.fixed_before(i - 1, self.value_at(i + 1)),
             "in" if !k.word(i.wrapping_sub(1), "not") => {
                 let pivot = k.word(i.wrapping_sub(2), "for") || k.word(i.wrapping_sub(4), "for");
                 let listed = k.punct(i + 1, b'(') && (k.literal(i + 2) || pivot);

@@ -117,16 +117,87 @@ impl Pass<'_> {
         if !self.in_where() {
             return;
         }
-        let Some(r) = self.operand_ending(end) else { return };
+        let (r, default) = match self.operand_ending(end) {
+            Some(r) => (r, None),
+            None => match self.null_default(end) {
+                Some((r, d)) => (r, Some(d)),
+                None => return,
+            },
+        };
         if self.negated(r.qual.unwrap_or(r.name) as usize) {
             return;
         }
         let Some(m) = vocab::marker(k.text(r.name as usize)) else { return };
         let literal = |v: usize| matches!(k.kind(v), Some(Kind::Str | Kind::Num));
+        // `NVL(ypbz, '1') = '1'` lets lines without a flag through as drugs: not a marker.
+        if default.is_some_and(|d| !literal(d) || self.passes(d, op, values)) {
+            return;
+        }
         if !values.is_empty() && values.iter().all(|&v| literal(v) && vocab::keeps_drugs(m, op, k.text(v))) {
             if let Some(b) = self.block() {
                 b.drug_items.get_or_insert(r);
             }
+        }
+    }
+
+    /// A null default around a column ending at the `)` at `end` (`NVL(ypbz, '0')`,
+    /// `ISNULL`, `IFNULL`, `COALESCE` of one column and one literal): the column and the
+    /// default's token.
+    fn null_default(&self, end: usize) -> Option<(Ref, usize)> {
+        let k = self.k;
+        if !k.punct(end, b')') || end < 5 || !k.punct(end - 2, b',') {
+            return None;
+        }
+        let r = self.ref_ending(end - 3)?;
+        let open = r.qual.unwrap_or(r.name) as usize - 1;
+        let call = ["nvl", "isnull", "ifnull", "coalesce"].iter().any(|w| k.word(open.wrapping_sub(1), w));
+        (k.punct(open, b'(') && call && k.literal(end - 1)).then_some((r, end - 1))
+    }
+
+    /// Whether the literal at `d`, as the column's value, meets `op` against `values` (or
+    /// might: an order of texts is not known).
+    fn passes(&self, d: usize, op: &str, values: &[usize]) -> bool {
+        let k = self.k;
+        let v = |i: usize| k.text(i).trim_matches(['\'', '"']).trim().to_lowercase();
+        let d = v(d);
+        match op {
+            "=" => values.iter().any(|&x| v(x) == d),
+            "<>" | "!=" => values.iter().all(|&x| v(x) != d),
+            _ => !values.iter().all(|&x| matches!((d.parse::<f64>(), v(x).parse::<f64>()), (Ok(a), Ok(b)) if a <= b)),
+        }
+    }
+
+    /// A drug flag standing alone as a condition of the block's own WHERE (`WHERE is_drug`,
+    /// `AND d.sfyp AND …`): true for drug lines only.
+    pub(super) fn bare_flag(&mut self, end: usize) {
+        let k = self.k;
+        if !self.in_where() || k.punct(end + 1, b'.') || k.punct(end + 1, b'(') {
+            return;
+        }
+        let Some(r) = self.ref_ending(end) else { return };
+        let start = r.qual.unwrap_or(r.name) as usize;
+        let before = start.wrapping_sub(1);
+        let alone_before = k.word(before, "where") || k.word(before, "and");
+        let after = end + 1;
+        let alone_after = after >= k.len()
+            || k.punct(after, b';')
+            || k.punct(after, b')')
+            || ["and", "group", "order", "having", "limit", "union"].iter().any(|w| k.word(after, w));
+        if alone_before && alone_after && vocab::marker(k.text(end)) == Some(vocab::Marker::DrugFlag) {
+            if let Some(b) = self.block() {
+                b.drug_items.get_or_insert(r);
+            }
+        }
+    }
+
+    /// `v < col`, a column above a value written the other way round (`0 < yplx`).
+    pub(super) fn less(&mut self, i: usize) {
+        let k = self.k;
+        if k.punct(i + 1, b'=') || k.punct(i + 1, b'>') || !k.literal(i.wrapping_sub(1)) {
+            return;
+        }
+        if let Some(r) = self.ref_starting(i + 1) {
+            self.mark(r.name as usize, ">", &[i - 1]);
         }
     }
 

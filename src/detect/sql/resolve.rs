@@ -36,6 +36,12 @@ pub(super) struct Scope {
     joins: HashMap<(String, String), (Dimension, String)>,
     /// The marker that keeps only drug lines, as written (`d.DRUG_FLAG`), and its qualifier.
     drug_items: Option<(String, Option<String>)>,
+    /// Qualifier → what its table stands for in this block, and the column it is joined to:
+    /// a table joined by an identity (`s.职工编码`, `ci.CTPCP_RowId1`) to a column that names
+    /// a doctor or a drug (`h.开方医生编码`, `oi.OEORI_Doctor_DR`) is that dimension's
+    /// dictionary here, so its generic columns (`s.姓名`, `ci.CTPCP_Desc`) are the doctor or
+    /// the drug.
+    linked: HashMap<String, (Dimension, String)>,
 }
 
 pub struct Resolver<'a> {
@@ -168,7 +174,42 @@ impl Resolver<'_> {
                 s.joins.insert((q, lower(k, key.name)), (dim, kt));
             }
         }
+        for (l, r) in &b.equalities {
+            for (named, id) in [(l, r), (r, l)] {
+                if let Some((q, link)) = self.link(&s, named, id) {
+                    s.linked.entry(q).or_insert(link);
+                }
+            }
+        }
         s
+    }
+
+    /// `id = named` links `id`'s table to the doctor or drug `named` names by itself (its
+    /// name, the lists, the site dictionary, a Caché reference; not its table, so a fact
+    /// table joined to a dictionary stays a fact table): `id` must be a bare identity of
+    /// another table, not one of the other dimension.
+    fn link(&self, s: &Scope, named: &Ref, id: &Ref) -> Option<(String, (Dimension, String))> {
+        let k = self.k;
+        let q = lower(k, id.qual?);
+        if named.qual.is_some_and(|n| lower(k, n) == q) || vocab::meaning(k.text(id.name as usize)) != Meaning::Generic
+        {
+            return None;
+        }
+        let name = k.text(named.name as usize);
+        let table = self.table_of(s, named);
+        let (dim, _) = self
+            .a
+            .name_hit(self.dict, table.as_deref(), name)
+            .0
+            .or_else(|| self.a.designated_reference(self.dict, name))?;
+        if !matches!(dim, Dimension::Doctor | Dimension::Drug) {
+            return None;
+        }
+        let own = s.tables.get(&q)?.as_deref().and_then(|t| self.a.table_kind(self.dict, t));
+        if own.is_some_and(|o| o != dim) {
+            return None;
+        }
+        Some((q, (dim, self.written(named))))
     }
 
     fn table_of(&self, s: &Scope, r: &Ref) -> Option<String> {
@@ -202,6 +243,9 @@ impl Resolver<'_> {
                 if let Some(dim) = self.a.table_kind(self.dict, t) {
                     return Some(make((dim, format!("table {t}"))));
                 }
+            }
+            if let Some((dim, via)) = r.qual.and_then(|q| s.linked.get(&lower(self.k, q))) {
+                return Some(make((*dim, format!("joined to {via}"))));
             }
         }
         if let Some(f) = self.a.designated_reference(self.dict, name) {

@@ -251,3 +251,50 @@ fn a_subquery_in_where_can_fix_the_drug() {
         assert_eq!(find(sql), None, "{sql}");
     }
 }
+
+#[test]
+fn markers_written_other_ways_round() {
+    for sql in [
+        "select f.ysdm, f.fyxh, sum(f.je) from fy_mzmx f where 0 < f.yplx group by f.ysdm, f.fyxh",
+        "select f.ysdm, f.fyxh, sum(f.je) from fy_mzmx f where nvl(f.ypbz, '0') = '1' group by f.ysdm, f.fyxh",
+        "select f.ysdm, f.fyxh, sum(f.je) from fy_mzmx f where isnull(f.ypbz, 0) <> 0 group by f.ysdm, f.fyxh",
+        "select c.doctor_id, c.item_code, sum(c.amount) from charges c where c.is_drug group by c.doctor_id, c.item_code",
+        "select c.doctor_id, c.item_code, sum(c.amount) from charges c where c.dt >= :d and c.is_drug and c.amount > 0 group by c.doctor_id, c.item_code",
+    ] {
+        assert_drug_basis(sql, "item restricted to drugs by");
+    }
+    for sql in [
+        // A null flag passes as a drug, so the lines are not drugs only.
+        "select f.ysdm, f.fyxh, sum(f.je) from fy_mzmx f where nvl(f.ypbz, '1') = '1' group by f.ysdm, f.fyxh",
+        "select f.ysdm, f.fyxh, sum(f.je) from fy_mzmx f where 1 < f.yplx_count group by f.ysdm, f.fyxh",
+        "select f.ysdm, f.fyxh, sum(f.je) from fy_mzmx f where 0 > f.yplx group by f.ysdm, f.fyxh",
+        "select c.doctor_id, c.item_code, sum(c.amount) from charges c where not c.is_drug group by c.doctor_id, c.item_code",
+        "select c.doctor_id, c.item_code, sum(c.amount) from charges c where c.is_drug = 0 group by c.doctor_id, c.item_code",
+        "select c.doctor_id, c.item_code, sum(c.amount) from charges c where c.is_drug or c.amount > 0 group by c.doctor_id, c.item_code",
+        "select c.doctor_id, c.item_code, sum(c.amount) from charges c where c.is_drug is null group by c.doctor_id, c.item_code",
+        "select c.doctor_id, c.item_code, sum(case when c.is_drug then c.amount end) from charges c group by c.doctor_id, c.item_code",
+    ] {
+        assert_eq!(find(sql), None, "{sql}");
+    }
+}
+
+#[test]
+fn a_table_joined_to_a_doctor_or_drug_stands_for_it() {
+    // 达梦: one doctor fixed by name through the staff table joined to the prescriber.
+    let f = find(r#"select p."药品名称", sum(d."数量") from "处方明细" d join "处方主表" h on h."处方号" = d."处方号" join "药品字典" p on p."药品编码" = d."药品编码" join "HR"."T_PERSON" s on s."编码" = h."开方医生编码" where s."姓名" = '王建国' group by p."药品名称""#).unwrap();
+    assert_eq!((f.doctor.as_str(), f.doctor_basis.as_str()), ("s.姓名", "joined to h.开方医生编码"));
+    // Caché: a drug fixed by a prefix of its description, per care provider.
+    let f = find("select ci.CTPCP_Desc, sum(oi.OEORI_PhQtyOrd) from SQLUser.OE_OrdItem oi join SQLUser.ARC_ItmMast am on am.ARCIM_RowId = oi.OEORI_ItmMast_DR join SQLUser.CT_CareProv ci on ci.CTPCP_RowId1 = oi.OEORI_Doctor_DR where am.ARCIM_Desc %STARTSWITH '注射用头孢唑肟钠' group by ci.CTPCP_Desc").unwrap();
+    assert_eq!(f.reason, "group_by+where_fixed");
+    for sql in [
+        // The staff table joined to the dispensing pharmacist, or to the department.
+        r#"select p."药品名称", sum(d."数量") from "处方明细" d join "药品字典" p on p."药品编码" = d."药品编码" join "HR"."T_PERSON" s on s."编码" = d."发药人编码" where s."姓名" = '王建国' group by p."药品名称""#,
+        r#"select p."药品名称", sum(d."数量") from "处方明细" d join "药品字典" p on p."药品编码" = d."药品编码" join "科室字典" s on s."编码" = d."科室编码" where s."名称" = '心内科' group by p."药品名称""#,
+        // A fact table joined to the doctor by the doctor's own column is not a dictionary.
+        "select r.code, sum(r.qty) from rx r join doctor_dict d on d.doctor_id = r.doctor_id where d.doctor_name = 'X' group by r.code",
+        // A drug dictionary joined to a doctor column stays a drug dictionary.
+        "select d.name, sum(r.qty) from rx r join drug_dict d on d.code = r.doctor_code group by d.name",
+    ] {
+        assert_eq!(find(sql), None, "{sql}");
+    }
+}

@@ -49,13 +49,14 @@ const OTHER: &[&str] = &[
     "cnt", "total", "sum", "days", "dose", "date", "time", "day", "month", "year", "type", "class", "category",
     "level", "title", "status", "flag", "form", "route", "unit", "rate", "ratio", "spec", "table", "index",
     "segment", "owner", "program", "operator", "payer", "warehouse", "supplier", "manufacturer", "company", "stock",
-    "hand", "value", "tup", "desc", "description", "atc", "relname", "qty_disp", "disp",
+    "hand", "value", "tup", "atc", "relname", "qty_disp", "disp",
 ];
 /// Identity suffixes: skipped when reading the head.
 #[rustfmt::skip]
 const SUFFIX: &[&str] = &[
     "id", "code", "cd", "no", "num", "nbr", "name", "nm", "key", "sn", "ref", "dr", "npi", "uid", "pk", "dm", "bm",
-    "xh", "gh", "xm", "mc", "bh", "lsh", "sb", "gg", "bs", "new", "old", "bak", "tmp", "x", "v",
+    "xh", "gh", "xm", "mc", "bh", "lsh", "sb", "gg", "bs", "new", "old", "bak", "tmp", "x", "v", "desc",
+    "description",
 ];
 
 fn is(list: &[&str], w: &str) -> bool {
@@ -151,6 +152,8 @@ const ZH: &[(&str, Option<Dimension>)] = &[
     ("病人", Some(Dimension::Patient)),
     ("病历", Some(Dimension::Patient)),
     ("药师", Some(Dimension::Other)),
+    ("发药人", Some(Dimension::Other)),
+    ("配药人", Some(Dimension::Other)),
     ("药房", Some(Dimension::Other)),
     ("药库", Some(Dimension::Other)),
     ("数量", Some(Dimension::Other)),
@@ -171,6 +174,10 @@ const ZH: &[(&str, Option<Dimension>)] = &[
     ("统计", None),
 ];
 
+/// Chinese identity words: a name made of them and no subject (`姓名`, `职工编码`) takes its
+/// meaning from its table or a join, as `code` and `mc` do.
+const ZH_IDENTITY: &[&str] = &["姓名", "名称", "名字", "编码", "代码", "编号", "工号", "序号"];
+
 fn chinese(name: &str) -> Meaning {
     let mut best: Option<(usize, usize, Option<Dimension>)> = None;
     for &(k, dim) in ZH {
@@ -184,6 +191,7 @@ fn chinese(name: &str) -> Meaning {
     match best {
         Some((_, _, Some(d))) => Meaning::Is(d),
         _ if name.contains('药') => Meaning::Is(Dimension::Drug),
+        None if ZH_IDENTITY.iter().any(|w| name.contains(w)) => Meaning::Generic,
         _ => Meaning::Unknown,
     }
 }
