@@ -120,6 +120,8 @@ pub struct Pass<'a> {
     owners: Vec<usize>,
     /// `(` of a nested block → its `)` (or the end): item walks jump over nested blocks.
     pub jumps: HashMap<u32, u32>,
+    /// A named query (`name AS (SELECT …)`: a CTE) → its block: its name's token.
+    pub ctes: Vec<(u32, usize)>,
 }
 
 impl<'a> Pass<'a> {
@@ -132,6 +134,7 @@ impl<'a> Pass<'a> {
             opened: Vec::new(),
             owners: Vec::new(),
             jumps: HashMap::new(),
+            ctes: Vec::new(),
         };
         for i in 0..k.len() {
             p.token(i);
@@ -208,6 +211,9 @@ impl<'a> Pass<'a> {
         let block = owns.then(|| self.new_block(true));
         if let (Some(b), Some(f)) = (block, filter) {
             self.blocks[b].filter = Some(f);
+        }
+        if let Some(b) = block.filter(|_| self.k.word(i.wrapping_sub(1), "as") && self.k.name(i.wrapping_sub(2))) {
+            self.ctes.push((i as u32 - 2, b));
         }
         self.frames.push(Frame::new(None));
         let top = self.frames.len() - 1;

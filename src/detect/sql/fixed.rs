@@ -124,7 +124,9 @@ impl Pass<'_> {
                 None => return,
             },
         };
-        if self.negated(r.qual.unwrap_or(r.name) as usize) {
+        // The operand's first token: the column's, or the call's around it.
+        let start = r.qual.unwrap_or(r.name) as usize - if default.is_some() { 2 } else { 0 };
+        if self.negated(start) {
             return;
         }
         let Some(m) = vocab::marker(k.text(r.name as usize)) else { return };
@@ -193,7 +195,7 @@ impl Pass<'_> {
     /// `v < col`, a column above a value written the other way round (`0 < yplx`).
     pub(super) fn less(&mut self, i: usize) {
         let k = self.k;
-        if k.punct(i + 1, b'=') || k.punct(i + 1, b'>') || !k.literal(i.wrapping_sub(1)) {
+        if k.punct(i + 1, b'=') || k.punct(i + 1, b'>') || !k.literal(i.wrapping_sub(1)) || self.negated(i - 1) {
             return;
         }
         if let Some(r) = self.ref_starting(i + 1) {

@@ -92,6 +92,8 @@ impl Analyser {
         let mut filters: Vec<(usize, usize)> =
             pass.blocks.iter().enumerate().filter_map(|(c, b)| Some((b.filter?.parent, c))).collect();
         filters.sort_unstable();
+        let ctes: Vec<(String, usize)> =
+            pass.ctes.iter().map(|&(n, b)| (k.text(n as usize).to_lowercase(), b)).collect();
         let mut r = resolve::Resolver {
             k: &k,
             a: self,
@@ -99,6 +101,7 @@ impl Analyser {
             jumps: &pass.jumps,
             blocks: &pass.blocks,
             filters: &filters,
+            ctes: &ctes,
             steps: toks.len(),
         };
         let finding = (0..pass.blocks.len()).find_map(|b| r.block(b));

@@ -40,8 +40,11 @@ pub(super) struct Scope {
     /// a table joined by an identity (`s.职工编码`, `ci.CTPCP_RowId1`) to a column that names
     /// a doctor or a drug (`h.开方医生编码`, `oi.OEORI_Doctor_DR`) is that dimension's
     /// dictionary here, so its generic columns (`s.姓名`, `ci.CTPCP_Desc`) are the doctor or
-    /// the drug.
+    /// the drug; joined to another role (`d.发药人编码`), a staff table is not the doctor.
     linked: HashMap<String, (Dimension, String)>,
+    /// Qualifier (or "" for the only table) → the marker that keeps only drug lines inside
+    /// the derived table or CTE it reads (`with t as (select … where ypbz = '1')`).
+    marked_sources: HashMap<String, String>,
 }
 
 pub struct Resolver<'a> {
@@ -52,6 +55,8 @@ pub struct Resolver<'a> {
     pub blocks: &'a [Block],
     /// (parent, child) of each subquery filtering its parent's rows, in order.
     pub filters: &'a [(usize, usize)],
+    /// Each CTE's name (lower case) and block.
+    pub ctes: &'a [(String, usize)],
     /// Tokens walked: bounded by a small multiple of the tokens of the statement.
     pub steps: usize,
 }
@@ -159,6 +164,18 @@ impl Resolver<'_> {
         if let [t] = b.tables.as_slice() {
             s.single = t.name.map(|n| lower(k, n));
         }
+        for t in &b.tables {
+            let name = t.name.map(|n| lower(k, n));
+            let child = t.child.or_else(|| self.ctes.iter().find(|(c, _)| Some(c) == name.as_ref()).map(|&(_, c)| c));
+            let Some(src) = child.map(|c| &self.blocks[c]).filter(|c| !c.where_or) else { continue };
+            let Some(marker) = src.drug_items else { continue };
+            let key = if b.tables.len() == 1 {
+                String::new()
+            } else {
+                t.alias.map(|a| lower(k, a)).or(name).unwrap_or_default()
+            };
+            s.marked_sources.insert(key, self.written(&marker));
+        }
         // With an OR in the WHERE the marker may be one alternative only.
         s.drug_items = b.drug_items.filter(|_| !b.where_or).map(|r| (self.written(&r), r.qual.map(|q| lower(k, q))));
         for (l, r) in &b.equalities {
@@ -191,8 +208,7 @@ impl Resolver<'_> {
     fn link(&self, s: &Scope, named: &Ref, id: &Ref) -> Option<(String, (Dimension, String))> {
         let k = self.k;
         let q = lower(k, id.qual?);
-        if named.qual.is_some_and(|n| lower(k, n) == q) || vocab::meaning(k.text(id.name as usize)) != Meaning::Generic
-        {
+        if named.qual.is_some_and(|n| lower(k, n) == q) || !vocab::identity_key(k.text(id.name as usize)) {
             return None;
         }
         let name = k.text(named.name as usize);
@@ -203,10 +219,17 @@ impl Resolver<'_> {
             .0
             .or_else(|| self.a.designated_reference(self.dict, name))?;
         if !matches!(dim, Dimension::Doctor | Dimension::Drug) {
-            return None;
+            // A staff table joined to the dispensing pharmacist is not the prescriber here.
+            return Some((q, (dim, self.written(named))));
         }
-        let own = s.tables.get(&q)?.as_deref().and_then(|t| self.a.table_kind(self.dict, t));
-        if own.is_some_and(|o| o != dim) {
+        // Not a table that holds something else (`drug_dict`, `company`; a `person` table
+        // may hold staff).
+        let table = s.tables.get(&q)?.as_deref();
+        let own = table.and_then(|t| self.a.table_kind(self.dict, t));
+        let says = table.map(|t| vocab::meaning(t.rsplit('.').next().unwrap_or(t)));
+        if own.is_some_and(|o| o != dim)
+            || says.is_some_and(|m| matches!(m, Meaning::Is(d) if d != dim && d != Dimension::Patient))
+        {
             return None;
         }
         Some((q, (dim, self.written(named))))
@@ -235,16 +258,17 @@ impl Resolver<'_> {
             return Some(make(f));
         }
         let q = r.qual.map(|q| lower(self.k, q)).unwrap_or_default();
-        if let Some((dim, t)) = s.joins.get(&(q, name.to_lowercase())) {
+        if let Some((dim, t)) = s.joins.get(&(q.clone(), name.to_lowercase())) {
             return Some(make((*dim, format!("join {t}"))));
         }
         if m == Meaning::Generic {
+            let link = r.qual.and_then(|q| s.linked.get(&lower(self.k, q)));
             if let Some(t) = &table {
-                if let Some(dim) = self.a.table_kind(self.dict, t) {
+                if let Some(dim) = self.a.table_kind(self.dict, t).filter(|&d| link.is_none_or(|(l, _)| *l == d)) {
                     return Some(make((dim, format!("table {t}"))));
                 }
             }
-            if let Some((dim, via)) = r.qual.and_then(|q| s.linked.get(&lower(self.k, q))) {
+            if let Some((dim @ (Dimension::Doctor | Dimension::Drug), via)) = link {
                 return Some(make((*dim, format!("joined to {via}"))));
             }
         }
@@ -260,6 +284,11 @@ impl Resolver<'_> {
         };
         if let Some((marker, _)) = s.drug_items.as_ref().filter(|(_, mq)| same_rows(mq) && item()) {
             return Some(make((Dimension::Drug, format!("item restricted to drugs by {marker}"))));
+        }
+        // … or inside the derived table or CTE the item comes from.
+        let source = if s.marked_sources.contains_key("") { String::new() } else { q };
+        if let Some(marker) = s.marked_sources.get(&source).filter(|_| item()) {
+            return Some(make((Dimension::Drug, format!("item restricted to drugs by {marker} in its source"))));
         }
         self.a.pattern_hit(name).map(make)
     }

@@ -298,3 +298,47 @@ fn a_table_joined_to_a_doctor_or_drug_stands_for_it() {
         assert_eq!(find(sql), None, "{sql}");
     }
 }
+
+#[test]
+fn a_marker_inside_the_cte_or_derived_table_an_item_comes_from() {
+    for sql in [
+        "with t as (select ysdm, fyxh, je from fy_mzmx where ypbz = '1') select ysdm, fyxh, sum(je) from t group by ysdm, fyxh",
+        "with a as (select 1 x from dual), t as (select ysdm, fyxh, je from fy_mzmx where ypbz = '1') select t.ysdm, t.fyxh, sum(t.je) from t join a on a.x = 1 group by t.ysdm, t.fyxh",
+        "select d.doctor_id, d.item_code, count(*) from (select doctor_id, item_code from charges where is_drug = 1) d group by d.doctor_id, d.item_code",
+    ] {
+        assert_drug_basis(sql, "item restricted to drugs by");
+    }
+    for sql in [
+        "with t as (select ysdm, fyxh, je from fy_mzmx where ypbz = '0') select ysdm, fyxh, sum(je) from t group by ysdm, fyxh",
+        "with t as (select ysdm, fyxh, je from fy_mzmx where ypbz = '1' or je > 0) select ysdm, fyxh, sum(je) from t group by ysdm, fyxh",
+        "with t as (select ysdm from fy_mzmx where ypbz = '1') select t.ysdm, x.fyxh, sum(x.je) from t join zy_fymx x on x.ysdm = t.ysdm group by t.ysdm, x.fyxh",
+        "with t as (select ysdm, fyxh, je from fy_mzmx) select ysdm, fyxh, sum(je) from t where fyxh in (select fyxh from fy_mzmx where ypbz = '1' and 1 = 0) group by ysdm, fyxh",
+    ] {
+        assert_eq!(find(sql), None, "{sql}");
+    }
+}
+
+#[test]
+fn joined_dictionaries_a_second_reader_tried() {
+    for sql in [
+        // A fact table joined to a dictionary by an item's or a user's code stays a fact table.
+        "select r.doctor_id, r.rx_no, sum(r.amount) from fee_detail r join drug_dict d on d.drug_code = r.item_code group by r.doctor_id, r.rx_no",
+        "select d.开单医生, d.处方序号, sum(d.金额) from 费用明细 d join 药品字典 p on p.药品编码 = d.项目编码 group by d.开单医生, d.处方序号",
+        "select o.item_code, o.drug_code, sum(o.qty) from orders o join doctor_dict d on d.doctor_code = o.user_code group by o.item_code, o.drug_code",
+        // A staff table joined to the pharmacist or a nurse is not the prescriber.
+        "select s.姓名, p.药品名称, sum(d.数量) from 发药明细 d join 药品字典 p on p.药品编码 = d.药品编码 join 职工表 s on s.编码 = d.发药人编码 group by s.姓名, p.药品名称",
+        "select s.姓名, p.药品名称, sum(d.数量) from 发药明细 d join 药品字典 p on p.药品编码 = d.药品编码 join 人员表 s on s.编码 = d.护士编码 group by s.姓名, p.药品名称",
+        // A drug dictionary's attributes are not the drug.
+        "select r.doctor_code, p.厂家名称, count(*) from rx r join 药品字典 p on p.药品编码 = r.药品编码 group by r.doctor_code, p.厂家名称",
+        "select r.doctor_code, p.用法名称, count(*) from rx r join 药品字典 p on p.药品编码 = r.药品编码 group by r.doctor_code, p.用法名称",
+        // A company joined to a provider column is not a doctor.
+        "select c.name, d.drug_name, sum(s.qty) from sales s join company c on c.id = s.provider_id join drug d on d.id = s.drug_id group by c.name, d.drug_name",
+        // Negated markers.
+        "select c.ysdm, c.fyxh, sum(c.je) from fy_mzmx c where not (0 < c.yplx) group by c.ysdm, c.fyxh",
+        "select c.ysdm, c.fyxh, sum(c.je) from fy_mzmx c where not 0 < c.yplx group by c.ysdm, c.fyxh",
+        "select c.ysdm, c.fyxh, sum(c.je) from fy_mzmx c where not nvl(c.ypbz, '0') = '1' group by c.ysdm, c.fyxh",
+        "select c.ysdm, c.fyxh, sum(c.je) from fy_mzmx c where not (nvl(c.ypbz, '0') = '1') group by c.ysdm, c.fyxh",
+    ] {
+        assert_eq!(find(sql), None, "{sql}");
+    }
+}

@@ -154,6 +154,10 @@ const ZH: &[(&str, Option<Dimension>)] = &[
     ("药师", Some(Dimension::Other)),
     ("发药人", Some(Dimension::Other)),
     ("配药人", Some(Dimension::Other)),
+    ("护士", Some(Dimension::Other)),
+    ("收费员", Some(Dimension::Other)),
+    ("操作员", Some(Dimension::Other)),
+    ("核对人", Some(Dimension::Other)),
     ("药房", Some(Dimension::Other)),
     ("药库", Some(Dimension::Other)),
     ("数量", Some(Dimension::Other)),
@@ -174,9 +178,31 @@ const ZH: &[(&str, Option<Dimension>)] = &[
     ("统计", None),
 ];
 
-/// Chinese identity words: a name made of them and no subject (`姓名`, `职工编码`) takes its
-/// meaning from its table or a join, as `code` and `mc` do.
+/// Chinese identity words: a name that is one of them (`姓名`, `编码`), or one after a
+/// person's (`职工编码`), takes its meaning from its table or a join, as `code` and `mc` do;
+/// `厂家名称` and `用法名称` do not.
 const ZH_IDENTITY: &[&str] = &["姓名", "名称", "名字", "编码", "代码", "编号", "工号", "序号"];
+const ZH_PERSON: &[&str] = &["", "职工", "人员", "员工"];
+
+fn zh_identity(name: &str) -> bool {
+    ZH_PERSON.iter().any(|p| name.strip_prefix(p).is_some_and(|rest| ZH_IDENTITY.contains(&rest)))
+}
+
+/// A bare identity, the key a dictionary is joined by: identity words only (`id`, `code`,
+/// `编码`, `职工编码`), after at most one word that means nothing known (a table's prefix:
+/// `CTPCP_RowId1`); not an item's, a user's or a subject's (`item_code`, `user_code`).
+pub fn identity_key(name: &str) -> bool {
+    if !name.is_ascii() {
+        return zh_identity(name);
+    }
+    let ws = words(name);
+    let ident = |w: &String| is(SUFFIX, w) || w == "row" || w == "rowid";
+    match ws.split_first() {
+        Some((first, rest)) if ident(first) => rest.iter().all(ident),
+        Some((first, rest)) => !rest.is_empty() && word(first).is_none() && rest.iter().all(ident),
+        None => false,
+    }
+}
 
 fn chinese(name: &str) -> Meaning {
     let mut best: Option<(usize, usize, Option<Dimension>)> = None;
@@ -191,7 +217,7 @@ fn chinese(name: &str) -> Meaning {
     match best {
         Some((_, _, Some(d))) => Meaning::Is(d),
         _ if name.contains('药') => Meaning::Is(Dimension::Drug),
-        None if ZH_IDENTITY.iter().any(|w| name.contains(w)) => Meaning::Generic,
+        None if zh_identity(name) => Meaning::Generic,
         _ => Meaning::Unknown,
     }
 }
