@@ -53,22 +53,24 @@ impl Resolver<'_> {
 }
 
 impl Resolver<'_> {
-    /// A drug that a subquery in WHERE fixes for the block (scope `outer`): `EXISTS (select
-    /// 1 from drug_dict d where d.drug_id = o.item_id and d.generic_name = 'X')`, or `o.item_id
-    /// IN (select drug_id from drug_dict where generic_name = 'X')`. The subquery must fix a
-    /// drug itself, and link to the block through a drug (or a column that says no other
-    /// dimension): patients who ever had the drug are not the drug.
+    /// A drug (or a doctor) that a subquery in WHERE fixes for the block (scope `outer`):
+    /// `EXISTS (select 1 from drug_dict d where d.drug_id = o.item_id and d.generic_name =
+    /// 'X')`, `o.item_id IN (select drug_id from drug_dict where generic_name = 'X')`, `EXISTS
+    /// (select 1 from hr_person s where s.code = o.doctor_code and s.name = 'X')`. The
+    /// subquery must fix that dimension itself, and link to the block through a column of it
+    /// (or one that says no other dimension): patients who ever had the drug are not the drug.
     pub(super) fn filtered_by(&mut self, child: &Block, outer: &Scope) -> Option<Hit> {
         let inner = self.scope(child);
-        let fixed = child.fixed.iter().filter_map(|r| self.hit(&inner, r)).find(|h| h.dim == Dimension::Drug)?;
-        let drug_or_none = |h: Option<Hit>| h.is_none_or(|h| h.dim == Dimension::Drug);
+        [Dimension::Drug, Dimension::Doctor].into_iter().find_map(|dim| self.filtered_on(child, &inner, outer, dim))
+    }
+
+    fn filtered_on(&mut self, child: &Block, inner: &Scope, outer: &Scope, dim: Dimension) -> Option<Hit> {
+        let fixed = child.fixed.iter().filter_map(|r| self.hit(inner, r)).find(|h| h.dim == dim)?;
+        let same_or_none = |h: Option<Hit>| h.is_none_or(|h| h.dim == dim);
         let link = match child.filter?.column {
             Some(col) => {
-                let drug_out = child
-                    .selects
-                    .iter()
-                    .any(|&sp| self.item_hits(&inner, sp, None).iter().any(|h| h.dim == Dimension::Drug));
-                (drug_out && drug_or_none(self.hit(outer, &col))).then_some(col)?
+                let out = child.selects.iter().any(|&sp| self.item_hits(inner, sp, None).iter().any(|h| h.dim == dim));
+                (out && same_or_none(self.hit(outer, &col))).then_some(col)?
             }
             None => child.equalities.iter().find_map(|(l, r)| {
                 let known = |r: &Ref| r.qual.is_some_and(|q| inner.tables.contains_key(&lower(self.k, q)));
@@ -77,13 +79,12 @@ impl Resolver<'_> {
                     (false, true) => (r, l),
                     _ => return None,
                 };
-                let ih = self.hit(&inner, i);
-                (ih.as_ref().is_some_and(|h| h.dim == Dimension::Drug) && drug_or_none(self.hit(outer, o)))
-                    .then_some(*o)
+                let ih = self.hit(inner, i);
+                (ih.as_ref().is_some_and(|h| h.dim == dim) && same_or_none(self.hit(outer, o))).then_some(*o)
             })?,
         };
-        let mut h =
-            self.hit(outer, &link).unwrap_or(Hit { dim: Dimension::Drug, column: String::new(), basis: String::new() });
+        let mut h = self.hit(outer, &link).unwrap_or(Hit { dim, column: String::new(), basis: String::new() });
+        h.dim = dim;
         h.column = self.written(&link);
         h.basis = format!("subquery fixes {}", fixed.column);
         Some(h)
