@@ -60,7 +60,16 @@ impl Resolver<'_> {
     /// subquery must fix that dimension itself, and link to the block through a column of it
     /// (or one that says no other dimension): patients who ever had the drug are not the drug.
     pub(super) fn filtered_by(&mut self, child: &Block, outer: &Scope) -> Option<Hit> {
-        let inner = self.scope(child);
+        let mut inner = self.scope(child);
+        // `o.doctor_code IN (select code from hr_person where name = 'X')`: the one column
+        // the subquery gives is equated to the outer one, as a join would (`link`).
+        if let (Some(col), [item]) = (child.filter?.column, child.selects.as_slice()) {
+            if let [r] = self.refs(*item).as_slice() {
+                if let Some((q, l)) = self.link(&inner, &col, r) {
+                    inner.linked.entry(q).or_insert(l);
+                }
+            }
+        }
         [Dimension::Drug, Dimension::Doctor].into_iter().find_map(|dim| self.filtered_on(child, &inner, outer, dim))
     }
 

@@ -41,7 +41,7 @@ pub(super) struct Scope {
     /// a doctor or a drug (`h.开方医生编码`, `oi.OEORI_Doctor_DR`) is that dimension's
     /// dictionary here, so its generic columns (`s.姓名`, `ci.CTPCP_Desc`) are the doctor or
     /// the drug; joined to another role (`d.发药人编码`), a staff table is not the doctor.
-    linked: HashMap<String, (Dimension, String)>,
+    pub(super) linked: HashMap<String, (Dimension, String)>,
     /// Qualifier (or "" for the only table) → the marker that keeps only drug lines inside
     /// the derived table or CTE it reads (`with t as (select … where ypbz = '1')`).
     marked_sources: HashMap<String, String>,
@@ -205,9 +205,15 @@ impl Resolver<'_> {
     /// name, the lists, the site dictionary, a Caché reference; not its table, so a fact
     /// table joined to a dictionary stays a fact table): `id` must be a bare identity of
     /// another table, not one of the other dimension.
-    fn link(&self, s: &Scope, named: &Ref, id: &Ref) -> Option<(String, (Dimension, String))> {
+    pub(super) fn link(&self, s: &Scope, named: &Ref, id: &Ref) -> Option<(String, (Dimension, String))> {
         let k = self.k;
-        let q = lower(k, id.qual?);
+        // Unqualified, the key of the block's only table (and the named column, then, of
+        // another block: `where code = o.doctor_code` in a subquery).
+        let q = match (id.qual, named.qual) {
+            (Some(q), _) => lower(k, q),
+            (None, Some(_)) => s.single.clone()?,
+            (None, None) => return None,
+        };
         if named.qual.is_some_and(|n| lower(k, n) == q) || !vocab::identity_key(k.text(id.name as usize)) {
             return None;
         }
@@ -262,7 +268,8 @@ impl Resolver<'_> {
             return Some(make((*dim, format!("join {t}"))));
         }
         if m == Meaning::Generic {
-            let link = r.qual.and_then(|q| s.linked.get(&lower(self.k, q)));
+            let key = r.qual.map(|q| lower(self.k, q)).or_else(|| s.single.clone());
+            let link = key.and_then(|q| s.linked.get(&q));
             if let Some(t) = &table {
                 if let Some(dim) = self.a.table_kind(self.dict, t).filter(|&d| link.is_none_or(|(l, _)| *l == d)) {
                     return Some(make((dim, format!("table {t}"))));
@@ -310,7 +317,7 @@ impl Resolver<'_> {
     }
 
     /// Column references in `span`.
-    fn refs(&mut self, span: Span) -> Vec<Ref> {
+    pub(super) fn refs(&mut self, span: Span) -> Vec<Ref> {
         let k = self.k;
         let mut out = Vec::new();
         let arrow = |j: usize| k.punct(j, b'-') && k.punct(j + 1, b'>');

@@ -349,6 +349,8 @@ fn a_subquery_in_where_can_fix_the_doctor() {
         "select o.drug_code, sum(o.qty) from rx o where exists (select 1 from hr_person s where s.code = o.doctor_code and s.name = 'X') group by o.drug_code",
         "select o.drug_code, sum(o.qty) from rx o where o.doctor_code in (select s.emp_code from hr_employee s where s.emp_name = 'X') group by o.drug_code",
         "select o.drug_code, sum(o.qty) from rx o where o.doctor_code in (select doctor_id from doctor_dict where doctor_name = 'X') group by o.drug_code",
+        "select o.drug_code, sum(o.qty) from rx o where o.doctor_code in (select code from hr_person where name = 'X') group by o.drug_code",
+        "select o.drug_code, sum(o.qty) from rx o where o.doctor_code = (select s.code from hr_person s where s.name = 'X') group by o.drug_code",
     ] {
         let f = find(sql).unwrap_or_else(|| panic!("{sql}"));
         assert!(f.doctor_basis.starts_with("subquery fixes"), "{sql}: {f:?}");
@@ -360,6 +362,9 @@ fn a_subquery_in_where_can_fix_the_doctor() {
         "select o.drug_code, sum(o.qty) from rx o where not exists (select 1 from hr_person s where s.code = o.doctor_code and s.name = 'X') group by o.drug_code",
         // The pharmacist who dispensed, not the prescriber.
         "select o.drug_code, sum(o.qty) from rx o where exists (select 1 from hr_person s where s.code = o.pharmacist_code and s.name = 'X') group by o.drug_code",
+        "select o.drug_code, sum(o.qty) from rx o where o.pharmacist_code in (select code from hr_person where name = 'X') group by o.drug_code",
+        "select o.drug_code, sum(o.qty) from rx o where o.patient_id in (select id from person where name = 'X') group by o.drug_code",
+        "select o.drug_code, sum(o.qty) from rx o where o.doctor_code in (select code from hr_person where dept = 'X') group by o.drug_code",
         // Per-department drug totals of one doctor's patients.
         "select o.drug_code, sum(o.qty) from rx o where o.patient_id in (select patient_id from visits where doctor_code = 'X') group by o.drug_code",
     ] {
