@@ -66,6 +66,8 @@ pub struct Block {
     pub where_or: bool,
     pub aggregate: bool,
     pub pivot: bool,
+    /// The statement (of a text of several, `;`-separated) the block is in.
+    pub stmt: u32,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -120,8 +122,10 @@ pub struct Pass<'a> {
     owners: Vec<usize>,
     /// `(` of a nested block → its `)` (or the end): item walks jump over nested blocks.
     pub jumps: HashMap<u32, u32>,
-    /// A named query (`name AS (SELECT …)`: a CTE) → its block: its name's token.
-    pub ctes: Vec<(u32, usize)>,
+    /// A named query (`name AS (SELECT …)`: a CTE): its name's token, its `(`, its block.
+    pub ctes: Vec<(u32, u32, usize)>,
+    /// Statements ended so far.
+    stmt: u32,
 }
 
 impl<'a> Pass<'a> {
@@ -135,6 +139,7 @@ impl<'a> Pass<'a> {
             owners: Vec::new(),
             jumps: HashMap::new(),
             ctes: Vec::new(),
+            stmt: 0,
         };
         for i in 0..k.len() {
             p.token(i);
@@ -171,7 +176,7 @@ impl<'a> Pass<'a> {
     }
 
     pub(super) fn new_block(&mut self, nested: bool) -> usize {
-        self.blocks.push(Block { nested, ..Block::default() });
+        self.blocks.push(Block { nested, stmt: self.stmt, ..Block::default() });
         self.blocks.len() - 1
     }
 
@@ -196,6 +201,7 @@ impl<'a> Pass<'a> {
         } else if k.punct(i, b';') && top == 0 {
             self.end_clause(0, i);
             self.own(0, None);
+            self.stmt += 1;
         } else if self.frames[top].block.is_some() {
             self.table_token(top, i);
         }
@@ -213,7 +219,7 @@ impl<'a> Pass<'a> {
             self.blocks[b].filter = Some(f);
         }
         if let Some(b) = block.filter(|_| self.k.word(i.wrapping_sub(1), "as") && self.k.name(i.wrapping_sub(2))) {
-            self.ctes.push((i as u32 - 2, b));
+            self.ctes.push((i as u32 - 2, i as u32, b));
         }
         self.frames.push(Frame::new(None));
         let top = self.frames.len() - 1;

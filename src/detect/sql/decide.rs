@@ -74,8 +74,16 @@ impl Resolver<'_> {
     }
 
     fn filtered_on(&mut self, child: &Block, inner: &Scope, outer: &Scope, dim: Dimension) -> Option<Hit> {
+        if child.where_or {
+            return None;
+        }
         let fixed = child.fixed.iter().filter_map(|r| self.hit(inner, r)).find(|h| h.dim == dim)?;
-        let same_or_none = |h: Option<Hit>| h.is_none_or(|h| h.dim == dim);
+        // A drug may be linked through a column that says nothing else (`o.item_id`); a
+        // doctor only through one that says doctor (`o.czy`, `o.user_id` may be the cashier).
+        let same_or_none = |h: Option<Hit>| match h {
+            Some(h) => h.dim == dim,
+            None => dim == Dimension::Drug,
+        };
         let link = match child.filter?.column {
             Some(col) => {
                 let out = child.selects.iter().any(|&sp| self.item_hits(inner, sp, None).iter().any(|h| h.dim == dim));

@@ -27,6 +27,8 @@ pub mod vocab;
 pub use columns::Columns;
 pub use memo::Memo;
 
+use std::collections::HashMap;
+
 use crate::rules::dictionary::{Dictionary, Dimension};
 use crate::rules::model::TongfangParams;
 
@@ -92,8 +94,25 @@ impl Analyser {
         let mut filters: Vec<(usize, usize)> =
             pass.blocks.iter().enumerate().filter_map(|(c, b)| Some((b.filter?.parent, c))).collect();
         filters.sort_unstable();
-        let ctes: Vec<(String, usize)> =
-            pass.ctes.iter().map(|&(n, b)| (k.text(n as usize).to_lowercase(), b)).collect();
+        // Each CTE by (name, statement), the first definition; one whose body is a UNION of
+        // blocks is not one block's rows. Its body is read at its own level (nested blocks
+        // jumped): each token once.
+        let mut ctes: HashMap<(String, u32), Option<usize>> = HashMap::new();
+        for &(n, open, b) in &pass.ctes {
+            let close = pass.jumps.get(&open).copied().unwrap_or(open);
+            let mut j = open + 1;
+            let mut union = false;
+            while j < close && !union {
+                if let Some(&c) = pass.jumps.get(&j) {
+                    j = c + 1;
+                    continue;
+                }
+                union = ["union", "intersect", "except", "minus"].iter().any(|w| k.word(j as usize, w));
+                j += 1;
+            }
+            let key = (k.text(n as usize).to_lowercase(), pass.blocks[b].stmt);
+            ctes.entry(key).or_insert((!union).then_some(b));
+        }
         let mut r = resolve::Resolver {
             k: &k,
             a: self,

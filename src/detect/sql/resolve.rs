@@ -55,8 +55,9 @@ pub struct Resolver<'a> {
     pub blocks: &'a [Block],
     /// (parent, child) of each subquery filtering its parent's rows, in order.
     pub filters: &'a [(usize, usize)],
-    /// Each CTE's name (lower case) and block.
-    pub ctes: &'a [(String, usize)],
+    /// Each CTE by its name (lower case) and statement: its block, none when its body is
+    /// a UNION.
+    pub ctes: &'a HashMap<(String, u32), Option<usize>>,
     /// Tokens walked: bounded by a small multiple of the tokens of the statement.
     pub steps: usize,
 }
@@ -166,13 +167,17 @@ impl Resolver<'_> {
         }
         for t in &b.tables {
             let name = t.name.map(|n| lower(k, n));
-            let child = t.child.or_else(|| self.ctes.iter().find(|(c, _)| Some(c) == name.as_ref()).map(|&(_, c)| c));
-            let Some(src) = child.map(|c| &self.blocks[c]).filter(|c| !c.where_or) else { continue };
+            let cte = || name.clone().and_then(|n| self.ctes.get(&(n, b.stmt)).copied().flatten());
+            let child = t.child.or_else(cte);
+            // One table's rows: a marker of a join or of one UNION branch marks only its own.
+            let Some(src) = child.map(|c| &self.blocks[c]).filter(|c| !c.where_or && c.tables.len() == 1) else {
+                continue;
+            };
             let Some(marker) = src.drug_items else { continue };
-            let key = if b.tables.len() == 1 {
-                String::new()
-            } else {
-                t.alias.map(|a| lower(k, a)).or(name).unwrap_or_default()
+            let key = match (b.tables.len(), t.alias.map(|a| lower(k, a)).or(name)) {
+                (1, _) => String::new(),
+                (_, Some(key)) => key,
+                _ => continue,
             };
             s.marked_sources.insert(key, self.written(&marker));
         }

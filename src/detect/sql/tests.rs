@@ -313,6 +313,12 @@ fn a_marker_inside_the_cte_or_derived_table_an_item_comes_from() {
         "with t as (select ysdm, fyxh, je from fy_mzmx where ypbz = '1' or je > 0) select ysdm, fyxh, sum(je) from t group by ysdm, fyxh",
         "with t as (select ysdm from fy_mzmx where ypbz = '1') select t.ysdm, x.fyxh, sum(x.je) from t join zy_fymx x on x.ysdm = t.ysdm group by t.ysdm, x.fyxh",
         "with t as (select ysdm, fyxh, je from fy_mzmx) select ysdm, fyxh, sum(je) from t where fyxh in (select fyxh from fy_mzmx where ypbz = '1' and 1 = 0) group by ysdm, fyxh",
+        // A second read: the marker of a join's other table, of one UNION branch, of a
+        // derived table with no alias, or of a CTE in another statement.
+        "with t as (select c.ysdm, j.xmdm from mz_cfmx c join jc_sqd j on j.brid = c.brid where c.ypbz = '1') select ysdm, xmdm, count(*) from t group by ysdm, xmdm",
+        "with t as (select ysdm, xmdm, je from mz_fymx where ypbz = '1' union all select ysdm, xmdm, je from zl_fymx) select ysdm, xmdm, sum(je) from t group by ysdm, xmdm",
+        "select f.ysdm, f.xmdm, sum(f.je) from mz_fymx f join (select distinct brid from mz_cfmx where ypbz = '1') on brid = f.brid group by f.ysdm, f.xmdm",
+        "with fy as (select ksdm, xmdm, je from mz_fymx where ypbz = '1') select ksdm, xmdm, sum(je) from fy group by ksdm, xmdm; select ysdm, xmdm, sum(je) from fy group by ysdm, xmdm",
     ] {
         assert_eq!(find(sql), None, "{sql}");
     }
@@ -365,6 +371,9 @@ fn a_subquery_in_where_can_fix_the_doctor() {
         "select o.drug_code, sum(o.qty) from rx o where o.pharmacist_code in (select code from hr_person where name = 'X') group by o.drug_code",
         "select o.drug_code, sum(o.qty) from rx o where o.patient_id in (select id from person where name = 'X') group by o.drug_code",
         "select o.drug_code, sum(o.qty) from rx o where o.doctor_code in (select code from hr_person where dept = 'X') group by o.drug_code",
+        "select o.drug_code, sum(o.qty) from mz_sfmx o where o.czy in (select s.emp_code from hr_employee s where s.emp_name = 'X') group by o.drug_code",
+        "select o.drug_code, sum(o.qty) from rx o where exists (select 1 from hr_employee s where s.emp_code = o.pharmacist_code and s.emp_name = 'X') group by o.drug_code",
+        "select o.drug_code, sum(o.qty) from rx o where o.doctor_code in (select s.code from staff s where s.name = 'X' or s.dept_code = 'D1') group by o.drug_code",
         // Per-department drug totals of one doctor's patients.
         "select o.drug_code, sum(o.qty) from rx o where o.patient_id in (select patient_id from visits where doctor_code = 'X') group by o.drug_code",
     ] {
