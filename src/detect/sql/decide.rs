@@ -60,6 +60,9 @@ impl Resolver<'_> {
     /// subquery must fix that dimension itself, and link to the block through a column of it
     /// (or one that says no other dimension): patients who ever had the drug are not the drug.
     pub(super) fn filtered_by(&mut self, child: &Block, outer: &Scope) -> Option<Hit> {
+        if child.where_or {
+            return None;
+        }
         let mut inner = self.scope(child);
         // `o.doctor_code IN (select code from hr_person where name = 'X')`: the one column
         // the subquery gives is equated to the outer one, as a join would (`link`).
@@ -74,9 +77,6 @@ impl Resolver<'_> {
     }
 
     fn filtered_on(&mut self, child: &Block, inner: &Scope, outer: &Scope, dim: Dimension) -> Option<Hit> {
-        if child.where_or {
-            return None;
-        }
         let fixed = child.fixed.iter().filter_map(|r| self.hit(inner, r)).find(|h| h.dim == dim)?;
         // A drug may be linked through a column that says nothing else (`o.item_id`); a
         // doctor only through one that says doctor (`o.czy`, `o.user_id` may be the cashier).
@@ -101,7 +101,6 @@ impl Resolver<'_> {
             })?,
         };
         let mut h = self.hit(outer, &link).unwrap_or(Hit { dim, column: String::new(), basis: String::new() });
-        h.dim = dim;
         h.column = self.written(&link);
         h.basis = format!("subquery fixes {}", fixed.column);
         Some(h)
