@@ -69,7 +69,7 @@ impl AccessRules {
             if let Some(dims) = tongfang_dims(a, analyser, dict, read) {
                 let c = tongfang(ctx, i, ev, a, p, off_hours, dims)
                     .evidence("calendar_off_hours", calendar_off)
-                    .evidence("usual_hours", norms.usual_hours(&a.user));
+                    .evidence("usual_hours", norms.usual_hours(&a.user, role));
                 out.push(c);
             }
         }
@@ -87,7 +87,7 @@ impl AccessRules {
             }
             let Some((reason, limit)) = verdict else { continue };
             if reason == "norm" && j.day > j.rows {
-                norms.flag_day(&a.user, look.day);
+                norms.flag_day(&a.user, role, look.day);
             }
             let norm = norms.norm_evidence(&a.user, role, &j);
             out.push(bulk_alert(ctx, i, ev, a, calendar_off, (reason, limit), norm, j));

@@ -203,7 +203,7 @@ impl AccessNorms {
     pub fn judge(&self, p: &BulkExportParams, user: &str, role: &str, s: &Look) -> Judgement {
         let accts = &self.accounts;
         let empty = Account::default();
-        let acct = accts.get(user).map_or(&empty, |a| &accts.accounts[a]);
+        let acct = accts.get(user, role).map_or(&empty, |a| &accts.accounts[a]);
         let rp = self.role_profile(role);
         let a = &acct.profile;
         let k = p.prior_accesses;
@@ -305,28 +305,31 @@ impl AccessNorms {
         accts.role(role).map(|r| &accts.roles[r].1).filter(|r| r.n > 0).unwrap_or(&accts.all)
     }
 
-    fn account(&self, user: &str) -> Option<&Account> {
-        self.accounts.get(user).map(|a| &self.accounts.accounts[a])
+    fn account(&self, user: &str, role: &str) -> Option<&Account> {
+        self.accounts.get(user, role).map(|a| &self.accounts.accounts[a])
     }
 
     /// Whether `hour` is one the account does not work (true while its hours are unknown).
     pub fn unusual_hour(&self, user: &str, role: &str, hour: usize) -> bool {
-        match self.account(user).map(|a| &a.profile).filter(|a| a.n >= HOURS_KNOWN) {
+        match self.account(user, role).map(|a| &a.profile).filter(|a| a.n >= HOURS_KNOWN) {
             Some(a) => hour_surprise(a, self.role_profile(role), hour, HOUR_PRIOR) >= UNUSUAL_HOUR,
             None => true,
         }
     }
 
     /// The account's usual hours, empty while they are not yet known.
-    pub fn usual_hours(&self, user: &str) -> String {
-        self.account(user).map(|a| &a.profile).filter(|a| a.n >= HOURS_KNOWN).map_or_else(String::new, usual_hours)
+    pub fn usual_hours(&self, user: &str, role: &str) -> String {
+        self.account(user, role)
+            .map(|a| &a.profile)
+            .filter(|a| a.n >= HOURS_KNOWN)
+            .map_or_else(String::new, usual_hours)
     }
 
     /// The norm an access was judged against, for the evidence (built only for an alert,
     /// before the access is recorded).
     pub fn norm_evidence(&self, user: &str, role: &str, j: &Judgement) -> serde_json::Value {
         let empty = Account::default();
-        let acct = self.account(user).unwrap_or(&empty);
+        let acct = self.account(user, role).unwrap_or(&empty);
         let rp = self.role_profile(role);
         json!({
             "basis": j.basis,
@@ -385,8 +388,8 @@ impl AccessNorms {
     }
 
     /// The `day`'s total of `user` has been alerted on.
-    pub fn flag_day(&mut self, user: &str, day: Day) {
-        if let Some(a) = self.accounts.get(user) {
+    pub fn flag_day(&mut self, user: &str, role: &str, day: Day) {
+        if let Some(a) = self.accounts.get(user, role) {
             self.accounts.accounts[a].flagged_day = Some(day);
         }
     }

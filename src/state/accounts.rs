@@ -234,6 +234,11 @@ impl Account {
     }
 }
 
+/// The index key of a login's account in a role after its first.
+fn role_key(user: &str, role: &str) -> String {
+    format!("{user}\u{1f}{role}")
+}
+
 /// Accounts and roles learned per hospital, at most (about 5 KB each: 20,000 accounts are
 /// about 100 MB). A hospital has a few thousand; beyond the cap — a broken feed, or one
 /// inventing users — a new account or role is judged as a first-seen one against its role's
@@ -258,9 +263,18 @@ pub struct Accounts {
 }
 
 impl Accounts {
-    /// The account's index, if it has been seen.
-    pub fn get(&self, user: &str) -> Option<usize> {
-        self.index.get(user).copied()
+    /// The index of `user`'s account in `role`, if it has been seen. One login seen in two
+    /// roles is two accounts, each with its own norm: a nurse and an IT engineer who share
+    /// a name (or one person with two duties) do not blur each other's habits. The first
+    /// role a name is seen in keys it by the name alone (the form checkpoints hold); a further
+    /// role by the name and the role.
+    pub fn get(&self, user: &str, role: &str) -> Option<usize> {
+        let a = *self.index.get(user)?;
+        let r = self.role_index.get(role).copied()?;
+        if self.accounts[a].role == r {
+            return Some(a);
+        }
+        self.index.get(role_key(user, role).as_str()).copied()
     }
 
     pub fn role(&self, role: &str) -> Option<usize> {
@@ -270,7 +284,8 @@ impl Accounts {
     /// Records one access of `user` (in `role`, `""` when unknown) after it was judged.
     pub fn record(&mut self, user: &str, role: &str, s: &Look) {
         let new_role = !self.role_index.contains_key(role) && self.roles.len() >= MAX_ROLES;
-        let new_account = !self.index.contains_key(user) && self.accounts.len() >= MAX_ACCOUNTS;
+        let known = self.get(user, role);
+        let new_account = known.is_none() && self.accounts.len() >= MAX_ACCOUNTS;
         if new_role || new_account {
             self.over_cap += 1;
             return;
@@ -285,17 +300,16 @@ impl Accounts {
                 self.roles.len() - 1
             }
         };
-        let a = match self.index.get(user) {
-            Some(&a) => a,
+        let a = match known {
+            Some(a) => a,
             None => {
                 self.accounts.push(Account { role: r, ..Account::default() });
-                self.index.insert(user.into(), self.accounts.len() - 1);
+                let key = if self.index.contains_key(user) { role_key(user, role).into() } else { user.into() };
+                self.index.insert(key, self.accounts.len() - 1);
                 self.accounts.len() - 1
             }
         };
         let acct = &mut self.accounts[a];
-        // An account whose role changed counts under the new one from now on.
-        acct.role = r;
         let novel = acct.novel(s);
         let first = acct.profile.n == 0;
         if let Some(c) = s.client {
@@ -434,7 +448,7 @@ mod tests {
         a.record("u1", "pharmacist", &s(0, 300));
         a.record("u1", "pharmacist", &s(0, 700));
         a.record("u1", "pharmacist", &s(1, 50));
-        let acct = &a.accounts[a.get("u1").unwrap()];
+        let acct = &a.accounts[a.get("u1", "pharmacist").unwrap()];
         assert_eq!(acct.profile.daily.len(), 1);
         assert!((acct.profile.daily.quantile(0.5) - 1000f64.log2()).abs() < 0.25);
         assert_eq!(acct.day_rows, 50);
@@ -468,5 +482,25 @@ mod tests {
         assert_eq!(a.accounts[0].profile.new_client, 1);
         a.record("u2", "it", &other);
         assert_eq!(a.roles[0].1.new_client, 1, "u2's first access is not counted as novel");
+    }
+
+    #[test]
+    fn one_login_in_two_roles_keeps_two_norms() {
+        let mut a = Accounts::default();
+        for day in 0..5 {
+            a.record("xie01", "nurse", &s(day, 3));
+            a.record("xie01", "it", &s(day, 400));
+        }
+        let (nurse, it) = (a.get("xie01", "nurse").unwrap(), a.get("xie01", "it").unwrap());
+        assert_ne!(nurse, it);
+        assert_eq!(a.len(), 2);
+        assert_eq!(a.accounts[nurse].profile.n, 5);
+        assert!(a.accounts[nurse].profile.all_rows.quantile(1.0) < 3.0, "the nurse's norm holds no IT query");
+        assert!(a.accounts[it].profile.all_rows.quantile(0.0) > 8.0, "the IT norm holds no nurse query");
+        assert_eq!(a.get("xie01", "finance"), None, "a role never seen under the login is a new account");
+        assert_eq!(a.get("xie02", "nurse"), None);
+        // A checkpoint keeps the index's form: the first role under the bare name.
+        let back: Accounts = postcard::from_bytes(&postcard::to_allocvec(&a).unwrap()).unwrap();
+        assert_eq!((back.get("xie01", "nurse"), back.get("xie01", "it")), (Some(nurse), Some(it)));
     }
 }
