@@ -252,12 +252,22 @@ impl AccessNorms {
             }
         };
         // Beyond twice anything the account ever returned: a record, which the n-th access
-        // of an exchangeable history sets with probability 1/n.
+        // of an exchangeable history sets with probability 1/n — and the farther beyond,
+        // the rarer, at the pace the account's own largest accesses thin out (an
+        // exponential tail over its top tenth: P(X > x) ≈ k/n · e^-(x-u)/σ).
         if let Some(rows) = s.rows.filter(|_| a.all_rows.len() >= 20) {
-            if LogHist::log2(rows) > a.all_rows.quantile(1.0) + 1.0 {
+            let x = LogHist::log2(rows);
+            if x > a.all_rows.quantile(1.0) + 1.0 {
+                let n = a.all_rows.len();
+                let record = f64::from(n + 1).ln();
+                let k = (n / 10).clamp(5, 20);
+                let tail = a
+                    .all_rows
+                    .top(k)
+                    .map_or(record, |(u, sigma)| (f64::from(n) / f64::from(k)).ln() + (x - u) / sigma.max(MIN_SPREAD));
                 add(
                     "beyond_max",
-                    f64::from(a.all_rows.len() + 1).ln(),
+                    record.max(tail),
                     format!("超过该账号以往最大值的两倍（{} 次访问）", a.all_rows.len()),
                 );
             }
@@ -584,5 +594,40 @@ mod tests {
         assert!(capped - before < 3.0, "{before} -> {capped}");
         assert!(stretched - capped > 8.0, "uncapped, one incident hides the next: {capped} vs {stretched}");
         assert_eq!(with.null_len(0), 10_003);
+    }
+
+    #[test]
+    fn a_record_far_beyond_the_accounts_own_tail_scores_more_than_one_just_past_it() {
+        let mut n = AccessNorms::default();
+        let p = BulkExportParams::default();
+        let look = |day: i32, rows: u64| Look {
+            day: Day(day),
+            month: Day(day).month(),
+            hour: 10,
+            off_day: false,
+            off_hours: false,
+            rows: Some(rows),
+            action: 0,
+            detail: None,
+            client: Some("10.1.8.12"),
+            app: Some("PL/SQL Developer"),
+            object: Some("门诊处方"),
+        };
+        // An IT account: lookups of a row or two, and queries of up to ~400 rows.
+        for i in 0..200u64 {
+            let rows = if i % 2 == 0 { 1 } else { 50 + (i * 37) % 350 };
+            n.record("it01", "it", &look((i / 10) as i32, rows));
+        }
+        let factor = |j: &Judgement| j.factors.iter().find(|f| f.0 == "beyond_max").map_or(0.0, |f| f.1);
+        let just = n.judge(&p, "it01", "it", &look(30, 1_000));
+        let far = n.judge(&p, "it01", "it", &look(30, 9_000));
+        let record = 201f64.ln();
+        assert!(
+            factor(&just) >= record && factor(&just) < record + 1.0,
+            "just past twice the record: {}",
+            factor(&just)
+        );
+        assert!(factor(&far) > factor(&just) + 2.0, "far beyond its own tail: {} vs {}", factor(&far), factor(&just));
+        assert!(n.judge(&p, "it01", "it", &look(30, 400)).factors.iter().all(|f| f.0 != "beyond_max"));
     }
 }

@@ -80,6 +80,34 @@ impl LogHist {
         self.c[b..].iter().sum()
     }
 
+    /// The `k` largest entries' threshold and scale, for a peaks-over-threshold tail: the
+    /// (k+1)-th largest log2(rows) `u` and the mean excess of the `k` above it (bin
+    /// middles; 0 when they share its bin). `None` with fewer than `k + 1` entries.
+    pub fn top(&self, k: u32) -> Option<(f64, f64)> {
+        if k == 0 || self.n <= k {
+            return None;
+        }
+        let mid = |b: usize| (b as f64 + 0.5) / 4.0;
+        let (mut taken, mut sum) = (0u32, 0.0);
+        for b in (0..ROW_BINS).rev() {
+            let c = self.c[b];
+            if c == 0 {
+                continue;
+            }
+            // The (k+1)-th largest is the first entry of this bin, or within it.
+            if taken == k {
+                return Some((mid(b), sum / f64::from(k) - mid(b)));
+            }
+            let here = c.min(k - taken);
+            sum += f64::from(here) * mid(b);
+            taken += here;
+            if taken == k && c > here {
+                return Some((mid(b), sum / f64::from(k) - mid(b)));
+            }
+        }
+        None
+    }
+
     /// Centre (median) and robust spread (IQR / 1.349) of log2(rows).
     pub fn centre_spread(&self) -> (f64, f64) {
         let [q1, q2, q3] = self.quantiles([0.25, 0.5, 0.75]);
@@ -502,5 +530,25 @@ mod tests {
         // A checkpoint keeps the index's form: the first role under the bare name.
         let back: Accounts = postcard::from_bytes(&postcard::to_allocvec(&a).unwrap()).unwrap();
         assert_eq!((back.get("xie01", "nurse"), back.get("xie01", "it")), (Some(nurse), Some(it)));
+    }
+
+    #[test]
+    fn top_gives_the_threshold_and_mean_excess_of_the_largest() {
+        let mut h = LogHist::default();
+        assert_eq!(h.top(5), None);
+        for rows in [1u64, 2, 4, 8, 16, 32, 64] {
+            h.add(rows);
+        }
+        // The 3 largest (16, 32, 64: log2 4, 5, 6, at their bins' middles) above the 4th (8: 3).
+        let (u, sigma) = h.top(3).unwrap();
+        assert!((u - 3.125).abs() < 1e-9 && (sigma - 2.0).abs() < 1e-9, "{u} {sigma}");
+        // Ties: the threshold inside the bin the k-th shares with the (k+1)-th.
+        let mut t = LogHist::default();
+        for _ in 0..10 {
+            t.add(100);
+        }
+        t.add(1000);
+        assert_eq!(t.top(3).map(|(u, _)| u), Some((100f64.log2() * 4.0).floor() / 4.0 + 0.125));
+        assert_eq!(t.top(11), None);
     }
 }
