@@ -116,6 +116,7 @@ fn precision_and_recall_over_the_corpus() {
     let (blind3, cases): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|c| c.file == "blind3.sql");
     let (blind4, cases): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|c| c.file == "blind4.sql");
     let (blind5, cases): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|c| c.file == "blind5.sql");
+    let (blind6, cases): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|c| c.file == "blind6.sql");
     let (held, train): (Vec<&Case>, Vec<&Case>) = cases.iter().partition(|c| c.file == "heldout.sql");
     let tongfang = cases.iter().filter(|c| c.tongfang).count();
     assert!(cases.len() >= 150, "{} statements", cases.len());
@@ -137,6 +138,7 @@ fn precision_and_recall_over_the_corpus() {
     let blind3 = score(blind3.iter(), &a, &mut blind_misses);
     let blind4 = score(blind4.iter(), &a, &mut blind_misses);
     let blind5 = score(blind5.iter(), &a, &mut blind_misses);
+    let blind6 = score(blind6.iter(), &a, &mut blind_misses);
     for (name, s) in [
         ("all", &all),
         ("tuned", &tuned),
@@ -145,6 +147,7 @@ fn precision_and_recall_over_the_corpus() {
         ("blind3", &blind3),
         ("blind4", &blind4),
         ("blind5", &blind5),
+        ("blind6", &blind6),
     ] {
         println!(
             "{name:>8}: {} statements, precision {:.3}, recall {:.3} (tp {}, fp {}, fn {}, tn {})",
@@ -172,4 +175,6 @@ fn precision_and_recall_over_the_corpus() {
     assert!(blind3.precision() >= 0.95 && blind3.recall() >= 0.94, "blind3 fell: {blind_misses:#?}");
     assert!(blind4.precision() >= 0.95 && blind4.recall() >= 0.87, "blind4 fell: {blind_misses:#?}");
     assert!(blind5.precision() >= 0.95 && blind5.recall() >= 0.87, "blind5 fell: {blind_misses:#?}");
+    // Held out since stop 30 (measured once: precision 0.973, recall 0.900).
+    assert!(blind6.precision() >= 0.95 && blind6.recall() >= 0.89, "blind6 fell: {blind_misses:#?}");
 }

@@ -62,6 +62,10 @@ pub struct Block {
     /// A marker that keeps only drug lines (`drug_flag = '1'`, `xmlb IN ('XY','ZCY')`):
     /// the block's fee items (`item_code`, `xmdm`) are drugs.
     pub drug_items: Option<Ref>,
+    /// A staff category that keeps only prescribers (`e.post_type = '医师'`, true: the
+    /// named person of that table is a doctor) or only staff who do not prescribe
+    /// (`'药师'`, `'护士'`, false: not the doctor, whatever the table's name says).
+    pub staff_rows: Option<(Ref, bool)>,
     /// Its WHERE has an `OR`: a marker or a filtering subquery may be one alternative only.
     pub where_or: bool,
     pub aggregate: bool,
@@ -99,11 +103,14 @@ pub(super) struct Frame {
     pub(super) tables: TableState,
     /// An open PARTITION BY list at this level: the grouping it fills and its item start.
     partition: Option<(usize, u32)>,
+    /// The last JOIN at this level is an outer one (`LEFT`, `RIGHT`, `FULL`): its ON keeps
+    /// every row of the other side.
+    pub(super) outer: bool,
 }
 
 impl Frame {
     fn new(block: Option<usize>) -> Frame {
-        Frame { block, clause: Clause::Start, item_start: 0, tables: TableState::Idle, partition: None }
+        Frame { block, clause: Clause::Start, item_start: 0, tables: TableState::Idle, partition: None, outer: false }
     }
 }
 
@@ -227,11 +234,13 @@ impl<'a> Pass<'a> {
         self.opened.push(i as u32);
     }
 
-    /// The innermost block's WHERE (not ON, HAVING or a select list) is being read.
+    /// The innermost block's WHERE, or the ON of an inner join (which keeps rows as WHERE
+    /// does), is being read (not an outer join's ON, HAVING or a select list).
     pub(super) fn in_where(&self) -> bool {
         self.owner().is_some_and(|f| {
             let fr = &self.frames[f];
-            fr.clause == Clause::Where && self.k.word((fr.item_start as usize).wrapping_sub(1), "where")
+            let kw = (fr.item_start as usize).wrapping_sub(1);
+            fr.clause == Clause::Where && (self.k.word(kw, "where") || self.k.word(kw, "on") && !fr.outer)
         })
     }
 

@@ -22,7 +22,12 @@ impl Pass<'_> {
             }
             _ if !has => {}
             "with" if clause == Clause::Start => self.set_clause(f, i, Clause::Cte, i),
-            "from" | "join" | "using" | "update" => self.set_clause(f, i, Clause::From, i + 1),
+            "join" => {
+                let before = i.wrapping_sub(1);
+                self.frames[f].outer = ["left", "right", "full", "outer"].iter().any(|w| k.word(before, w));
+                self.set_clause(f, i, Clause::From, i + 1);
+            }
+            "from" | "using" | "update" => self.set_clause(f, i, Clause::From, i + 1),
             "into" => {
                 // `select … into #t from`, `insert into t`, `merge into t`.
                 self.set_clause(f, i, Clause::From, i + 1);

@@ -129,8 +129,21 @@ impl Pass<'_> {
         if self.negated(start) {
             return;
         }
-        let Some(m) = vocab::marker(k.text(r.name as usize)) else { return };
         let literal = |v: usize| matches!(k.kind(v), Some(Kind::Str | Kind::Num));
+        // A staff category kept to one kind of post: prescribers, or staff who do not
+        // prescribe (a mix of both keeps neither).
+        let posts: Vec<Option<bool>> =
+            values.iter().map(|&v| if literal(v) { vocab::post(k.text(v)) } else { None }).collect();
+        if default.is_none() && op == "=" && !posts.is_empty() && posts.iter().all(|p| p.is_some()) {
+            let doctors = posts.iter().all(|&p| p == Some(true));
+            if doctors || posts.iter().all(|&p| p == Some(false)) {
+                if let Some(b) = self.block() {
+                    b.staff_rows.get_or_insert((r, doctors));
+                }
+            }
+            return;
+        }
+        let Some(m) = vocab::marker(k.text(r.name as usize)) else { return };
         // `NVL(ypbz, '1') = '1'` lets lines without a flag through as drugs: not a marker.
         if default.is_some_and(|d| !literal(d) || self.passes(d, op, values)) {
             return;

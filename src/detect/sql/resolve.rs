@@ -36,6 +36,9 @@ pub(super) struct Scope {
     joins: HashMap<(String, String), (Dimension, String)>,
     /// The marker that keeps only drug lines, as written (`d.DRUG_FLAG`), and its qualifier.
     drug_items: Option<(String, Option<String>)>,
+    /// The staff category that keeps only prescribers, as written (`e.post_type`), and its
+    /// qualifier.
+    doctor_rows: Option<(String, Option<String>)>,
     /// Qualifier → what its table stands for in this block, and the column it is joined to:
     /// a table joined by an identity (`s.职工编码`, `ci.CTPCP_RowId1`) to a column that names
     /// a doctor or a drug (`h.开方医生编码`, `oi.OEORI_Doctor_DR`) is that dimension's
@@ -183,6 +186,8 @@ impl Resolver<'_> {
         }
         // With an OR in the WHERE the marker may be one alternative only.
         s.drug_items = b.drug_items.filter(|_| !b.where_or).map(|r| (self.written(&r), r.qual.map(|q| lower(k, q))));
+        let staff = b.staff_rows.filter(|_| !b.where_or);
+        s.doctor_rows = staff.filter(|&(_, d)| d).map(|(r, _)| (self.written(&r), r.qual.map(|q| lower(k, q))));
         for (l, r) in &b.equalities {
             for (key, other) in [(l, r), (r, l)] {
                 let (Some(kt), ot) = (self.table_of(&s, other), self.table_of(&s, key)) else { continue };
@@ -203,6 +208,12 @@ impl Resolver<'_> {
                 }
             }
         }
+        // Rows kept to pharmacists or nurses: that table is not the prescriber here.
+        if let Some((r, false)) = staff {
+            if let Some(q) = r.qual.map(|q| lower(k, q)).or_else(|| s.single.clone()) {
+                s.linked.entry(q).or_insert((Dimension::Other, self.written(&r)));
+            }
+        }
         s
     }
 
@@ -219,7 +230,9 @@ impl Resolver<'_> {
             (None, Some(_)) => s.single.clone()?,
             (None, None) => return None,
         };
-        if named.qual.is_some_and(|n| lower(k, n) == q) || !vocab::identity_key(k.text(id.name as usize)) {
+        let id_name = k.text(id.name as usize);
+        let own = || s.tables.get(&q).cloned().flatten().is_some_and(|t| vocab::own_key(&t, id_name));
+        if named.qual.is_some_and(|n| lower(k, n) == q) || !(vocab::identity_key(id_name) || own()) {
             return None;
         }
         let name = k.text(named.name as usize);
@@ -286,6 +299,17 @@ impl Resolver<'_> {
         }
         if let Some(f) = self.a.designated_reference(self.dict, name) {
             return Some(make(f));
+        }
+        // A person's name or code (`e.emp_name`) of the table whose rows the block keeps to
+        // prescribers (`e.post_type = '医师'`): the same qualifier, or the block's only table.
+        if m == Meaning::Generic && !vocab::item(name) {
+            let same = |mq: &Option<String>| match (mq, r.qual) {
+                (Some(mq), Some(q)) => *mq == lower(self.k, q),
+                _ => s.single.is_some(),
+            };
+            if let Some((marker, _)) = s.doctor_rows.as_ref().filter(|(_, mq)| same(mq)) {
+                return Some(make((Dimension::Doctor, format!("staff restricted to doctors by {marker}"))));
+            }
         }
         // A fee item, by its name or (a generic name: `mc`, `code`) by its table's.
         let item = || vocab::item(name) || m == Meaning::Generic && table.as_deref().is_some_and(vocab::item_table);

@@ -380,3 +380,76 @@ fn a_subquery_in_where_can_fix_the_doctor() {
         assert_eq!(find(sql), None, "{sql}");
     }
 }
+
+#[test]
+fn a_table_joined_by_its_own_key_stands_for_the_doctor_or_drug() {
+    for (sql, basis) in [
+        // Primary keys named after their table: `user_id` of `sys_user`, `UserID` of `Users`,
+        // `rybm` of `gy_rybm` (a dictionary named after its code).
+        ("select u.user_name, o.drug_code, sum(o.qty) from orders o join sys_user u on u.user_id = o.doctor_id group by u.user_name, o.drug_code", "joined to o.doctor_id"),
+        ("select u.FullName, o.DrugCode, sum(o.Qty) from dbo.Orders o join dbo.Users u on u.UserID = o.PrescriberID group by u.FullName, o.DrugCode", "joined to o.PrescriberID"),
+        ("select r.xm, m.ypdm, sum(m.sl) from mz_cfmx m join gy_rybm r on r.rybm = m.ysgh group by r.xm, m.ypdm", "joined to m.ysgh"),
+    ] {
+        let f = find(sql).unwrap_or_else(|| panic!("{sql}"));
+        assert_eq!(f.doctor_basis, basis, "{sql}");
+    }
+    for sql in [
+        // The same tables joined to the dispenser or the department, or the key not the
+        // table's own (`dept_id` of `sys_user`).
+        "select u.user_name, o.drug_code, sum(o.qty) from orders o join sys_user u on u.user_id = o.dispenser_id group by u.user_name, o.drug_code",
+        "select u.user_name, o.drug_code, sum(o.qty) from orders o join sys_user u on u.dept_id = o.doctor_id group by u.user_name, o.drug_code",
+        "select r.xm, m.ypdm, sum(m.sl) from mz_cfmx m join gy_rybm r on r.rybm = m.fyr group by r.xm, m.ypdm",
+    ] {
+        assert_eq!(find(sql), None, "{sql}");
+    }
+    assert!(vocab::own_key("his.sys_user", "user_id") && vocab::own_key("drug_item", "drug_item_id"));
+    assert!(
+        !vocab::own_key("rx", "doctor_id")
+            && !vocab::own_key("doctor_dict", "doctor_id")
+            && !vocab::own_key("rybm", "rybm")
+    );
+}
+
+#[test]
+fn an_inner_joins_on_keeps_rows_as_where_does() {
+    // A drug flag in the ON of an inner join marks the joined items as drugs.
+    assert_drug_basis(
+        "select f.doctor_code, i.item_name, sum(f.amount) from fee_detail f join charge_item i on i.item_code = f.item_code and i.is_drug = 1 group by f.doctor_code, i.item_name",
+        "item restricted to drugs by i.is_drug",
+    );
+    for sql in [
+        // An outer join's ON keeps every fee line; an OR keeps others; a false flag.
+        "select f.doctor_code, i.item_name, sum(f.amount) from fee_detail f left join charge_item i on i.item_code = f.item_code and i.is_drug = 1 group by f.doctor_code, i.item_name",
+        "select f.doctor_code, i.item_name, sum(f.amount) from fee_detail f left outer join charge_item i on i.item_code = f.item_code and i.is_drug = 1 group by f.doctor_code, i.item_name",
+        "select f.doctor_code, i.item_name, sum(f.amount) from fee_detail f join charge_item i on i.item_code = f.item_code and (i.is_drug = 1 or f.amount > 0) group by f.doctor_code, i.item_name",
+        "select f.doctor_code, i.item_name, sum(f.amount) from fee_detail f join charge_item i on i.item_code = f.item_code and i.is_drug = 0 group by f.doctor_code, i.item_name",
+    ] {
+        assert_eq!(find(sql), None, "{sql}");
+    }
+}
+
+#[test]
+fn staff_kept_to_one_post_are_or_are_not_the_prescribers() {
+    let f = find("select s.xm, m.ypdm, sum(m.sl) from mz_cfmx m, gy_zgxx s where s.zgid = m.czgh and s.zc in ('主治医师', '主任医师') group by s.xm, m.ypdm").unwrap();
+    assert_eq!(f.doctor_basis, "staff restricted to doctors by s.zc");
+    let f = find("select s.xm, m.ypdm, sum(m.sl) from mz_cfmx m join gy_zgxx s on s.zgid = m.czgh and s.gwlb = N'医师' group by s.xm, m.ypdm").unwrap();
+    assert_eq!(f.doctor_basis, "staff restricted to doctors by s.gwlb");
+    for sql in [
+        // Pharmacists are not prescribers, even in a table named like the doctors' own.
+        "select e.emp_name, i.drug_name, sum(d.num) from t_rx_item d join hr_employee e on e.emp_id = d.emp_id and e.post_type = '药师' join drug_dict i on i.drug_id = d.drug_id group by e.emp_name, i.drug_name",
+        // Doctors and pharmacists together, an OR, a title that is no post, no drug.
+        "select s.xm, m.ypdm, sum(m.sl) from mz_cfmx m, gy_zgxx s where s.zgid = m.czgh and s.zc in ('医师', '药师') group by s.xm, m.ypdm",
+        "select s.xm, m.ypdm, sum(m.sl) from mz_cfmx m, gy_zgxx s where s.zgid = m.czgh and (s.zc = '医师' or m.sl > 0) group by s.xm, m.ypdm",
+        "select s.xm, m.ypdm, sum(m.sl) from mz_cfmx m, gy_zgxx s where s.zgid = m.czgh and s.zc = '高级' group by s.xm, m.ypdm",
+        "select s.xm, count(*) from mz_cfmx m, gy_zgxx s where s.zgid = m.czgh and s.zc = '医师' group by s.xm",
+    ] {
+        assert_eq!(find(sql), None, "{sql}");
+    }
+}
+
+#[test]
+fn a_drug_table_names_its_drug_in_chinese() {
+    let f = find("select 明细.医生编码, 药品.中文名称, sum(明细.数量) from 处方明细 明细 join 药品 on 药品.编码 = 明细.药品编码 group by 明细.医生编码, 药品.中文名称").unwrap();
+    assert_eq!(f.drug_basis, "table 药品");
+    assert_eq!(find("select 明细.科室编码, 药品.中文名称, sum(明细.数量) from 处方明细 明细 join 药品 on 药品.编码 = 明细.药品编码 group by 明细.科室编码, 药品.中文名称"), None);
+}

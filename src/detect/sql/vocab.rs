@@ -181,7 +181,8 @@ const ZH: &[(&str, Option<Dimension>)] = &[
 /// Chinese identity words: a name that is one of them (`姓名`, `编码`), or one after a
 /// person's (`职工编码`), takes its meaning from its table or a join, as `code` and `mc` do;
 /// `厂家名称` and `用法名称` do not.
-const ZH_IDENTITY: &[&str] = &["姓名", "名称", "名字", "编码", "代码", "编号", "工号", "序号"];
+const ZH_IDENTITY: &[&str] =
+    &["姓名", "名称", "名字", "编码", "代码", "编号", "工号", "序号", "中文名称", "中文名", "全称", "简称"];
 const ZH_PERSON: &[&str] = &["", "职工", "人员", "员工"];
 
 fn zh_identity(name: &str) -> bool {
@@ -201,6 +202,31 @@ pub fn identity_key(name: &str) -> bool {
         Some((first, rest)) if ident(first) => rest.iter().all(ident),
         Some((first, rest)) => !rest.is_empty() && word(first).is_none() && rest.iter().all(ident),
         None => false,
+    }
+}
+
+/// The table's own key, named after the table as primary keys often are: `user_id` of
+/// `sys_user`, `emp_no` of `hr_emp`, `UserID` of `Users`, `rybm` of `gy_rybm` (a
+/// dictionary named after its code). Like a bare identity, it is what the table is joined
+/// by.
+pub fn own_key(table: &str, column: &str) -> bool {
+    let table = table.rsplit('.').next().unwrap_or(table);
+    if !table.is_ascii() || !column.is_ascii() {
+        return false;
+    }
+    let (t, c) = (words(table), words(column));
+    let singular = |w: &str| w.strip_suffix('s').filter(|s| s.len() >= 2).unwrap_or(w).to_owned();
+    let t: Vec<String> = t.iter().map(|w| singular(w)).collect();
+    match c.as_slice() {
+        // The dictionary's code column is its name's last word (`gy_rybm.rybm`).
+        [only] => t.len() >= 2 && t.last() == Some(only),
+        // The table's last words and an identity suffix (`drug_item.item_id`,
+        // `drug_item.drug_item_id`, `Users.UserID`).
+        [head @ .., tail] if is(SUFFIX, tail) => {
+            let head: Vec<String> = head.iter().map(|w| singular(w)).collect();
+            t.ends_with(&head) || t.last() == Some(&head.concat())
+        }
+        _ => false,
     }
 }
 
@@ -359,6 +385,55 @@ const DRUG_CLASSES: &[&str] = &[
     "pharm",
     "rx",
 ];
+
+/// Posts and titles of prescribers, as a staff table's category holds them (`post_type =
+/// '医师'`, `title IN ('主治医师', '主任医师')`): its rows are doctors.
+const DOCTOR_POSTS: &[&str] = &[
+    "医师",
+    "医生",
+    "执业医师",
+    "临床医师",
+    "住院医师",
+    "主治医师",
+    "副主任医师",
+    "主任医师",
+    "doctor",
+    "doctors",
+    "physician",
+    "physicians",
+    "prescriber",
+    "prescribers",
+];
+/// Posts of staff who do not prescribe: rows kept to them are not the doctors.
+const OTHER_POSTS: &[&str] = &[
+    "药师",
+    "药剂师",
+    "主管药师",
+    "药士",
+    "护士",
+    "护师",
+    "主管护师",
+    "技师",
+    "检验师",
+    "收费员",
+    "pharmacist",
+    "pharmacists",
+    "nurse",
+    "nurses",
+    "technician",
+    "cashier",
+];
+
+/// Whether `value` (a literal as written, quotes and all) is a prescriber's post or title
+/// (`Some(true)`), another staff post (`Some(false)`), or neither.
+pub fn post(value: &str) -> Option<bool> {
+    let v = value.trim_start_matches(['N', 'n']).trim_matches(['\'', '"']).trim().to_lowercase();
+    if is(DOCTOR_POSTS, &v) {
+        Some(true)
+    } else {
+        is(OTHER_POSTS, &v).then_some(false)
+    }
+}
 
 /// Whether comparing a marker with `value` (a literal as written, quotes and all) by `op`
 /// keeps only drug lines: a flag equal to a true value or unequal to a false one (`> 0`,
