@@ -103,14 +103,27 @@ pub(super) struct Frame {
     pub(super) tables: TableState,
     /// An open PARTITION BY list at this level: the grouping it fills and its item start.
     partition: Option<(usize, u32)>,
-    /// The last JOIN at this level is an outer one (`LEFT`, `RIGHT`, `FULL`): its ON keeps
-    /// every row of the other side.
+    /// The last JOIN at this level is an outer one (`LEFT`, `RIGHT`, `FULL`, `ANTI`): its ON
+    /// keeps every row of the other side.
     pub(super) outer: bool,
+    /// The ON being read has an `OR` somewhere in it: none of its conditions keeps rows alone.
+    pub(super) on_or: bool,
+    /// `CASE` expressions open at this level: a comparison inside one keeps no rows.
+    case: u32,
 }
 
 impl Frame {
     fn new(block: Option<usize>) -> Frame {
-        Frame { block, clause: Clause::Start, item_start: 0, tables: TableState::Idle, partition: None, outer: false }
+        Frame {
+            block,
+            clause: Clause::Start,
+            item_start: 0,
+            tables: TableState::Idle,
+            partition: None,
+            outer: false,
+            on_or: false,
+            case: 0,
+        }
     }
 }
 
@@ -234,14 +247,45 @@ impl<'a> Pass<'a> {
         self.opened.push(i as u32);
     }
 
-    /// The innermost block's WHERE, or the ON of an inner join (which keeps rows as WHERE
-    /// does), is being read (not an outer join's ON, HAVING or a select list).
+    /// The innermost block's WHERE, or the ON of an inner join with no `OR` (which keeps rows
+    /// as WHERE does), is being read (not an outer join's ON, HAVING, a select list or a
+    /// `CASE`).
     pub(super) fn in_where(&self) -> bool {
         self.owner().is_some_and(|f| {
             let fr = &self.frames[f];
             let kw = (fr.item_start as usize).wrapping_sub(1);
-            fr.clause == Clause::Where && (self.k.word(kw, "where") || self.k.word(kw, "on") && !fr.outer)
+            let on = self.k.word(kw, "on") && !fr.outer && !fr.on_or;
+            fr.clause == Clause::Where && fr.case == 0 && (self.k.word(kw, "where") || on)
         })
+    }
+
+    /// Whether the ON whose conditions start at token `from` has an `OR` (at any depth) before
+    /// the clause that ends it, or a subquery (read as one: an ON with a subquery is not read
+    /// as WHERE). The scan stops at a subquery, so each token is read here at most once.
+    pub(super) fn on_has_or(&self, from: usize) -> bool {
+        let k = self.k;
+        let ends = ["join", "where", "group", "order", "having", "union", "left", "right", "inner", "full", "cross"];
+        let mut depth = 0i32;
+        let mut i = from;
+        while i < k.len() {
+            if k.punct(i, b'(') {
+                if k.word(i + 1, "select") || k.word(i + 1, "with") {
+                    return true;
+                }
+                depth += 1;
+            } else if k.punct(i, b')') {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            } else if k.punct(i, b';') || depth == 0 && ends.iter().any(|w| k.word(i, w)) {
+                return false;
+            } else if k.word(i, "or") {
+                return true;
+            }
+            i += 1;
+        }
+        false
     }
 
     /// Token `start` (where an operand begins) is negated: `NOT col …`, `NOT (col …`.
@@ -383,6 +427,11 @@ impl<'a> Pass<'a> {
         }
         if k.name(i) {
             self.bare_flag(i);
+        }
+        match w.as_str() {
+            "case" => self.frames[top].case += 1,
+            "end" => self.frames[top].case = self.frames[top].case.saturating_sub(1),
+            _ => {}
         }
         if w == "or" && self.in_where() {
             if let Some(b) = self.block() {

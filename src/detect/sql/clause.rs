@@ -23,8 +23,21 @@ impl Pass<'_> {
             _ if !has => {}
             "with" if clause == Clause::Start => self.set_clause(f, i, Clause::Cte, i),
             "join" => {
-                let before = i.wrapping_sub(1);
-                self.frames[f].outer = ["left", "right", "full", "outer"].iter().any(|w| k.word(before, w));
+                // The join's words before it: `left outer`, `left anti`, `left semi`, hints
+                // (`hash`, `merge`, `loop`), ClickHouse's `global any`.
+                const PHRASE: &[&str] = &[
+                    "left", "right", "full", "outer", "inner", "cross", "natural", "anti", "semi", "hash", "merge",
+                    "loop", "global", "any", "all", "asof", "array",
+                ];
+                let mut j = i;
+                let (mut outer, mut semi) = (false, false);
+                while j > 0 && PHRASE.iter().any(|w| k.word(j - 1, w)) {
+                    j -= 1;
+                    outer |= ["left", "right", "full", "outer", "anti"].iter().any(|w| k.word(j, w));
+                    semi |= k.word(j, "semi");
+                }
+                // A semi join keeps the rows that match, as an inner join does.
+                self.frames[f].outer = outer && !semi;
                 self.set_clause(f, i, Clause::From, i + 1);
             }
             "from" | "using" | "update" => self.set_clause(f, i, Clause::From, i + 1),
@@ -32,7 +45,11 @@ impl Pass<'_> {
                 // `select … into #t from`, `insert into t`, `merge into t`.
                 self.set_clause(f, i, Clause::From, i + 1);
             }
-            "where" | "on" | "having" | "connect" => self.set_clause(f, i, Clause::Where, i + 1),
+            "on" => {
+                self.frames[f].on_or = self.on_has_or(i + 1);
+                self.set_clause(f, i, Clause::Where, i + 1);
+            }
+            "where" | "having" | "connect" => self.set_clause(f, i, Clause::Where, i + 1),
             "start" if k.word(i + 1, "with") => self.set_clause(f, i, Clause::Where, i + 1),
             "group" if k.word(i + 1, "by") => {
                 self.set_clause(f, i, Clause::GroupBy, i + 2);

@@ -134,7 +134,8 @@ impl Pass<'_> {
         // prescribe (a mix of both keeps neither).
         let posts: Vec<Option<bool>> =
             values.iter().map(|&v| if literal(v) { vocab::post(k.text(v)) } else { None }).collect();
-        if default.is_none() && op == "=" && !posts.is_empty() && posts.iter().all(|p| p.is_some()) {
+        let category = vocab::staff_category(k.text(r.name as usize));
+        if category && default.is_none() && op == "=" && !posts.is_empty() && posts.iter().all(|p| p.is_some()) {
             let doctors = posts.iter().all(|&p| p == Some(true));
             if doctors || posts.iter().all(|&p| p == Some(false)) {
                 if let Some(b) = self.block() {

@@ -186,7 +186,27 @@ impl Resolver<'_> {
         }
         // With an OR in the WHERE the marker may be one alternative only.
         s.drug_items = b.drug_items.filter(|_| !b.where_or).map(|r| (self.written(&r), r.qual.map(|q| lower(k, q))));
-        let staff = b.staff_rows.filter(|_| !b.where_or);
+        // Only a staff table's category keeps its rows to one post (`members.occupation`,
+        // a fact table's `doctor_title` do not).
+        let staff_table = |r: &Ref| {
+            let t = r.qual.map(|q| lower(k, q)).or_else(|| s.single.clone());
+            t.and_then(|q| s.tables.get(&q).cloned().flatten())
+                .is_some_and(|t| vocab::staff_table(&t) || self.a.table_kind(self.dict, &t) == Some(Dimension::Doctor))
+        };
+        // Staff joined by an identity card or phone (`s.sfzh = m.brsfzh`) or to a patient's
+        // column are found as patients there, not as prescribers.
+        let as_patients = |r: &Ref| {
+            let q = r.qual.map(|q| lower(k, q));
+            b.equalities.iter().any(|(l, o)| {
+                [(l, o), (o, l)].iter().any(|(mine, other)| {
+                    mine.qual.map(|x| lower(k, x)) == q
+                        && other.qual.map(|x| lower(k, x)) != q
+                        && (vocab::person_attribute(k.text(mine.name as usize))
+                            || vocab::meaning(k.text(other.name as usize)) == Meaning::Is(Dimension::Patient))
+                })
+            })
+        };
+        let staff = b.staff_rows.filter(|(r, _)| !b.where_or && staff_table(r) && !as_patients(r));
         s.doctor_rows = staff.filter(|&(_, d)| d).map(|(r, _)| (self.written(&r), r.qual.map(|q| lower(k, q))));
         for (l, r) in &b.equalities {
             for (key, other) in [(l, r), (r, l)] {
@@ -208,10 +228,11 @@ impl Resolver<'_> {
                 }
             }
         }
-        // Rows kept to pharmacists or nurses: that table is not the prescriber here.
+        // Rows kept to pharmacists, nurses or cashiers: that table is not the prescriber here,
+        // whatever it is joined to.
         if let Some((r, false)) = staff {
             if let Some(q) = r.qual.map(|q| lower(k, q)).or_else(|| s.single.clone()) {
-                s.linked.entry(q).or_insert((Dimension::Other, self.written(&r)));
+                s.linked.insert(q, (Dimension::Other, self.written(&r)));
             }
         }
         s
@@ -293,7 +314,9 @@ impl Resolver<'_> {
                     return Some(make((dim, format!("table {t}"))));
                 }
             }
-            if let Some((dim @ (Dimension::Doctor | Dimension::Drug), via)) = link {
+            // Of a linked table, what names its record (`u.user_name`, not `u.OrgCode`).
+            let record = vocab::names_record(table.as_deref(), name);
+            if let Some((dim @ (Dimension::Doctor | Dimension::Drug), via)) = link.filter(|_| record) {
                 return Some(make((*dim, format!("joined to {via}"))));
             }
         }
@@ -302,7 +325,7 @@ impl Resolver<'_> {
         }
         // A person's name or code (`e.emp_name`) of the table whose rows the block keeps to
         // prescribers (`e.post_type = '医师'`): the same qualifier, or the block's only table.
-        if m == Meaning::Generic && !vocab::item(name) {
+        if m == Meaning::Generic && !vocab::item(name) && vocab::names_record(table.as_deref(), name) {
             let same = |mq: &Option<String>| match (mq, r.qual) {
                 (Some(mq), Some(q)) => *mq == lower(self.k, q),
                 _ => s.single.is_some(),

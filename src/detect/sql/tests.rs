@@ -399,6 +399,13 @@ fn a_table_joined_by_its_own_key_stands_for_the_doctor_or_drug() {
         "select u.user_name, o.drug_code, sum(o.qty) from orders o join sys_user u on u.user_id = o.dispenser_id group by u.user_name, o.drug_code",
         "select u.user_name, o.drug_code, sum(o.qty) from orders o join sys_user u on u.dept_id = o.doctor_id group by u.user_name, o.drug_code",
         "select r.xm, m.ypdm, sum(m.sl) from mz_cfmx m join gy_rybm r on r.rybm = m.fyr group by r.xm, m.ypdm",
+        // A second read: what the linked record holds besides its name is not the doctor
+        // (`OrgCode`, `RoleName`, a log table's `term_no`).
+        "select u.OrgCode, o.DrugCode, sum(o.Qty) from dbo.Orders o join dbo.Users u on u.UserID = o.PrescriberID group by u.OrgCode, o.DrugCode",
+        "select u.RoleName, o.DrugCode, sum(o.Qty) from dbo.Orders o join dbo.Users u on u.UserID = o.PrescriberID group by u.RoleName, o.DrugCode",
+        "select u.term_no, o.drug_code, count(*) from orders o join rx_user u on u.user_id = o.doctor_id group by u.term_no, o.drug_code",
+        // Kept to cashiers, a table joined to the prescriber is not the prescriber.
+        "select u.user_name, o.drug_code, sum(o.qty) from orders o join sys_user u on u.user_id = o.doctor_id and u.role = 'cashier' group by u.user_name, o.drug_code",
     ] {
         assert_eq!(find(sql), None, "{sql}");
     }
@@ -423,9 +430,24 @@ fn an_inner_joins_on_keeps_rows_as_where_does() {
         "select f.doctor_code, i.item_name, sum(f.amount) from fee_detail f left outer join charge_item i on i.item_code = f.item_code and i.is_drug = 1 group by f.doctor_code, i.item_name",
         "select f.doctor_code, i.item_name, sum(f.amount) from fee_detail f join charge_item i on i.item_code = f.item_code and (i.is_drug = 1 or f.amount > 0) group by f.doctor_code, i.item_name",
         "select f.doctor_code, i.item_name, sum(f.amount) from fee_detail f join charge_item i on i.item_code = f.item_code and i.is_drug = 0 group by f.doctor_code, i.item_name",
+        // A second read: outer joins written with hints or as anti joins, and a flag inside CASE.
+        "select f.doctor_code, i.item_name, sum(f.amount) from fee_detail f left anti join charge_item i on i.item_code = f.item_code and i.is_drug = 1 group by f.doctor_code, i.item_name",
+        "select f.doctor_code, i.item_name, sum(f.amount) from fee_detail f left hash join charge_item i on i.item_code = f.item_code and i.is_drug = 1 group by f.doctor_code, i.item_name",
+        "select f.doctor_code, i.item_name, sum(f.amount) from fee_detail f left outer merge join charge_item i on i.item_code = f.item_code and i.is_drug = 1 group by f.doctor_code, i.item_name",
+        "select f.doctor_code, i.item_name, sum(f.amount) from fee_detail f join charge_item i on i.item_code = f.item_code where case when i.is_drug = 1 then 0 else 1 end = 1 group by f.doctor_code, i.item_name",
     ] {
         assert_eq!(find(sql), None, "{sql}");
     }
+    // An OR in one inner join's ON cancels that ON's conditions, not the WHERE's marker.
+    assert_drug_basis(
+        "select f.doctor_code, i.item_name, sum(f.amount) from fee_detail f join charge_item i on (i.item_code = f.item_code or i.old_code = f.item_code) where i.is_drug = 1 group by f.doctor_code, i.item_name",
+        "item restricted to drugs by i.is_drug",
+    );
+    // A left semi join keeps the matching rows, as an inner join does.
+    assert_drug_basis(
+        "select f.doctor_code, f.item_name, sum(f.amount) from fee_detail f left semi join charge_item i on i.item_code = f.item_code and f.is_drug = 1 group by f.doctor_code, f.item_name",
+        "item restricted to drugs by f.is_drug",
+    );
 }
 
 #[test]
@@ -442,6 +464,14 @@ fn staff_kept_to_one_post_are_or_are_not_the_prescribers() {
         "select s.xm, m.ypdm, sum(m.sl) from mz_cfmx m, gy_zgxx s where s.zgid = m.czgh and (s.zc = '医师' or m.sl > 0) group by s.xm, m.ypdm",
         "select s.xm, m.ypdm, sum(m.sl) from mz_cfmx m, gy_zgxx s where s.zgid = m.czgh and s.zc = '高级' group by s.xm, m.ypdm",
         "select s.xm, count(*) from mz_cfmx m, gy_zgxx s where s.zgid = m.czgh and s.zc = '医师' group by s.xm",
+        // A second read: a post word on what is no staff category or no staff table (a
+        // member's occupation, a patient's 职业, a fact table's column), staff found as
+        // patients by their identity card, a post test inside CASE.
+        "select m.name, c.drug_code, sum(c.qty) from claims c join members m on m.member_id = c.member_id where m.occupation = 'physician' group by m.name, c.drug_code",
+        "select 姓名, 药品名称, sum(数量) from 住院用药明细 where 职业 = '医生' group by 姓名, 药品名称",
+        "select o.bed_no, o.drug_code, sum(o.qty) from orders o where o.source_type = 'doctor' group by o.bed_no, o.drug_code",
+        "select s.xm, m.ypdm, sum(m.sl) from mz_cfmx m join gy_zgxx s on s.sfzh = m.brsfzh where s.zc = '医师' group by s.xm, m.ypdm",
+        "select s.xm, m.ypdm, sum(m.sl) from mz_cfmx m, gy_zgxx s where s.zgid = m.czgh and case when s.zc = '医师' then 1 else 0 end = 0 group by s.xm, m.ypdm",
     ] {
         assert_eq!(find(sql), None, "{sql}");
     }

@@ -424,6 +424,107 @@ const OTHER_POSTS: &[&str] = &[
     "cashier",
 ];
 
+/// Words of a staff table's category column: its post, title or kind of person (`post_type`,
+/// `zc`, `gwlb`, `emp_type`, `职称`); not an occupation (`职业`, a patient's).
+const STAFF_CATEGORY: &[&str] = &[
+    "post", "title", "job", "position", "role", "rank", "grade", "zc", "zw", "gw", "gwlb", "rylb", "rylx", "ryxz",
+    "zclb",
+];
+const ZH_STAFF_CATEGORY: &[&str] = &["职称", "职务", "岗位", "人员类别", "人员类型", "职工类别", "职级"];
+
+/// Whether `column` holds a staff member's post or title.
+pub fn staff_category(column: &str) -> bool {
+    if !column.is_ascii() {
+        return ZH_STAFF_CATEGORY.iter().any(|w| column.contains(w));
+    }
+    let ws = words(column);
+    let staff = |w: &String| is(STAFF, w) && !is(&["item", "itm", "xm"], w);
+    let kind = |w: &String| is(&["type", "kind", "class", "lb", "lx"], w);
+    ws.iter().any(|w| is(STAFF_CATEGORY, w)) || ws.iter().any(staff) && ws.iter().any(kind)
+}
+
+/// Words of tables of staff, users and providers (`sys_user`, `hr_emp`, `gy_zgxx`, `PRSNL`).
+const STAFF_TABLE: &[&str] = &[
+    "person",
+    "personnel",
+    "prsnl",
+    "hr",
+    "careprov",
+    "provider",
+    "providers",
+    "doctor",
+    "doctors",
+    "physician",
+    "ry",
+    "rybm",
+    "ryxx",
+    "ryzd",
+    "zg",
+    "zgxx",
+    "zgzd",
+    "ygxx",
+    "ygzd",
+    "users",
+    "employees",
+];
+const ZH_STAFF_TABLE: &[&str] = &["职工", "人员", "员工", "医生", "医师", "用户", "医护"];
+
+/// Whether `table` holds staff (its rows are people who work there).
+pub fn staff_table(table: &str) -> bool {
+    let table = table.rsplit('.').next().unwrap_or(table);
+    if !table.is_ascii() {
+        return ZH_STAFF_TABLE.iter().any(|w| table.contains(w));
+    }
+    words(table).iter().any(|w| is(STAFF_TABLE, w) || is(STAFF, w) && !is(&["item", "itm", "xm"], w))
+}
+
+/// A person's own attributes (`sfzh`, `id_card`, `mobile`, `身份证号`): a table joined by one
+/// matches people, not the roles they hold (staff found as patients).
+pub fn person_attribute(column: &str) -> bool {
+    if !column.is_ascii() {
+        return ["身份证", "证件号", "手机", "电话"].iter().any(|w| column.contains(w));
+    }
+    let ws = words(column);
+    let glued = ws.concat();
+    ["sfzh", "sfz", "sfzhm", "idcard", "ssn", "zjhm", "mobile", "phone", "sjh", "sjhm", "lxdh"]
+        .iter()
+        .any(|w| glued.ends_with(w))
+}
+
+/// Words before an identity suffix that still name the record itself: a person's or an
+/// entry's name or code (`user_name`, `FullName`, `emp_no`, `item_name`, `中文名称`), not
+/// another thing it holds (`OrgCode`, `RoleName`, `term_no`).
+const RECORD_HEAD: &[&str] = &[
+    "full", "first", "last", "given", "family", "display", "real", "login", "person", "short", "long", "official",
+    "common", "generic", "trade", "brand", "chinese", "english", "cn", "en", "zh", "ry", "zg",
+];
+
+/// Whether `column` of `table` names the record (the person or the entry) a join linked:
+/// identity words (`name`, `xm`, `code`), after the table's own words, words of a person's
+/// name or a vendor's upper-case table prefix (`CTPCP_Desc`) — not another thing the record
+/// holds (`OrgCode`, `RoleName`, `term_no`).
+pub fn names_record(table: Option<&str>, column: &str) -> bool {
+    if !column.is_ascii() || table.is_some_and(|t| own_key(t, column)) {
+        return true;
+    }
+    let ident = |w: &String| is(SUFFIX, w) || w == "row" || w == "rowid";
+    let ws = words(column);
+    let Some((tail, head)) = ws.split_last() else { return false };
+    let own: Vec<String> = table.map(|t| words(t.rsplit('.').next().unwrap_or(t))).unwrap_or_default();
+    let prefix = column
+        .split_once('_')
+        .is_some_and(|(p, _)| p.len() >= 3 && p.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+    ident(tail)
+        && head.iter().enumerate().all(|(i, w)| {
+            i == 0 && prefix
+                || ident(w)
+                || is(RECORD_HEAD, w)
+                || is(STAFF, w)
+                || own.contains(w)
+                || own.contains(&format!("{w}s"))
+        })
+}
+
 /// Whether `value` (a literal as written, quotes and all) is a prescriber's post or title
 /// (`Some(true)`), another staff post (`Some(false)`), or neither.
 pub fn post(value: &str) -> Option<bool> {
