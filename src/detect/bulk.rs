@@ -254,7 +254,8 @@ impl AccessNorms {
         // Beyond twice anything the account ever returned: a record, which the n-th access
         // of an exchangeable history sets with probability 1/n — and the farther beyond,
         // the rarer, at the pace the account's own largest accesses thin out (an
-        // exponential tail over its top tenth: P(X > x) ≈ k/n · e^-(x-u)/σ).
+        // exponential tail over its largest accesses, a tenth of them between 5 and 20:
+        // P(X > x) ≈ k/n · e^-(x-u)/σ).
         if let Some(rows) = s.rows.filter(|_| a.all_rows.len() >= 20) {
             let x = LogHist::log2(rows);
             if x > a.all_rows.quantile(1.0) + 1.0 {
@@ -600,19 +601,7 @@ mod tests {
     fn a_record_far_beyond_the_accounts_own_tail_scores_more_than_one_just_past_it() {
         let mut n = AccessNorms::default();
         let p = BulkExportParams::default();
-        let look = |day: i32, rows: u64| Look {
-            day: Day(day),
-            month: Day(day).month(),
-            hour: 10,
-            off_day: false,
-            off_hours: false,
-            rows: Some(rows),
-            action: 0,
-            detail: None,
-            client: Some("10.1.8.12"),
-            app: Some("PL/SQL Developer"),
-            object: Some("门诊处方"),
-        };
+        let look = Look::at;
         // An IT account: lookups of a row or two, and queries of up to ~400 rows.
         for i in 0..200u64 {
             let rows = if i % 2 == 0 { 1 } else { 50 + (i * 37) % 350 };

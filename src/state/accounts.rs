@@ -188,6 +188,26 @@ pub struct Look<'a> {
     pub object: Option<&'a str>,
 }
 
+#[cfg(test)]
+impl Look<'static> {
+    /// For tests: a weekday query of `rows` at 10:00 on `day`.
+    pub fn at(day: i32, rows: u64) -> Look<'static> {
+        Look {
+            day: Day(day),
+            month: Day(day).month(),
+            hour: 10,
+            off_day: false,
+            off_hours: false,
+            rows: Some(rows),
+            action: 0,
+            detail: None,
+            client: Some("10.0.0.1"),
+            app: Some("HIS"),
+            object: Some("门诊处方明细"),
+        }
+    }
+}
+
 impl Look<'_> {
     pub fn export(&self) -> bool {
         self.action == EXPORT
@@ -296,9 +316,18 @@ impl Accounts {
     /// a name (or one person with two duties) do not blur each other's habits. The first
     /// role a name is seen in keys it by the name alone (the form checkpoints hold); a further
     /// role by the name and the role.
+    ///
+    /// An access with no role, an account first seen with none, or a role beyond the cap
+    /// is the login's first account: a feed that sometimes omits the role does not split its
+    /// users, and a flood of roles does not make known logins new.
     pub fn get(&self, user: &str, role: &str) -> Option<usize> {
         let a = *self.index.get(user)?;
-        let r = self.role_index.get(role).copied()?;
+        if role.is_empty() || self.roles[self.accounts[a].role].0.is_empty() {
+            return Some(a);
+        }
+        let Some(&r) = self.role_index.get(role) else {
+            return (self.roles.len() >= MAX_ROLES).then_some(a);
+        };
         if self.accounts[a].role == r {
             return Some(a);
         }
@@ -338,6 +367,10 @@ impl Accounts {
             }
         };
         let acct = &mut self.accounts[a];
+        // An account first seen with no role takes the first role it is seen in.
+        if self.roles[acct.role].0.is_empty() {
+            acct.role = r;
+        }
         let novel = acct.novel(s);
         let first = acct.profile.n == 0;
         if let Some(c) = s.client {
@@ -420,19 +453,7 @@ mod tests {
     use super::*;
 
     fn s(day: i32, rows: u64) -> Look<'static> {
-        Look {
-            day: Day(day),
-            month: Day(day).month(),
-            hour: 10,
-            off_day: false,
-            off_hours: false,
-            rows: Some(rows),
-            action: 0,
-            detail: None,
-            client: Some("10.0.0.1"),
-            app: Some("HIS"),
-            object: Some("门诊处方明细"),
-        }
+        Look::at(day, rows)
     }
 
     #[test]
@@ -526,6 +547,14 @@ mod tests {
         assert!(a.accounts[nurse].profile.all_rows.quantile(1.0) < 3.0, "the nurse's norm holds no IT query");
         assert!(a.accounts[it].profile.all_rows.quantile(0.0) > 8.0, "the IT norm holds no nurse query");
         assert_eq!(a.get("xie01", "finance"), None, "a role never seen under the login is a new account");
+        assert_eq!(a.get("xie01", ""), Some(nurse), "no role: the login's first account");
+        a.record("xie01", "", &s(6, 3));
+        assert_eq!((a.len(), a.accounts[nurse].profile.n), (2, 6), "an access with no role does not split the login");
+        // First seen with no role: the first role it is seen in is the same account.
+        a.record("wu01", "", &s(0, 5));
+        a.record("wu01", "pharmacist", &s(1, 5));
+        assert_eq!(a.get("wu01", "pharmacist"), a.get("wu01", ""));
+        assert_eq!(a.len(), 3);
         assert_eq!(a.get("xie02", "nurse"), None);
         // A checkpoint keeps the index's form: the first role under the bare name.
         let back: Accounts = postcard::from_bytes(&postcard::to_allocvec(&a).unwrap()).unwrap();
